@@ -1,0 +1,36 @@
+"""crawlsift: clean, deduplicated, quality-scored text from web-crawl records."""
+
+from crawlsift.api import CleanResult, Edit, clean, clean_html, clean_text, make_pipeline
+from crawlsift.engine.local import RunOptions, RunSummary
+from crawlsift.engine.pipeline import Pipeline
+from crawlsift.errors import (
+    CrawlsiftError,
+    InputError,
+    MissingExtraError,
+    OutputError,
+    UnreadableFileError,
+)
+from crawlsift.extract.html_text import ExtractOptions
+from crawlsift.repair.stage import RepairOptions
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CleanResult",
+    "CrawlsiftError",
+    "Edit",
+    "ExtractOptions",
+    "InputError",
+    "MissingExtraError",
+    "OutputError",
+    "Pipeline",
+    "RepairOptions",
+    "RunOptions",
+    "RunSummary",
+    "UnreadableFileError",
+    "__version__",
+    "clean",
+    "clean_html",
+    "clean_text",
+    "make_pipeline",
+]

@@ -1,0 +1,122 @@
+"""The Python API: one record at a time, or whole runs.
+
+``clean_text`` and ``clean_html`` build a one-row batch and run the same pipeline the
+engines run; they are conveniences, not a second implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from crawlsift import schema as S
+from crawlsift.engine.local import RunOptions, RunSummary, run_local
+from crawlsift.engine.pipeline import Pipeline
+from crawlsift.extract.html_text import ExtractOptions
+from crawlsift.repair.stage import RepairOptions
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A span ``[start, end)`` of the input text that was removed or rewritten, and why."""
+
+    start: int
+    end: int
+    reason: str
+    replacement: str | None = None
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """One cleaned record."""
+
+    text: str
+    title: str | None
+    edits: list[Edit]
+    rejected: bool
+    reason: str | None
+    input_text: str
+    url: str | None = None
+    date: str | None = None
+    http_status: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def make_pipeline(
+    repair: RepairOptions | None = None, extract: ExtractOptions | None = None
+) -> Pipeline:
+    """The default pipeline (extract, repair) with optional stage options."""
+    options: dict[str, Any] = {}
+    if repair is not None:
+        options["repair"] = repair
+    if extract is not None:
+        options["extract"] = extract
+    return Pipeline(options=options)
+
+
+def _one_row(**values: Any) -> pa.Table:
+    schema = S.input_schema()
+    return pa.table({f.name: pa.array([values.get(f.name)], f.type) for f in schema}, schema=schema)
+
+
+def _result(table: pa.Table) -> CleanResult:
+    row = table.to_pylist()[0]
+    return CleanResult(
+        text=row[S.TEXT] or "",
+        title=row.get(S.TITLE),
+        edits=[Edit(**e) for e in row.get(S.EDITS) or []],
+        rejected=not row[S.KEEP],
+        reason=row[S.REASON],
+        input_text=row.get(S.INPUT_TEXT) or "",
+        url=row[S.URL],
+        date=row[S.DATE],
+        http_status=row[S.HTTP_STATUS],
+    )
+
+
+def clean_text(
+    text: str,
+    url: str | None = None,
+    http_status: int | None = None,
+    date: str | None = None,
+    *,
+    pipeline: Pipeline | None = None,
+) -> CleanResult:
+    """Repair one record's text; ``result.edits`` index into ``text``."""
+    row = _one_row(text=text, url=url, http_status=http_status, date=date, id="record",
+                   source_format="text", source_index=0)
+    return _result((pipeline or make_pipeline())(row))
+
+
+def clean_html(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    pipeline: Pipeline | None = None,
+) -> CleanResult:
+    """Extract the main text of an HTML page, then repair it.
+
+    ``result.input_text`` is the extracted text that ``result.edits`` index into.
+    """
+    payload = html.encode("utf-8") if isinstance(html, str) else html
+    charset = "utf-8" if isinstance(html, str) else None
+    row = _one_row(html=payload, url=url, charset=charset, content_type="text/html",
+                   id="record", source_format="html", source_index=0)
+    return _result((pipeline or make_pipeline())(row))
+
+
+def clean(
+    inputs: str | Sequence[str],
+    output: str,
+    *,
+    pipeline: Pipeline | None = None,
+    **options: Any,
+) -> RunSummary:
+    """Clean files, directories or globs into ``output`` (see ``RunOptions``)."""
+    from crawlsift.io import discover
+
+    tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))
+    return run_local(tasks, pipeline or make_pipeline(), RunOptions(output=output, **options))

@@ -1,0 +1,181 @@
+"""The ``crawlsift`` command: thin wrappers over the library.
+
+Each command parses its flags, calls one library function and turns a
+``CrawlsiftError`` into ``Error: <message>`` with exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from crawlsift.errors import CrawlsiftError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CrawlsiftError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="crawlsift")
+def main() -> None:
+    """Turn raw web-crawl records into clean, deduplicated, quality-scored text."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output directory.")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "jsonl"]), default="parquet",
+              show_default=True, help="Format of the kept/ and rejected/ shards.")
+@click.option("--workers", type=int, default=0, show_default=True,
+              help="Worker processes; 0 uses all cores.")
+@click.option("--batch-size", type=int, default=1000, show_default=True,
+              help="Records per batch; bounds memory per worker.")
+@click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
+@click.option("--stdout", "to_stdout", is_flag=True,
+              help="Print the cleaned text of the kept records instead of writing OUTDIR.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@_errors
+def clean(
+    inputs: tuple[str, ...],
+    output: str | None,
+    fmt: str,
+    workers: int,
+    batch_size: int,
+    keep_input_text: bool,
+    overwrite: bool,
+    to_stdout: bool,
+    progress: bool | None,
+) -> None:
+    """Clean INPUTS (files, directories or globs) into OUTDIR.
+
+    \b
+    Example:
+      crawlsift clean crawl/*.warc.gz pages.jsonl -o out/
+      crawlsift clean record.txt --stdout
+    """
+    from crawlsift.api import clean as run_clean
+    from crawlsift.report.summary import format_summary
+
+    if to_stdout:
+        _print_clean(inputs, batch_size)
+        return
+    if not output:
+        raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
+    summary = run_clean(
+        list(inputs), output, format=fmt, workers=workers, batch_size=batch_size,
+        keep_input_text=keep_input_text, overwrite=overwrite, progress=progress,
+    )
+    click.echo(format_summary(summary))
+    if summary.failed_files:
+        sys.exit(1)
+
+
+def _processed_rows(inputs: tuple[str, ...], batch_size: int):  # type: ignore[no-untyped-def]
+    from crawlsift.api import make_pipeline
+    from crawlsift.io import discover, read_task
+
+    pipeline = make_pipeline()
+    for task in discover(list(inputs)):
+        for batch in read_task(task, batch_size=batch_size):
+            yield from pipeline(batch).to_pylist()
+
+
+def _print_clean(inputs: tuple[str, ...], batch_size: int) -> None:
+    from crawlsift import schema as S
+
+    printed = 0
+    for row in _processed_rows(inputs, batch_size):
+        if row[S.KEEP]:
+            if printed:
+                click.echo()
+            click.echo(row[S.TEXT])
+            printed += 1
+        else:
+            click.echo(f"crawlsift: {row[S.ID]} rejected: {row[S.REASON]}", err=True)
+    if not printed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--limit", type=int, default=20, show_default=True, help="Records to show at most.")
+@_errors
+def explain(inputs: tuple[str, ...], limit: int) -> None:
+    """Show each record of INPUTS with its removed spans marked and their reasons.
+
+    Removals print as [-text-]{reason}, rewrites as [-old-]{+new+}{reason}.
+
+    \b
+    Example:
+      crawlsift explain record.txt
+    """
+    from crawlsift.report.explain import render_record
+
+    for i, row in enumerate(_processed_rows(inputs, batch_size=100)):
+        if i >= limit:
+            click.echo(f"... stopped after {limit} records (--limit)")
+            break
+        click.echo(render_record(row))
+
+
+@main.command()
+@click.option("-o", "--output", default="crawlsift-demo-out", show_default=True,
+              type=click.Path(file_okay=False), help="Where to write the demo outputs.")
+@click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
+@_errors
+def demo(output: str, workers: int) -> None:
+    """Run the whole pipeline on the bundled sample and summarise the result.
+
+    \b
+    Example:
+      crawlsift demo -o /tmp/demo
+    """
+    from crawlsift.api import clean as run_clean
+    from crawlsift.io.writers import read_output
+    from crawlsift.report.summary import format_summary
+
+    sample = resources.files("crawlsift") / "data" / "demo"
+    with resources.as_file(sample) as sample_dir:
+        summary = run_clean([str(sample_dir)], output, workers=workers, overwrite=True)
+    click.echo(f"crawlsift demo: sample from {sample_dir}")
+    click.echo(format_summary(summary))
+    kept = read_output(str(Path(output) / "kept"))
+    click.echo("\nkept records (id, title, first words):")
+    for row in kept.select(["id", "title", "text"]).to_pylist()[:12]:
+        words = " ".join((row["text"] or "").split()[:10])
+        click.echo(f"  {row['id'][:40]:<40} {str(row['title'] or '')[:36]:<36} {words[:60]}")
+    click.echo(f"\noutputs: {output}/kept, {output}/rejected, {output}/stats.json")
+    click.echo("see why text was removed: crawlsift explain <file>")
+
+
+@main.command()
+def stages() -> None:
+    """List the registered pipeline stages and their options."""
+    from dataclasses import fields
+
+    from crawlsift.engine.pipeline import Pipeline  # registers the stages
+    from crawlsift.registry import STAGES
+
+    del Pipeline
+    for spec in STAGES.values():
+        click.echo(f"{spec.name}: {spec.doc}")
+        for f in fields(spec.options):
+            click.echo(f"    {f.name} = {f.default!r}")

@@ -1,0 +1,322 @@
+"""The local engine: all cores of one machine, streaming, resumable.
+
+Each read task (one input file) is processed by one worker process, batch by batch,
+so memory is bounded by ``batch_size`` x ``workers``, not by the input. A task's
+outputs are written under temporary names and renamed into place when complete;
+only then is its done marker (holding the task's counts) written. A rerun with the
+same arguments skips tasks that have a marker and redoes the others from scratch, so
+an interrupted run never loses or duplicates a record.
+
+Output layout::
+
+    OUT/kept/part-<task>-<k>.parquet      kept records
+    OUT/rejected/part-<task>-<k>.parquet  rejected records, each with reason + stage
+    OUT/_done/<task>.json                 per-task counts, written last
+    OUT/_run.json                         inputs, pipeline and options of the run
+    OUT/stats.json                        counts for the whole output
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crawlsift import schema as S
+from crawlsift.engine.pipeline import Pipeline
+from crawlsift.errors import CrawlsiftError, InputError, OutputError
+from crawlsift.io import ReadTask, read_task
+from crawlsift.io.writers import ShardWriter
+from crawlsift.report.stats import RunStats, payload_bytes
+
+FORMATS = ("parquet", "jsonl")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """How a run is executed and written; none of these change its results."""
+
+    output: str
+    format: str = "parquet"
+    workers: int = 0  # 0 = all cores
+    batch_size: int = 1000
+    shard_rows: int = 100_000
+    keep_input_text: bool = False
+    overwrite: bool = False
+    progress: bool | None = None  # None = when stderr is a terminal
+
+
+@dataclass
+class RunSummary:
+    """What a run did: counts, files that could not be read, where outputs are."""
+
+    output: str
+    stats: RunStats
+    tasks_total: int
+    tasks_skipped: int
+    seconds: float
+    failed_files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "output": self.output,
+            "tasks_total": self.tasks_total,
+            "tasks_skipped": self.tasks_skipped,
+            "seconds": round(self.seconds, 3),
+            "failed_files": self.failed_files,
+            **self.stats.to_dict(),
+        }
+
+
+def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> RunSummary:
+    """Run ``pipeline`` over ``tasks`` and write outputs under ``opts.output``."""
+    if opts.format not in FORMATS:
+        raise InputError(f"unknown output format {opts.format!r}; use one of {', '.join(FORMATS)}")
+    out = Path(opts.output)
+    manifest = {
+        "inputs": [asdict(t) for t in tasks],
+        "pipeline": pipeline.describe(),
+        "format": opts.format,
+        "keep_input_text": opts.keep_input_text,
+    }
+    _prepare_output(out, manifest, opts.overwrite)
+    started = time.monotonic()
+    done_dir = out / "_done"
+    stats = RunStats()
+    todo: list[ReadTask] = []
+    for task in tasks:
+        marker = done_dir / f"{task.task_id}.json"
+        if marker.exists():
+            stats.merge(RunStats.from_dict(json.loads(marker.read_text())))
+        else:
+            todo.append(task)
+    workers = min(opts.workers or os.cpu_count() or 1, max(len(todo), 1))
+    failed: list[str] = []
+    with _Progress(todo, opts.progress) as progress:
+        for task, result in _execute(todo, pipeline, opts, workers, progress.update):
+            progress.task_done()
+            if isinstance(result, str):
+                failed.append(result)
+                print(f"Error: {result}", file=sys.stderr)
+            else:
+                stats.merge(result)
+    summary = RunSummary(
+        output=str(out),
+        stats=stats,
+        tasks_total=len(tasks),
+        tasks_skipped=len(tasks) - len(todo),
+        seconds=time.monotonic() - started,
+        failed_files=failed,
+    )
+    _write_json(out / "stats.json", summary.to_dict())
+    return summary
+
+
+def process_task(
+    task: ReadTask,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    report: Callable[[int, int], None] | None = None,
+) -> RunStats:
+    """Read, process and write one task; returns its counts after writing its marker."""
+    out = Path(opts.output)
+    _remove_partial(out, task.task_id)
+    stats = RunStats()
+    writers = {kind: _RollingWriter(out / kind, task.task_id, opts) for kind in ("kept", "rejected")}
+    try:
+        for batch in read_task(task, batch_size=opts.batch_size):
+            size = payload_bytes(batch)
+            table = pipeline(batch)
+            stats.add_batch(table)
+            keep = table.column(S.KEEP).fill_null(False)
+            writers["kept"].write(_output_columns(table.filter(keep), opts, kept=True))
+            writers["rejected"].write(
+                _output_columns(table.filter(pc.invert(keep)), opts, kept=False)
+            )
+            if report:
+                report(table.num_rows, size)
+        for w in writers.values():
+            w.commit()
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    _write_json(out / "_done" / f"{task.task_id}.json", stats.to_dict())
+    return stats
+
+
+def _output_columns(table: pa.Table, opts: RunOptions, *, kept: bool) -> pa.Table:
+    drop = [c for c in S.INTERNAL_COLUMNS if c in table.column_names]
+    if kept and not opts.keep_input_text and S.INPUT_TEXT in table.column_names:
+        drop.append(S.INPUT_TEXT)
+    return table.drop_columns(drop)
+
+
+class _RollingWriter:
+    """Shards of at most ``shard_rows`` rows named ``part-<task>-<k>``."""
+
+    def __init__(self, directory: Path, task_id: str, opts: RunOptions) -> None:
+        self.directory, self.task_id, self.opts = directory, task_id, opts
+        self.index, self.rows = 0, 0
+        self.current: ShardWriter | None = None
+        self.finished: list[ShardWriter] = []
+
+    def write(self, table: pa.Table) -> None:
+        while table.num_rows:
+            if self.current is None:
+                name = f"part-{self.task_id}-{self.index:05d}"
+                self.current = ShardWriter(str(self.directory), name, self.opts.format)
+                self.index += 1
+            room = self.opts.shard_rows - self.rows
+            head, table = table.slice(0, room), table.slice(room)
+            self.current.write(head)
+            self.rows += head.num_rows
+            if self.rows >= self.opts.shard_rows:
+                self.finished.append(self.current)
+                self.current, self.rows = None, 0
+
+    def commit(self) -> None:
+        if self.current is not None:
+            self.finished.append(self.current)
+            self.current = None
+        for w in self.finished:
+            w.commit()
+
+    def abort(self) -> None:
+        for w in [*self.finished, *([self.current] if self.current else [])]:
+            w.abort()
+
+
+def _execute(
+    tasks: Sequence[ReadTask],
+    pipeline: Pipeline,
+    opts: RunOptions,
+    workers: int,
+    report: Callable[[int, int], None],
+) -> Iterator[tuple[ReadTask, RunStats | str]]:
+    """Yield (task, stats) as tasks finish; a file that cannot be read yields its message."""
+    if workers <= 1:
+        for task in tasks:
+            yield task, _guarded(task, pipeline, opts, report)
+        return
+    ctx = mp.get_context("spawn")  # polars and Arrow thread pools are not fork-safe
+    with ctx.Manager() as manager:
+        queue = manager.Queue()
+        pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
+        pump.start()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            pending = {pool.submit(_guarded_queue, t, pipeline, opts, queue): t for t in tasks}
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    yield pending.pop(fut), fut.result()
+        queue.put(None)
+        pump.join()
+
+
+def _guarded(
+    task: ReadTask, pipeline: Pipeline, opts: RunOptions, report: Callable[[int, int], None] | None
+) -> RunStats | str:
+    try:
+        return process_task(task, pipeline, opts, report)
+    except CrawlsiftError as exc:
+        return str(exc)
+
+
+def _guarded_queue(task: ReadTask, pipeline: Pipeline, opts: RunOptions, queue: Any) -> RunStats | str:
+    return _guarded(task, pipeline, opts, lambda n, b: queue.put((n, b)))
+
+
+def _pump(queue: Any, report: Callable[[int, int], None]) -> None:
+    while (item := queue.get()) is not None:
+        report(*item)
+
+
+def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
+    run_file = out / "_run.json"
+    if overwrite and run_file.exists():  # only ever delete what crawlsift wrote
+        shutil.rmtree(out)
+    if run_file.exists():
+        previous = json.loads(run_file.read_text())
+        if previous != json.loads(json.dumps(manifest)):
+            raise InputError(
+                f"{out} holds a run with other inputs or options; "
+                "use another output directory or --overwrite"
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
+    try:
+        for sub in ("kept", "rejected", "_done"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
+    if not run_file.exists():
+        _write_json(run_file, manifest)
+
+
+def _remove_partial(out: Path, task_id: str) -> None:
+    """Delete what an interrupted attempt at this task left behind."""
+    for kind in ("kept", "rejected"):
+        for path in (out / kind).glob(f"*part-{task_id}-*"):
+            path.unlink()
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".tmp-{path.name}")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    os.replace(tmp, path)
+
+
+class _Progress:
+    """A tqdm counter of records with input MB/s and finished files; silent when not wanted."""
+
+    def __init__(self, tasks: Sequence[ReadTask], enabled: bool | None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.files_total = len(tasks)
+        self.files_done = 0
+        self.nbytes = 0
+        self.started = time.monotonic()
+        self.lock = threading.Lock()
+        self.bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" records", desc="clean", file=sys.stderr, dynamic_ncols=True)
+        return self
+
+    def update(self, records: int, nbytes: int) -> None:
+        if self.bar is None:
+            return
+        with self.lock:
+            self.nbytes += nbytes
+            self.bar.update(records)
+            self._postfix()
+
+    def task_done(self) -> None:
+        if self.bar is None:
+            return
+        with self.lock:
+            self.files_done += 1
+            self._postfix()
+
+    def _postfix(self) -> None:
+        rate = self.nbytes / max(time.monotonic() - self.started, 1e-9) / 1e6
+        self.bar.set_postfix_str(f"{rate:.1f} MB/s, files {self.files_done}/{self.files_total}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,66 @@
+"""Error and soft-404 banners: "page not found", "access denied", "Oops!".
+
+A crawler often stores the error page a server sent instead of (or above) the
+content: the HTTP status may say 200 (a soft 404) or 403 while the article is still
+there. A banner line is a *short* line that states an error about the page itself;
+a long paragraph that merely mentions "not found" is content and stays. Very short
+interjections ("Sorry!!", "Oops!", "Error") count as part of a banner only when they
+stand next to one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crawlsift.repair.lines import next_in_doc, prev_in_doc
+
+REASON = "repair_error_banner"
+
+_THING = r"(?:page|article|post|story|content|file|resource|document|url|link|site|product|item)"
+_GONE = (
+    r"(?:(?:was |could |can ?no?t |cannot )?(?:not (?:be )?found)|doesn'?t exist|does not exist"
+    r"|did not exist|no longer (?:exists?|available|online)|is (?:not |no longer )?available"
+    r"|(?:has|have) (?:been )?(?:moved|removed|deleted|expired)|is (?:unavailable|missing)"
+    r"|(?:could|can)(?:not|n'?t) be (?:found|displayed|reached))"
+)
+#: "<thing> not found": a banner only on a short line (prose may say it too)
+SHORT_PATTERNS: tuple[str, ...] = (rf"\b{_THING}\b[^.!?]{{0,60}}\b{_GONE}",)
+#: statements addressed to the reader about the page being missing or refused
+ERROR_PATTERNS: tuple[str, ...] = (
+    r"\b(?:the )?page you (?:were|are|have been) (?:looking|searching) for\b",
+    r"\b(?:error|http)\s*(?:404|403|410|500|502|503)\b",
+    r"\b(?:404|403|410|500|502|503)\b[^.!?]{0,20}\b(?:error|not found|forbidden|gone|unavailable)",
+    r"\baccess (?:is |was )?(?:denied|forbidden|restricted)\b",
+    r"\byou (?:do not|don'?t) have (?:permission|access)\b",
+    r"\byou are not (?:authori[sz]ed|allowed)\b",
+    r"\b(?:internal server error|bad gateway|service (?:temporarily )?unavailable|gateway time-?out)\b",
+    r"\bsomething went wrong\b",
+    r"^(?:error|oops|whoops|sorry)[!.,:]*\s.{0,80}\b(?:page|url|link|request)\b",
+)
+#: short exclamations that belong to a neighbouring banner
+INTERJECTION = r"^(?:\W*(?:error|oops|whoops|sorry|uh[ -]oh|ouch|hmm+|not found|404|403)\W*)+$"
+
+
+def mark_error_banners(
+    lines: pl.DataFrame, *, max_words: int = 40, max_short_words: int = 10
+) -> pl.DataFrame:
+    """Set ``reason`` to ``repair_error_banner`` on banner lines not already removed."""
+    strong = "|".join(f"(?:{p})" for p in ERROR_PATTERNS)
+    short = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
+    banner = (
+        (pl.col("nwords") <= max_words) & pl.col("norm").str.contains(strong)
+    ) | ((pl.col("nwords") <= max_short_words) & pl.col("norm").str.contains(short))
+    lines = lines.with_columns(_banner=banner.fill_null(False))
+    near = (
+        prev_in_doc(pl.col("_banner")).fill_null(False)
+        | next_in_doc(pl.col("_banner")).fill_null(False)
+        | prev_in_doc(pl.col("_banner"), 2).fill_null(False)
+        | next_in_doc(pl.col("_banner"), 2).fill_null(False)
+    )
+    interjection = pl.col("norm").str.contains(INTERJECTION) & near
+    hit = pl.col("_banner") | interjection
+    return lines.with_columns(
+        reason=pl.when(pl.col("reason").is_null() & hit)
+        .then(pl.lit(REASON))
+        .otherwise(pl.col("reason"))
+    ).drop("_banner")

@@ -1,0 +1,78 @@
+"""Documents as a long table of lines, and back.
+
+The repair rules are columnar: every line of every document in a batch becomes one
+row of a polars frame (``doc``, ``lineno``, ``start``, ``end``, ``line``) so that a
+rule is a vectorised expression over all lines at once, and context ("the previous
+content line", "the block this line belongs to") is a window over ``doc``.
+Offsets are in characters of the input text, which is what Python slicing and the
+``edits`` column use.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: characters that end a sentence, optionally followed by closing quotes or brackets
+TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
+
+
+def explode_lines(texts: pl.Series) -> pl.DataFrame:
+    """One row per line: doc, lineno, start, end, line.
+
+    ``start``/``end`` exclude the newline that ends the line.
+    """
+    frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True), "line": texts})
+    lines = (
+        frame.with_columns(pl.col("line").fill_null("").str.split("\n"))
+        .explode("line")
+        .with_columns(
+            lineno=pl.int_range(pl.len()).over("doc"),
+            width=pl.col("line").str.len_chars(),
+        )
+        .with_columns(
+            start=((pl.col("width") + 1).cum_sum() - (pl.col("width") + 1)).over("doc"),
+        )
+        .with_columns(end=pl.col("start") + pl.col("width"))
+        .drop("width")
+    )
+    return lines
+
+
+def add_features(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add what rules match on: norm, nchars, nwords, blank, terminal.
+
+    ``norm`` is the line (its Unicode-repaired form where there is one) lower-cased
+    with whitespace collapsed.
+    """
+    source = pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
+    norm = (
+        source
+        .str.replace_all(r"[\s\u00a0\u200b\ufeff]+", " ")
+        .str.strip_chars(" ")
+        .str.to_lowercase()
+    )
+    return lines.with_columns(norm=norm).with_columns(
+        nchars=pl.col("norm").str.len_chars(),
+        nwords=pl.col("norm").str.count_matches(r"\w+"),
+        blank=pl.col("norm").str.len_chars() == 0,
+        terminal=pl.col("norm").str.contains(TERMINAL),
+    )
+
+
+def display_line() -> pl.Expr:
+    """A kept line as it appears in the output: repaired, whitespace collapsed, case kept."""
+    return (
+        pl.coalesce(pl.col("fixed"), pl.col("line"))
+        .str.replace_all(r"[\s\u00a0\u200b\ufeff]+", " ")
+        .str.strip_chars(" ")
+    )
+
+
+def prev_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
+    """The value ``n`` rows earlier within the same document (null at its start)."""
+    return expr.shift(n).over("doc")
+
+
+def next_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
+    """The value ``n`` rows later within the same document (null at its end)."""
+    return expr.shift(-n).over("doc")

@@ -1,0 +1,34 @@
+"""Repeated blocks: a paragraph, or a run of them, that occurs again in the document.
+
+Pages that render their body twice (print and screen versions, a broken template,
+an AMP copy) are common in crawls. Gopher's and FineWeb's repetition rules reject
+such a document whole; here the first copy is kept and each later copy is removed.
+A line counts as a repeat when its normalised text occurred earlier in the same
+document. Short repeated lines ("Share", "Menu") are removed only inside a run of
+repeats, so a refrain or a repeated table cell standing alone is kept.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from crawlsift.repair.lines import next_in_doc, prev_in_doc
+
+REASON = "repair_repeated_block"
+
+
+def mark_repeated_blocks(lines: pl.DataFrame, *, min_chars: int = 30) -> pl.DataFrame:
+    """Set ``reason`` on every later copy of a line that occurred before in the doc."""
+    content = ~pl.col("blank")
+    seen_before = (pl.int_range(pl.len()).over(["doc", "norm"]) > 0) & content
+    lines = lines.with_columns(_rep=seen_before)
+    long_enough = pl.col("nchars") >= min_chars
+    in_run = prev_in_doc(pl.col("_rep")).fill_null(False) & next_in_doc(pl.col("_rep")).fill_null(
+        False
+    )
+    hit = pl.col("_rep") & (long_enough | in_run)
+    return lines.with_columns(
+        reason=pl.when(pl.col("reason").is_null() & hit)
+        .then(pl.lit(REASON))
+        .otherwise(pl.col("reason"))
+    ).drop("_rep")

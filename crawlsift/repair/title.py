@@ -1,0 +1,34 @@
+"""The record's title: a title-like first content line directly above the prose.
+
+Text records from crawls usually start with the page headline. It is taken into the
+``title`` column (and out of the body text, with reason ``repair_title``) when it is
+the first line left after the other rules, is short, does not end like a sentence
+(a question or exclamation may), and the next content line is a paragraph.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+REASON = "repair_title"
+
+
+def mark_title(
+    lines: pl.DataFrame, *, max_words: int = 25, min_words: int = 2, body_chars: int = 60
+) -> pl.DataFrame:
+    """Set ``reason`` on the title line of each document and return the frame."""
+    alive = ~pl.col("blank") & pl.col("reason").is_null()
+    rank = pl.when(alive).then(pl.lit(1)).otherwise(pl.lit(0)).cum_sum().over("doc")
+    lines = lines.with_columns(_rank=pl.when(alive).then(rank))
+    nxt = pl.when(pl.col("_rank") == 2).then(pl.col("nchars")).max().over("doc")
+    title_like = (
+        (pl.col("_rank") == 1)
+        & pl.col("nwords").is_between(min_words, max_words)
+        & ~pl.col("norm").str.contains(r"[.:;,]$")
+        & (nxt >= body_chars)
+    )
+    return lines.with_columns(
+        reason=pl.when(title_like.fill_null(False))
+        .then(pl.lit(REASON))
+        .otherwise(pl.col("reason"))
+    ).drop("_rank")

@@ -1,0 +1,106 @@
+"""Counts per stage and per reason, gathered per batch and merged per run.
+
+``RunStats`` is plain data (JSON-able) so that each finished task can store its own
+counts beside its outputs; a resumed run merges the stored counts of finished tasks
+with the new ones, and ``stats.json`` always describes the whole output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crawlsift import schema as S
+
+
+@dataclass
+class RunStats:
+    """Counters of one task or of a whole run."""
+
+    records_in: int = 0
+    bytes_in: int = 0
+    kept: int = 0
+    rejected: int = 0
+    chars_kept: int = 0
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    rejected_by_stage: Counter[str] = field(default_factory=Counter)
+    edits_by_reason: Counter[str] = field(default_factory=Counter)
+    chars_removed_by_reason: Counter[str] = field(default_factory=Counter)
+    by_format: Counter[str] = field(default_factory=Counter)
+
+    def add_batch(self, table: pa.Table) -> None:
+        """Count a processed batch (after all stages)."""
+        n = table.num_rows
+        self.records_in += n
+        self.bytes_in += payload_bytes(table)
+        keep = table.column(S.KEEP).fill_null(False)
+        kept = int(pc.sum(keep.cast(pa.int64())).as_py() or 0)
+        self.kept += kept
+        self.rejected += n - kept
+        kept_text = table.filter(keep).column(S.TEXT)
+        self.chars_kept += int(pc.sum(pc.utf8_length(kept_text)).as_py() or 0)
+        for col, counter in (
+            (S.REASON, self.rejected_by_reason),
+            (S.STAGE, self.rejected_by_stage),
+            (S.SOURCE_FORMAT, self.by_format),
+        ):
+            for row in pc.value_counts(table.column(col).drop_null()).to_pylist():
+                counter[row["values"]] += row["counts"]
+        if S.EDITS in table.column_names:
+            edits = pc.list_flatten(table.column(S.EDITS))
+            if len(edits):
+                reasons = pc.struct_field(edits, "reason")
+                span = pc.subtract(pc.struct_field(edits, "end"), pc.struct_field(edits, "start"))
+                grouped = pa.table({"r": reasons, "n": span}).group_by("r").aggregate(
+                    [("n", "count"), ("n", "sum")]
+                )
+                for r, c, s in zip(*(grouped.column(i).to_pylist() for i in range(3)), strict=True):
+                    self.edits_by_reason[r] += c
+                    self.chars_removed_by_reason[r] += s
+
+    def merge(self, other: RunStats) -> None:
+        """Add another task's counters to these."""
+        for name in ("records_in", "bytes_in", "kept", "rejected", "chars_kept"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _COUNTERS:
+            getattr(self, name).update(getattr(other, name))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form, counters sorted by key for stable output."""
+        out: dict[str, Any] = {
+            n: getattr(self, n) for n in ("records_in", "bytes_in", "kept", "rejected", "chars_kept")
+        }
+        for name in _COUNTERS:
+            out[name] = dict(sorted(getattr(self, name).items()))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunStats:
+        """Inverse of ``to_dict``."""
+        stats = cls(**{n: data[n] for n in ("records_in", "bytes_in", "kept", "rejected", "chars_kept")})
+        for name in _COUNTERS:
+            getattr(stats, name).update(data.get(name, {}))
+        return stats
+
+
+_COUNTERS = (
+    "rejected_by_reason",
+    "rejected_by_stage",
+    "edits_by_reason",
+    "chars_removed_by_reason",
+    "by_format",
+)
+
+
+def payload_bytes(table: pa.Table) -> int:
+    """Bytes of input a batch carried: its HTML payloads, else its input text."""
+    text_col = S.INPUT_TEXT if S.INPUT_TEXT in table.column_names else S.TEXT
+    sizes = pc.binary_length(table.column(text_col).cast(pa.large_binary()))
+    if S.HTML in table.column_names:
+        html = pc.binary_length(table.column(S.HTML))
+        sizes = pc.if_else(pc.is_null(html), sizes, html)
+    return int(pc.sum(sizes).as_py() or 0)

@@ -1,0 +1,22 @@
+"""Shared fixtures: paths to bundled test data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
+SEED = FIXTURES / "000_54a851cabf0a182d.txt"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture
+def seed_text() -> str:
+    """The seed record's page text, without its `date ... STATUS` header line."""
+    return SEED.read_text(encoding="utf-8").split("\n", 1)[1]

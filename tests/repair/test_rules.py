@@ -1,0 +1,127 @@
+"""Each repair rule on small, general cases: what it removes and what it must keep."""
+
+from __future__ import annotations
+
+import crawlsift
+from crawlsift import RepairOptions
+
+PROSE = (
+    "The council approved the new budget on Tuesday after a long debate about school funding, "
+    "road repairs and the cost of the proposed library extension downtown."
+)
+PROSE2 = (
+    "Critics said the plan leaves too little for maintenance, while supporters argued that the "
+    "library will draw visitors and help local shops through the winter months."
+)
+
+
+def reasons(text: str, **opts: bool) -> dict[str, list[str]]:
+    pipeline = crawlsift.make_pipeline(repair=RepairOptions(**opts)) if opts else None
+    result = crawlsift.clean_text(text, pipeline=pipeline)
+    out: dict[str, list[str]] = {}
+    for e in result.edits:
+        out.setdefault(e.reason, []).append(text[e.start : e.end])
+    return out
+
+
+def test_banner_mentioned_in_prose_is_kept():
+    text = f"{PROSE}\nThe report said the page not found errors rose after the redesign of the site.\n{PROSE2}"
+    assert "repair_error_banner" not in reasons(text)
+
+
+def test_access_denied_banner_removed_with_content_around():
+    text = f"Access denied\nYou do not have permission to view this page.\n{PROSE}\n{PROSE2}"
+    result = crawlsift.clean_text(text)
+    assert not result.rejected
+    assert result.text.startswith("The council approved")
+    assert reasons(text)["repair_error_banner"] == [
+        "Access denied\nYou do not have permission to view this page."
+    ]
+
+
+def test_repeated_paragraphs_keep_first_copy():
+    text = f"{PROSE}\n{PROSE2}\n{PROSE}\n{PROSE2}"
+    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False)))
+    assert result.text == f"{PROSE}\n{PROSE2}"
+    assert [e.reason for e in result.edits] == ["repair_repeated_block"]
+
+
+def test_short_repeated_line_alone_is_kept():
+    text = f"Yes\n{PROSE}\nYes\n{PROSE2}"
+    assert "repair_repeated_block" not in reasons(text, low_content=False, title=False)
+
+
+def test_disclaimer_header_and_paragraph_removed():
+    text = (
+        f"{PROSE}\n{PROSE2}\nDisclaimer:\nThe publisher accepts no liability for the accuracy of "
+        "third-party content and makes no representation about it."
+    )
+    assert reasons(text)["repair_legal_boilerplate"][0].startswith("Disclaimer:")
+
+
+def test_copyright_line_removed():
+    text = f"{PROSE}\n{PROSE2}\n© 2024 Example Media Group. All rights reserved."
+    assert "repair_legal_boilerplate" in reasons(text)
+
+
+def test_related_list_removed_up_to_next_prose():
+    text = (
+        f"{PROSE}\nRelated articles\n• Mayor opens new bridge\n• Storm closes schools\n{PROSE2}"
+    )
+    got = reasons(text)
+    assert got["repair_link_list"] == [
+        "Related articles\n• Mayor opens new bridge\n• Storm closes schools"
+    ]
+    assert crawlsift.clean_text(text).text.endswith(PROSE2)
+
+
+def test_widget_residue_removed_but_words_in_prose_kept():
+    text = f"{PROSE}\nShare this article\n0 Comments\n{PROSE2}\nLeave a comment below and tell us what you think of the plan."
+    got = reasons(text)
+    assert got["repair_widget"] == ["Share this article\n0 Comments"]
+    assert "tell us what you think" in crawlsift.clean_text(text).text
+
+
+def test_cookie_notice_removed():
+    text = f"We use cookies to improve your experience. By browsing you accept our cookie policy.\n{PROSE}"
+    assert "repair_cookie_notice" in reasons(text)
+
+
+def test_navigation_around_prose_removed_headings_inside_kept():
+    nav = "Home\nNews\nSport\nWeather\nContact us"
+    text = f"{nav}\n{PROSE}\nWhat happens next\n{PROSE2}\nAbout\nCareers\nPress"
+    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False)))
+    assert result.text == f"{PROSE}\nWhat happens next\n{PROSE2}"
+    assert {e.reason for e in result.edits} == {"repair_low_content"}
+
+
+def test_document_without_prose_is_left_alone():
+    text = "Apples\nPears\nPlums\nCherries"
+    result = crawlsift.clean_text(text)
+    assert not result.rejected
+    assert result.text == text
+
+
+def test_mojibake_is_repaired_and_logged():
+    text = f"The cafÃ© reopened after the storm, and the ownerâ€™s family served soup to everyone.\n{PROSE}"
+    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False)))
+    assert result.text.startswith("The café reopened")
+    assert "owner’s family" in result.text
+    (fix,) = [e for e in result.edits if e.reason == "repair_unicode"]
+    assert fix.replacement.startswith("The café")
+
+
+def test_whitespace_is_normalised_and_paragraph_breaks_kept():
+    text = f"  {PROSE}  \n\n\n{PROSE2}\t"
+    result = crawlsift.clean_text(text)
+    assert result.text == f"{PROSE}\n\n{PROSE2}"
+
+
+def test_empty_text_is_rejected():
+    assert crawlsift.clean_text("  \n ").reason == "empty_text"
+
+
+def test_title_taken_from_headline_line():
+    result = crawlsift.clean_text(f"Council Approves Budget\n{PROSE}")
+    assert result.title == "Council Approves Budget"
+    assert result.text == PROSE
