@@ -1,0 +1,189 @@
+"""Shared helpers of the readers: row batching, Arrow conversion, value coercion.
+
+Every reader appends one dict per record to a :class:`RowBuffer`, which fills in the
+provenance columns (``source``, ``source_index``, ``source_format``, ``stage``),
+derives missing ids, and turns the rows into an Arrow table whose first columns are
+exactly :func:`crawlsift.schema.input_schema`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pyarrow as pa
+
+from crawlsift import schema as S
+
+#: Input columns a JSONL/Parquet record may set itself.
+GIVEN_COLUMNS: frozenset[str] = frozenset(
+    {S.ID, S.URL, S.DATE, S.HTTP_STATUS, S.CONTENT_TYPE, S.CHARSET, S.TEXT}
+)
+#: Input columns owned by the reader; an input field of the same name is dropped.
+READER_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - GIVEN_COLUMNS
+
+READ_STAGE = "read"
+_INT32_MAX = 2**31 - 1
+
+
+def as_str(value: Any) -> str | None:
+    """A scalar as a string (numbers are formatted, containers JSON-encoded)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def as_status(value: Any) -> int | None:
+    """An HTTP status as an int32, or None if the value is not a plausible integer."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and 0 <= value <= _INT32_MAX:
+        return value
+    return None
+
+
+def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
+    """Split a Content-Type header into (media type, charset), both lower-cased."""
+    if not value:
+        return None, None
+    media, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("'\"").strip().lower() or None
+    return media.strip().lower() or None, charset
+
+
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes strictly with the declared charset, else UTF-8, else cp1252/latin-1.
+
+    Returns the text and the name of the codec that decoded it.
+    """
+    candidates = [c for c in (declared, "utf-8", "cp1252") if c]
+    for codec in candidates:
+        try:
+            return data.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _without_surrogates(value: str) -> str:
+    """Replace lone surrogates (which UTF-8 cannot hold) by U+FFFD."""
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def string_array(values: list[Any], type_: pa.DataType) -> pa.Array:
+    """A string array; strings with lone surrogates are repaired instead of failing."""
+    try:
+        return pa.array(values, type=type_)
+    except UnicodeEncodeError:
+        fixed = [_without_surrogates(v) if isinstance(v, str) else v for v in values]
+        return pa.array(fixed, type=type_)
+
+
+def _has_empty_struct(type_: pa.DataType) -> bool:
+    if pa.types.is_struct(type_):
+        return type_.num_fields == 0 or any(_has_empty_struct(f.type) for f in type_)
+    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        return _has_empty_struct(type_.value_type)
+    return False
+
+
+def infer_array(values: list[Any]) -> pa.Array:
+    """Infer an Arrow array from Python values (pass-through JSON fields).
+
+    Values of conflicting types (or shapes Parquet cannot store, like ``{}``) fall
+    back to one JSON-encoded string per value, so no record is ever lost.
+    """
+    try:
+        arr = pa.array(values)
+        if not _has_empty_struct(arr.type):
+            return arr
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        pass
+    encoded = [
+        None if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in values
+    ]
+    return string_array(encoded, pa.string())
+
+
+class RowBuffer:
+    """Collects the rows of one input file and emits them as Arrow tables."""
+
+    def __init__(self, source: str, source_format: str, start_index: int = 0) -> None:
+        self.source = source
+        self.source_format = source_format
+        self.name = os.path.basename(source)
+        self.next_index = start_index
+        self._cols: dict[str, list[Any]] = {n: [] for n in S.INPUT_COLUMNS}
+        self._extra: dict[str, list[Any]] = {}
+        self._rows = 0
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def add(self, row: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> None:
+        """Append one record; ``row`` holds input columns, ``extra`` pass-through fields."""
+        index = self.next_index
+        self.next_index += 1
+        reason = row.get(S.REASON)
+        values = {
+            **row,
+            S.SOURCE: self.source,
+            S.SOURCE_INDEX: index,
+            S.SOURCE_FORMAT: self.source_format,
+            S.STAGE: READ_STAGE if reason else None,
+        }
+        if values.get(S.ID) is None:
+            values[S.ID] = f"{self.name}#{index}"
+        for name, col in self._cols.items():
+            col.append(values.get(name))
+        extra = extra or {}
+        for key, value in extra.items():
+            if not key.isascii():
+                key = _without_surrogates(key)
+            col = self._extra.get(key)
+            if col is None:
+                col = self._extra[key] = [None] * self._rows
+            if len(col) > self._rows:  # two keys that clean up to the same name
+                col[-1] = value
+            else:
+                col.append(value)
+        for col in self._extra.values():
+            if len(col) == self._rows:
+                col.append(None)
+        self._rows += 1
+
+    def reject(self, reason: str, **row: Any) -> None:
+        """Append a row for a record that cannot be used (text null, ``stage="read"``)."""
+        self.add({**row, S.TEXT: None, S.HTML: None, S.REASON: reason})
+
+    def flush(self) -> pa.Table:
+        """The buffered rows as a table; the buffer is emptied."""
+        arrays = []
+        for name, values in self._cols.items():
+            type_ = S.COLUMN_TYPES[name]
+            if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+                arrays.append(string_array(values, type_))
+            else:
+                arrays.append(pa.array(values, type=type_))
+        extra_fields = []
+        for key, values in self._extra.items():
+            arr = infer_array(values)
+            arrays.append(arr)
+            extra_fields.append(pa.field(key, arr.type))
+        table = pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))
+        self._cols = {n: [] for n in S.INPUT_COLUMNS}
+        self._extra = {}
+        self._rows = 0
+        return table

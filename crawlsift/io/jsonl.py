@@ -1,0 +1,155 @@
+"""JSON Lines input (``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``), streamed.
+
+Each non-blank line is one record and always yields one row: a line that is not a
+JSON object becomes a ``bad_json`` row, an object without a string ``text`` a
+``missing_text`` row. A compressed file that ends early yields the rows read so far
+plus one ``truncated_file`` row; corrupt compressed data a ``corrupt_file`` row.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import zstandard
+
+from crawlsift import schema as S
+from crawlsift.errors import UnreadableFileError
+from crawlsift.io._rows import GIVEN_COLUMNS, READER_COLUMNS, RowBuffer, as_status, as_str
+from crawlsift.io.discover import ReadTask
+
+CHUNK = 1 << 16
+#: zstd has no output limit per call; small input chunks keep the output bounded.
+ZSTD_INPUT_CHUNK = 1 << 13
+_BOM = b"\xef\xbb\xbf"
+
+
+class _Truncated(Exception):
+    """The compressed stream ended before its end marker."""
+
+
+def _zstd_chunks(fh: BinaryIO) -> Iterator[bytes]:
+    """Decompress a (multi-frame) zstd stream, noticing a truncated last frame."""
+    dctx = zstandard.ZstdDecompressor()
+    dobj = dctx.decompressobj()
+    in_frame = False
+    while raw := fh.read(ZSTD_INPUT_CHUNK):
+        while raw:
+            out = dobj.decompress(raw)
+            in_frame = True
+            if out:
+                yield out
+            if dobj.eof:
+                raw, dobj, in_frame = dobj.unused_data, dctx.decompressobj(), False
+            else:
+                raw = b""
+    if in_frame:
+        raise _Truncated("zstd stream ends mid-frame")
+
+
+def _gzip_chunks(fh: BinaryIO) -> Iterator[bytes]:
+    with gzip.GzipFile(fileobj=fh) as gz:
+        try:
+            while out := gz.read(CHUNK):
+                yield out
+        except EOFError as exc:
+            raise _Truncated(str(exc)) from exc
+
+
+def _plain_chunks(fh: BinaryIO) -> Iterator[bytes]:
+    while out := fh.read(CHUNK):
+        yield out
+
+
+def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Split a byte stream on ``\\n``; an unterminated last line is yielded too."""
+    tail: list[bytes] = []
+    for chunk in chunks:
+        start = 0
+        while (nl := chunk.find(b"\n", start)) >= 0:
+            piece = chunk[start:nl]
+            if tail:
+                tail.append(piece)
+                piece = b"".join(tail)
+                tail = []
+            yield piece
+            start = nl + 1
+        if start < len(chunk):
+            tail.append(chunk[start:])
+    if tail:
+        yield b"".join(tail)
+
+
+def parse_record(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a JSON object into (input-column values, pass-through fields)."""
+    if not isinstance(obj, dict):
+        return {S.REASON: "bad_json"}, {}
+    row: dict[str, Any] = {
+        S.ID: as_str(obj.get(S.ID)),
+        S.URL: as_str(obj.get(S.URL)),
+        S.DATE: as_str(obj.get(S.DATE)),
+        S.HTTP_STATUS: as_status(obj.get(S.HTTP_STATUS)),
+        S.CONTENT_TYPE: as_str(obj.get(S.CONTENT_TYPE)),
+        S.CHARSET: as_str(obj.get(S.CHARSET)),
+    }
+    text = obj.get(S.TEXT)
+    if isinstance(text, str):
+        row[S.TEXT] = text
+    else:
+        row[S.REASON] = "missing_text"
+    extra = {k: v for k, v in obj.items() if k not in GIVEN_COLUMNS and k not in READER_COLUMNS}
+    return row, extra
+
+
+def _open_chunks(path: str, fh: BinaryIO) -> Iterator[bytes]:
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return _gzip_chunks(fh)
+    if lower.endswith(".zst"):
+        return _zstd_chunks(fh)
+    return _plain_chunks(fh)
+
+
+def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
+    """Stream a JSONL file as tables of at most ``batch_size`` rows."""
+    try:
+        fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
+    except OSError as exc:
+        raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
+    rows = RowBuffer(task.path, task.format)
+    started = False
+    try:
+        lines = _lines(_open_chunks(task.path, fh))
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                break
+            except _Truncated:
+                rows.reject("truncated_file")
+                break
+            except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
+                if not started:
+                    raise UnreadableFileError(task.path, f"bad compressed data: {exc}") from exc
+                rows.reject("corrupt_file")
+                break
+            if not started and line.startswith(_BOM):
+                line = line[len(_BOM) :]
+            started = True
+            if not line.strip():
+                continue
+            try:
+                row, extra = parse_record(json.loads(line))
+            except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
+                row, extra = {S.REASON: "bad_json"}, {}
+            rows.add(row, extra)
+            if len(rows) >= batch_size:
+                yield rows.flush()
+        if len(rows):
+            yield rows.flush()
+    finally:
+        fh.close()

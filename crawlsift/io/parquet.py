@@ -1,0 +1,111 @@
+"""Parquet input: the same columns as JSONL, streamed row group by row group."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from crawlsift import schema as S
+from crawlsift.errors import UnreadableFileError
+from crawlsift.io._rows import (
+    GIVEN_COLUMNS,
+    READ_STAGE,
+    READER_COLUMNS,
+    RowBuffer,
+    as_status,
+    as_str,
+    string_array,
+)
+from crawlsift.io.discover import ReadTask
+
+
+def _is_text_type(type_: pa.DataType) -> bool:
+    if pa.types.is_dictionary(type_):
+        type_ = type_.value_type
+    return (
+        pa.types.is_string(type_)
+        or pa.types.is_large_string(type_)
+        or (pa.types.is_string_view(type_))
+    )
+
+
+def _column(batch: pa.RecordBatch, name: str) -> pa.Array:
+    """A crawlsift-owned column cast to its type; values that will not cast are coerced."""
+    type_ = S.COLUMN_TYPES[name]
+    if name not in batch.schema.names:
+        return pa.nulls(batch.num_rows, type_)
+    arr = batch.column(name)
+    try:
+        return arr.cast(type_)
+    except (pa.ArrowException, ValueError):
+        convert: Callable[[Any], Any] = as_status if name == S.HTTP_STATUS else as_str
+        values = [convert(v) for v in arr.to_pylist()]
+        if name == S.HTTP_STATUS:
+            return pa.array(values, type=type_)
+        return string_array(values, type_)
+
+
+def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> pa.Table:
+    """One Parquet record batch as a reader table (input columns, then pass-through)."""
+    n = batch.num_rows
+    cols: dict[str, pa.Array] = {name: _column(batch, name) for name in GIVEN_COLUMNS}
+    ids = cols[S.ID]
+    if ids.null_count:
+        name = os.path.basename(source)
+        fallback = pa.array([f"{name}#{i}" for i in range(start, start + n)], pa.string())
+        cols[S.ID] = pc.coalesce(ids, fallback)
+    missing = cols[S.TEXT].is_null()
+    cols[S.REASON] = pc.if_else(missing, pa.scalar("missing_text"), pa.scalar(None, pa.string()))
+    cols[S.STAGE] = pc.if_else(missing, pa.scalar(READ_STAGE), pa.scalar(None, pa.string()))
+    cols[S.SOURCE] = pa.array([source] * n, pa.string())
+    cols[S.SOURCE_INDEX] = pa.array(range(start, start + n), pa.int64())
+    cols[S.SOURCE_FORMAT] = pa.array([fmt] * n, pa.string())
+    cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
+    arrays = [cols[name] for name in S.INPUT_COLUMNS]
+    extra_fields = []
+    for i, field in enumerate(batch.schema):
+        if field.name not in GIVEN_COLUMNS and field.name not in READER_COLUMNS:
+            arrays.append(batch.column(i))
+            extra_fields.append(field)
+    return pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))
+
+
+def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
+    """Stream a Parquet file as tables of at most ``batch_size`` rows.
+
+    A file without a string ``text`` column raises :class:`UnreadableFileError`; data
+    that fails to decode part-way yields one ``corrupt_file`` row, then stops.
+    """
+    try:
+        pf = pq.ParquetFile(task.path)
+    except (OSError, pa.ArrowException) as exc:
+        raise UnreadableFileError(task.path, f"not a readable Parquet file: {exc}") from exc
+    try:
+        arrow_schema = pf.schema_arrow
+        if S.TEXT not in arrow_schema.names:
+            raise UnreadableFileError(task.path, "no 'text' column")
+        text_type = arrow_schema.field(S.TEXT).type
+        if not _is_text_type(text_type):
+            raise UnreadableFileError(task.path, f"column 'text' is {text_type}, not a string")
+        start = 0
+        batches = pf.iter_batches(batch_size=batch_size)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                break
+            except (OSError, pa.ArrowException):
+                rows = RowBuffer(task.path, task.format, start_index=start)
+                rows.reject("corrupt_file")
+                yield rows.flush()
+                break
+            if batch.num_rows:
+                yield convert_batch(batch, task.path, task.format, start)
+                start += batch.num_rows
+    finally:
+        pf.close()

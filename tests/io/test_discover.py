@@ -1,0 +1,139 @@
+"""discover(): files, directories, globs, formats, stable ids."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from crawlsift.errors import InputError
+from crawlsift.io import ReadTask, detect_format, discover
+
+
+def touch(path: Path, content: str = "x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("a.txt", "text"),
+        ("a.jsonl", "jsonl"),
+        ("a.jsonl.gz", "jsonl"),
+        ("a.JSONL.ZST", "jsonl"),
+        ("a.parquet", "parquet"),
+        ("a.warc", "warc"),
+        ("CC-MAIN-1.warc.gz", "warc"),
+        ("CC-MAIN-1.warc.wet.gz", "wet"),
+        ("a.wet", "wet"),
+        ("a.wet.gz", "wet"),
+        ("a.json.gz", None),
+        ("a.json", None),
+        ("a.csv", None),
+        ("a.gz", None),
+        ("warc", None),
+    ],
+)
+def test_detect_format(name: str, fmt: str | None) -> None:
+    assert detect_format(name) == fmt
+
+
+def test_single_file(tmp_path: Path) -> None:
+    path = touch(tmp_path / "page.txt", "hello")
+    [task] = discover([str(path)])
+    assert task == ReadTask(str(path), "text", task.task_id, 5)
+    assert len(task.task_id) == 16 and int(task.task_id, 16) >= 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        task.size = 1  # type: ignore[misc]
+
+
+def test_directory_is_recursive_sorted_and_skips_hidden_and_unknown(tmp_path: Path) -> None:
+    touch(tmp_path / "b.jsonl")
+    touch(tmp_path / "a.txt")
+    touch(tmp_path / "sub" / "c.warc.gz")
+    touch(tmp_path / "sub" / "deeper" / "d.wet.gz")
+    touch(tmp_path / "notes.md")
+    touch(tmp_path / ".hidden.txt")
+    touch(tmp_path / ".git" / "e.txt")
+    tasks = discover([str(tmp_path)])
+    names = [os.path.relpath(t.path, tmp_path) for t in tasks]
+    assert names == ["a.txt", "b.jsonl", "sub/c.warc.gz", "sub/deeper/d.wet.gz"]
+    assert [t.format for t in tasks] == ["text", "jsonl", "warc", "wet"]
+
+
+def test_glob_and_dedup(tmp_path: Path) -> None:
+    a = touch(tmp_path / "a.txt")
+    touch(tmp_path / "b.txt")
+    touch(tmp_path / "c.md")
+    tasks = discover([str(tmp_path / "*"), str(a), str(tmp_path), f"{tmp_path}/./a.txt"])
+    assert [Path(t.path).name for t in tasks] == ["a.txt", "b.txt"]
+
+
+def test_recursive_glob(tmp_path: Path) -> None:
+    touch(tmp_path / "x" / "y" / "deep.jsonl")
+    touch(tmp_path / "top.jsonl")
+    tasks = discover([str(tmp_path / "**" / "*.jsonl")])
+    assert [Path(t.path).name for t in tasks] == ["top.jsonl", "deep.jsonl"]  # by full path
+
+
+def test_result_is_sorted_across_inputs(tmp_path: Path) -> None:
+    b = touch(tmp_path / "b.txt")
+    a = touch(tmp_path / "a.txt")
+    assert [t.path for t in discover([str(b), str(a)])] == [str(a), str(b)]
+
+
+def test_task_id_is_stable_and_tracks_size(tmp_path: Path) -> None:
+    path = touch(tmp_path / "a.txt", "one")
+    first = discover([str(path)])[0].task_id
+    assert discover([str(path)])[0].task_id == first
+    relative = os.path.relpath(path)
+    assert discover([relative])[0].task_id == first  # absolute path is hashed
+    path.write_text("longer content")
+    assert discover([str(path)])[0].task_id != first
+
+
+def test_unknown_extension_named_explicitly(tmp_path: Path) -> None:
+    path = touch(tmp_path / "data.csv")
+    with pytest.raises(InputError, match=r"data\.csv.*unknown input format"):
+        discover([str(path)])
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"nope\.txt: no such file"):
+        discover([str(tmp_path / "nope.txt")])
+
+
+def test_glob_matching_nothing(tmp_path: Path) -> None:
+    touch(tmp_path / "a.csv")
+    with pytest.raises(InputError, match=r"\*\.csv: pattern matches no input files"):
+        discover([str(tmp_path / "*.csv")])
+
+
+def test_directory_without_inputs(tmp_path: Path) -> None:
+    touch(tmp_path / "readme.md")
+    with pytest.raises(InputError, match="contains no input files"):
+        discover([str(tmp_path)])
+
+
+def test_no_inputs() -> None:
+    with pytest.raises(InputError):
+        discover([])
+
+
+def test_plain_string_is_one_input(tmp_path: Path) -> None:
+    path = touch(tmp_path / "a.txt")
+    assert [t.path for t in discover(str(path))] == [str(path)]
+
+
+def test_fixture_directory(fixtures: Path) -> None:
+    tasks = discover([str(fixtures)])
+    by_name = {Path(t.path).name: t for t in tasks}
+    assert by_name["000_54a851cabf0a182d.txt"].format == "text"
+    assert by_name["whirlwind.warc.gz"].format == "warc"
+    assert by_name["whirlwind.warc.wet.gz"].format == "wet"
+    assert "whirlwind-LICENSE" not in by_name
+    assert all(t.size == os.path.getsize(t.path) for t in tasks)

@@ -1,0 +1,192 @@
+"""WARC and WET input: real Common Crawl / warcio samples plus generated records."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from crawlsift import schema
+from crawlsift.errors import UnreadableFileError
+from crawlsift.io import discover, read_task
+
+WHIRLWIND_RESPONSE_ID = "<urn:uuid:2aabeff2-67f5-4608-8466-e87c6296e2b6>"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+
+
+def read_all(path: Path, batch_size: int = 1000) -> tuple[list[pa.Table], list[dict]]:
+    [task] = discover([str(path)])
+    tables = list(read_task(task, batch_size=batch_size))
+    for table in tables:
+        assert table.schema == schema.input_schema()
+    return tables, [row for t in tables for row in t.to_pylist()]
+
+
+def record(rtype: str, n: int, block: bytes, content_type: str, uri: str = "") -> bytes:
+    """One WARC/1.0 record."""
+    uri = uri or f"https://example.org/{n}"
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {rtype}\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\n"
+        f"WARC-Date: 2025-06-02T10:00:{n % 60:02d}Z\r\nWARC-Target-URI: {uri}\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(block)}\r\n\r\n"
+    )
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def response(n: int, body: bytes, content_type: str, status: str = "200 OK", **extra: str) -> bytes:
+    headers = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in extra.items())
+    http = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{headers}\r\n".encode()
+    return record("response", n, http + body, "application/http; msgtype=response")
+
+
+def request(n: int) -> bytes:
+    http = b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n"
+    return record("request", n, http, "application/http; msgtype=request")
+
+
+def write_warc(path: Path, records: list[bytes], per_record_gzip: bool = True) -> Path:
+    if path.name.endswith(".gz") and per_record_gzip:
+        path.write_bytes(b"".join(gzip.compress(r) for r in records))
+    else:
+        path.write_bytes(b"".join(records))
+    return path
+
+
+def test_whirlwind_response(fixtures: Path) -> None:
+    path = fixtures / "warc" / "whirlwind.warc.gz"
+    _, rows = read_all(path)
+    [row] = rows  # warcinfo, request and metadata records are not documents
+    assert row["id"] == WHIRLWIND_RESPONSE_ID
+    assert row["url"] == "https://an.wikipedia.org/wiki/Escopete"
+    assert row["date"] == "2024-05-18T01:58:10Z"
+    assert row["http_status"] == 200
+    assert row["content_type"] == "text/html" and row["charset"] == "utf-8"
+    assert row["html"].startswith(b"<!DOCTYPE html>") and b"Escopete" in row["html"]
+    assert not row["html"].startswith(b"HTTP/")  # HTTP headers are stripped
+    assert row["text"] is None and row["reason"] is None
+    assert row["source_format"] == "warc" and row["source_index"] == 0
+
+
+def test_whirlwind_wet_conversion(fixtures: Path) -> None:
+    _, rows = read_all(fixtures / "warc" / "whirlwind.warc.wet.gz")
+    [row] = rows
+    assert row["source_format"] == "wet"
+    assert row["url"] == "https://an.wikipedia.org/wiki/Escopete"
+    assert row["date"] == "2024-05-18T01:58:10Z"
+    assert row["id"] == "<urn:uuid:ba729a40-ff84-4085-8d48-0a5b2ee0c42d>"
+    assert row["content_type"] == "text/plain" and row["http_status"] is None
+    assert row["text"].startswith("Escopete - Biquipedia, a enciclopedia libre\n")
+    assert row["html"] is None and row["reason"] is None
+
+
+def test_gzip_content_encoding_is_decoded(fixtures: Path) -> None:
+    _, rows = read_all(fixtures / "warc" / "example.warc.gz")
+    [row] = rows  # the revisit record has no payload and is skipped
+    assert row["url"] == "http://example.com/"
+    assert row["html"].startswith(b"<!doctype html>") and len(row["html"]) == 1270
+
+
+def test_chunked_transfer_encoding_is_decoded(fixtures: Path) -> None:
+    _, [row] = read_all(fixtures / "warc" / "example-iana.org-chunked.warc")
+    assert row["html"].startswith(b"<!doctype html>")
+    assert row["html"].rstrip().endswith(b"</html>")
+    assert b"\r\n0\r\n" not in row["html"]
+
+
+def test_wrong_chunk_header_keeps_body(fixtures: Path) -> None:
+    _, [row] = read_all(fixtures / "warc" / "example-wrong-chunks.warc.gz")
+    assert row["html"].startswith(b"<!doctype html>") and row["reason"] is None
+
+
+def test_warcio_truncated_record(fixtures: Path) -> None:
+    _, rows = read_all(fixtures / "warc" / "example-trunc.warc")
+    assert [r["reason"] for r in rows] == [None, "bad_warc_record"]
+    assert rows[0]["html"].startswith(b"<!doctype html>")
+    assert rows[1]["stage"] == "read" and rows[1]["text"] is None
+
+
+@pytest.mark.parametrize("cut", [1500, 9000, 18500])
+def test_truncated_file(fixtures: Path, tmp_path: Path, cut: int) -> None:
+    data = (fixtures / "warc" / "whirlwind.warc.gz").read_bytes()
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(data[:cut])
+    _, rows = read_all(path)
+    assert rows[-1]["reason"] == "truncated_file" and rows[-1]["stage"] == "read"
+    if cut > 18374:  # the response member is complete, the metadata member is cut
+        assert rows[0]["id"] == WHIRLWIND_RESPONSE_ID and rows[0]["html"]
+        assert len(rows) == 2
+    else:
+        assert len(rows) == 1
+
+
+def test_non_text_payload_and_text_plain(tmp_path: Path) -> None:
+    records = [
+        request(1),
+        response(2, PNG, "image/png"),
+        response(3, "Grüße".encode("latin-1"), "text/plain; charset=ISO-8859-1"),
+        response(4, b"%PDF-1.4", "application/pdf", status="404 Not Found"),
+        record("resource", 5, b"<html><p>resource</p></html>", "text/html; charset=utf-8"),
+        record("metadata", 6, b"fetchTimeMs: 1\r\n", "application/warc-fields"),
+    ]
+    path = write_warc(tmp_path / "gen.warc.gz", records)
+    _, rows = read_all(path)
+    assert [r["url"] for r in rows] == [f"https://example.org/{n}" for n in (2, 3, 4, 5)]
+    png, plain, pdf, resource = rows
+    assert png["reason"] == "non_text_payload" and png["stage"] == "read"
+    assert png["content_type"] == "image/png" and png["html"] is None and png["text"] is None
+    assert png["http_status"] == 200
+    assert plain["text"] == "Grüße" and plain["charset"] == "iso-8859-1"
+    assert plain["reason"] is None
+    assert pdf["reason"] == "non_text_payload" and pdf["http_status"] == 404
+    assert resource["html"] == b"<html><p>resource</p></html>"
+    assert resource["http_status"] is None and resource["content_type"] == "text/html"
+    assert [r["source_index"] for r in rows] == [0, 1, 2, 3]
+
+
+def test_untyped_html_is_sniffed(tmp_path: Path) -> None:
+    http = b"HTTP/1.1 200 OK\r\n\r\n  <!DOCTYPE html><title>t</title>"
+    rec = record("response", 1, http, "application/http; msgtype=response")
+    _, [row] = read_all(write_warc(tmp_path / "sniff.warc", [rec]))
+    assert row["html"].endswith(b"<title>t</title>") and row["content_type"] is None
+
+
+def test_batch_size_is_respected(tmp_path: Path) -> None:
+    records = [response(n, b"<html>%d</html>" % n, "text/html") for n in range(5)]
+    path = write_warc(tmp_path / "five.warc", records)
+    tables, rows = read_all(path, batch_size=2)
+    assert [t.num_rows for t in tables] == [2, 2, 1]
+    assert [r["html"] for r in rows] == [b"<html>%d</html>" % n for n in range(5)]
+    assert [r["source_index"] for r in rows] == list(range(5))
+
+
+def test_garbage_after_records_is_a_bad_record(tmp_path: Path) -> None:
+    good = response(1, b"<html>ok</html>", "text/html")
+    path = tmp_path / "tail.warc"
+    path.write_bytes(good + b"this is not a WARC record\r\n\r\n")
+    _, rows = read_all(path)
+    assert [r["reason"] for r in rows] == [None, "bad_warc_record"]
+
+
+def test_not_a_warc_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.warc"
+    path.write_text("just some text\n")
+    with pytest.raises(UnreadableFileError, match=r"notes\.warc"):
+        read_all(path)
+
+
+def test_empty_warc_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "empty.warc.gz"
+    path.write_bytes(b"")
+    assert read_all(path)[1] == []
+
+
+def test_wet_file_named_like_commoncrawl(fixtures: Path, tmp_path: Path) -> None:
+    path = tmp_path / "CC-MAIN-x.warc.wet.gz"
+    shutil.copy(fixtures / "warc" / "whirlwind.warc.wet.gz", path)
+    [task] = discover([str(path)])
+    assert task.format == "wet"
+    assert read_all(path)[1][0]["text"].startswith("Escopete")
