@@ -1,0 +1,80 @@
+"""The command line: each command works, errors are one line, help has an example."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from crawlsift.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_clean_stdout_prints_repaired_seed(runner, seed_path):
+    result = runner.invoke(main, ["clean", str(seed_path), "--stdout"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("(MENAFN) Russian Foreign Minister")
+    assert "Sorry!!" not in result.stdout
+    assert result.stdout.count("They also addressed a series") == 1
+
+
+def test_clean_stdout_of_rejected_record_says_why(runner, tmp_path):
+    path = tmp_path / "gone.txt"
+    path.write_text("date 2024-01-01 404\nPage not found\nSorry, this page does not exist.\n")
+    result = runner.invoke(main, ["clean", str(path), "--stdout"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "rejected: error_page" in result.stderr
+
+
+def test_clean_writes_outputs_and_summary(runner, seed_path, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["clean", str(seed_path), "-o", str(out), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    assert "1 in, 1 kept, 0 rejected" in result.stdout
+    (shard,) = (out / "kept").glob("*.jsonl")
+    row = json.loads(shard.read_text())
+    assert row["title"] == "Lavrov, Rubio Discuss Ukraine Conflict"
+    assert json.loads((out / "stats.json").read_text())["kept"] == 1
+
+
+def test_missing_input_is_one_error_line(runner, tmp_path):
+    result = runner.invoke(main, ["clean", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "nope.jsonl" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_explain_marks_spans_with_reasons(runner, seed_path):
+    result = runner.invoke(main, ["explain", str(seed_path)])
+    assert result.exit_code == 0, result.output
+    assert "[-Sorry!!\nError! We're sorry" in result.stdout
+    assert "-]{repair_error_banner}" in result.stdout
+    assert "-]{repair_repeated_block}" in result.stdout
+    assert "[-CommentsNo comment-]{repair_widget}" in result.stdout
+    assert "title: Lavrov, Rubio Discuss Ukraine Conflict" in result.stdout
+
+
+def test_demo_runs_on_bundled_sample(runner, tmp_path):
+    out = tmp_path / "demo"
+    result = runner.invoke(main, ["demo", "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["records_in"] == stats["kept"] + stats["rejected"] >= 10
+    assert stats["rejected_by_reason"]["non_text_payload"] == 1
+    assert stats["rejected_by_reason"]["error_page"] == 1
+    assert "Lavrov, Rubio Discuss Ukraine" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["clean", "explain", "demo", "stages"])
+def test_every_command_has_help(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    if command != "stages":
+        assert "Example:" in result.stdout
