@@ -52,8 +52,8 @@ def add_features(lines: pl.DataFrame) -> pl.DataFrame:
         .str.to_lowercase()
     )
     return lines.with_columns(norm=norm).with_columns(
-        nchars=pl.col("norm").str.len_chars(),
-        nwords=pl.col("norm").str.count_matches(r"\w+"),
+        nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
+        nwords=pl.col("norm").str.count_matches(r"\w+").cast(pl.Int64),
         blank=pl.col("norm").str.len_chars() == 0,
         terminal=pl.col("norm").str.contains(TERMINAL),
     )

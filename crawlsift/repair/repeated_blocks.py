@@ -4,7 +4,7 @@ Pages that render their body twice (print and screen versions, a broken template
 an AMP copy) are common in crawls. Gopher's and FineWeb's repetition rules reject
 such a document whole; here the first copy is kept and each later copy is removed.
 A line counts as a repeat when its normalised text occurred earlier in the same
-document. Short repeated lines ("Share", "Menu") are removed only inside a run of
+document among the lines no earlier rule removed. Short repeated lines ("Share", "Menu") are removed only inside a run of
 repeats, so a refrain or a repeated table cell standing alone is kept.
 """
 
@@ -19,8 +19,11 @@ REASON = "repair_repeated_block"
 
 def mark_repeated_blocks(lines: pl.DataFrame, *, min_chars: int = 30) -> pl.DataFrame:
     """Set ``reason`` on every later copy of a line that occurred before in the doc."""
-    content = ~pl.col("blank")
-    seen_before = (pl.int_range(pl.len()).over(["doc", "norm"]) > 0) & content
+    alive = ~pl.col("blank") & pl.col("reason").is_null()
+    # only lines still alive count as earlier copies: a menu item removed as navigation
+    # must not make its copy in the article a repeat
+    lines = lines.with_columns(_alive=alive)
+    seen_before = (pl.int_range(pl.len()).over(["doc", "norm", "_alive"]) > 0) & alive
     lines = lines.with_columns(_rep=seen_before)
     long_enough = pl.col("nchars") >= min_chars
     in_run = prev_in_doc(pl.col("_rep")).fill_null(False) & next_in_doc(pl.col("_rep")).fill_null(
@@ -31,4 +34,4 @@ def mark_repeated_blocks(lines: pl.DataFrame, *, min_chars: int = 30) -> pl.Data
         reason=pl.when(pl.col("reason").is_null() & hit)
         .then(pl.lit(REASON))
         .otherwise(pl.col("reason"))
-    ).drop("_rep")
+    ).drop("_rep", "_alive")

@@ -62,12 +62,12 @@ def repair_lines(lines: pl.DataFrame, opts: RepairOptions) -> pl.DataFrame:
         lines = mark_legal(lines)
         lines = mark_widgets(lines)
         lines = mark_link_lists(lines)
-    if opts.repeated_blocks:
-        lines = mark_repeated_blocks(lines)
     if opts.title:
         lines = mark_title(lines)
     if opts.low_content:
         lines = mark_low_content(lines)
+    if opts.repeated_blocks:
+        lines = mark_repeated_blocks(lines)
     return lines
 
 
