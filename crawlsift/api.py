@@ -86,8 +86,15 @@ def clean_text(
     pipeline: Pipeline | None = None,
 ) -> CleanResult:
     """Repair one record's text; ``result.edits`` index into ``text``."""
-    row = _one_row(text=text, url=url, http_status=http_status, date=date, id="record",
-                   source_format="text", source_index=0)
+    row = _one_row(
+        text=text,
+        url=url,
+        http_status=http_status,
+        date=date,
+        id="record",
+        source_format="text",
+        source_index=0,
+    )
     return _result((pipeline or make_pipeline())(row))
 
 
@@ -103,8 +110,15 @@ def clean_html(
     """
     payload = html.encode("utf-8") if isinstance(html, str) else html
     charset = "utf-8" if isinstance(html, str) else None
-    row = _one_row(html=payload, url=url, charset=charset, content_type="text/html",
-                   id="record", source_format="html", source_index=0)
+    row = _one_row(
+        html=payload,
+        url=url,
+        charset=charset,
+        content_type="text/html",
+        id="record",
+        source_format="html",
+        source_index=0,
+    )
     return _result((pipeline or make_pipeline())(row))
 
 

@@ -41,17 +41,35 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(file_okay=False), help="Output directory.")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "jsonl"]), default="parquet",
-              show_default=True, help="Format of the kept/ and rejected/ shards.")
-@click.option("--workers", type=int, default=0, show_default=True,
-              help="Worker processes; 0 uses all cores.")
-@click.option("--batch-size", type=int, default=1000, show_default=True,
-              help="Records per batch; bounds memory per worker.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "jsonl"]),
+    default="parquet",
+    show_default=True,
+    help="Format of the kept/ and rejected/ shards.",
+)
+@click.option(
+    "--workers", type=int, default=0, show_default=True, help="Worker processes; 0 uses all cores."
+)
+@click.option(
+    "--batch-size",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Records per batch; bounds memory per worker.",
+)
 @click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
-@click.option("--stdout", "to_stdout", is_flag=True,
-              help="Print the cleaned text of the kept records instead of writing OUTDIR.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option(
+    "--stdout",
+    "to_stdout",
+    is_flag=True,
+    help="Print the cleaned text of the kept records instead of writing OUTDIR.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
+)
 @_errors
 def clean(
     inputs: tuple[str, ...],
@@ -80,8 +98,14 @@ def clean(
     if not output:
         raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
     summary = run_clean(
-        list(inputs), output, format=fmt, workers=workers, batch_size=batch_size,
-        keep_input_text=keep_input_text, overwrite=overwrite, progress=progress,
+        list(inputs),
+        output,
+        format=fmt,
+        workers=workers,
+        batch_size=batch_size,
+        keep_input_text=keep_input_text,
+        overwrite=overwrite,
+        progress=progress,
     )
     click.echo(format_summary(summary))
     if summary.failed_files:
@@ -137,8 +161,14 @@ def explain(inputs: tuple[str, ...], limit: int) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", default="crawlsift-demo-out", show_default=True,
-              type=click.Path(file_okay=False), help="Where to write the demo outputs.")
+@click.option(
+    "-o",
+    "--output",
+    default="crawlsift-demo-out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where to write the demo outputs.",
+)
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
 @_errors
 def demo(output: str, workers: int) -> None:

@@ -1,7 +1,7 @@
 """The exceptions crawlsift raises.
 
     CrawlsiftError             base of everything below; the CLI prints it as ``Error: <message>``
-    ├── InputError             the user's input cannot be used (missing file, unknown format, bad option)
+    ├── InputError             the input cannot be used (missing file, unknown format, bad option)
     │   └── UnreadableFileError a file exists but cannot be opened or parsed at all
     ├── MissingExtraError      an optional dependency is not installed (the message names the extra)
     └── OutputError            the output directory cannot be written

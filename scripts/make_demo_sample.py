@@ -38,11 +38,12 @@ def _truth(page: str) -> dict:
 
 def _response(url: str, body: bytes, content_type: str, date: str) -> WarcRecord:
     http = (
-        f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
     rec = WarcRecord()
-    rec.init_headers(WarcRecordType.response, f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}".encode())
+    rec.init_headers(
+        WarcRecordType.response, f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url)}".encode()
+    )
     rec.headers["WARC-Target-URI"] = url
     rec.headers["WARC-Date"] = date
     rec.headers["Content-Type"] = "application/http; msgtype=response"
@@ -55,18 +56,32 @@ def main() -> None:
     with gzip.open(OUT / "pages.warc.gz", "wb") as f:
         for page in WARC_PAGES:
             body = gzip.decompress((WCXB / "html" / f"{page}.html.gz").read_bytes())
-            _response(_truth(page)["url"], body, "text/html; charset=utf-8",
-                      "2025-06-01T12:00:00Z").write(f)
+            _response(
+                _truth(page)["url"], body, "text/html; charset=utf-8", "2025-06-01T12:00:00Z"
+            ).write(f)
         _response("https://example.org/logo.png", PNG, "image/png", "2025-06-01T12:00:01Z").write(f)
     with open(OUT / "visible-text.jsonl", "w", encoding="utf-8") as f:
         for page in TEXT_PAGES:
             raw = gzip.decompress((WCXB / "html" / f"{page}.html.gz").read_bytes())
             text = extract_plain_text(bytes_to_str(raw, detect_encoding(raw)), main_content=False)
-            row = {"id": f"wcxb-{page}", "url": _truth(page)["url"], "text": text,
-                   "collection": "wcxb-dev"}
+            row = {
+                "id": f"wcxb-{page}",
+                "url": _truth(page)["url"],
+                "text": text,
+                "collection": "wcxb-dev",
+            }
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        f.write(json.dumps({"id": "error-only", "url": "https://example.com/gone", "http_status": 404,
-                            "text": "Oops!\nSorry, the page you requested could not be found."}) + "\n")
+        f.write(
+            json.dumps(
+                {
+                    "id": "error-only",
+                    "url": "https://example.com/gone",
+                    "http_status": 404,
+                    "text": "Oops!\nSorry, the page you requested could not be found.",
+                }
+            )
+            + "\n"
+        )
     shutil.copy(ROOT / "tests" / "fixtures" / "000_54a851cabf0a182d.txt", OUT)
     shutil.copy(SHARED / "data" / "warc" / "whirlwind.warc.gz", OUT)
     shutil.copy(SHARED / "data" / "warc" / "whirlwind.warc.wet.gz", OUT)

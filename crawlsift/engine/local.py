@@ -105,7 +105,7 @@ def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
     workers = min(opts.workers or os.cpu_count() or 1, max(len(todo), 1))
     failed: list[str] = []
     with _Progress(todo, opts.progress) as progress:
-        for task, result in _execute(todo, pipeline, opts, workers, progress.update):
+        for _task, result in _execute(todo, pipeline, opts, workers, progress.update):
             progress.task_done()
             if isinstance(result, str):
                 failed.append(result)
@@ -134,7 +134,9 @@ def process_task(
     out = Path(opts.output)
     _remove_partial(out, task.task_id)
     stats = RunStats()
-    writers = {kind: _RollingWriter(out / kind, task.task_id, opts) for kind in ("kept", "rejected")}
+    writers = {
+        kind: _RollingWriter(out / kind, task.task_id, opts) for kind in ("kept", "rejected")
+    }
     try:
         for batch in read_task(task, batch_size=opts.batch_size):
             size = payload_bytes(batch)
@@ -235,7 +237,9 @@ def _guarded(
         return str(exc)
 
 
-def _guarded_queue(task: ReadTask, pipeline: Pipeline, opts: RunOptions, queue: Any) -> RunStats | str:
+def _guarded_queue(
+    task: ReadTask, pipeline: Pipeline, opts: RunOptions, queue: Any
+) -> RunStats | str:
     return _guarded(task, pipeline, opts, lambda n, b: queue.put((n, b)))
 
 

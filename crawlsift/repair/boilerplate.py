@@ -59,7 +59,8 @@ LIST_HEADER = (
     r"(?: (?:stories|articles|posts|news|headlines|reads|content|videos|links|topics|on \w+"
     r"|from \w+(?: \w+)?|in \w+(?: \w+)?|for you))?\s*:?$"
     r"|^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read (?:more|next|also)"
-    r"|also read|don'?t miss|what to read next|more like this|recommended for you|in case you missed it)"
+    r"|also read|don'?t miss|what to read next|more like this|recommended for you"
+    r"|in case you missed it)"
     r"\b.{0,30}$"
 )
 BULLET = r"^(?:[-–—•·*▪►»›]|\d{1,2}[.)])\s"
@@ -77,7 +78,9 @@ WIDGET_CORE = (
     r"comment|share|subscribe|newsletter|tweet|print|e-?mail|facebook|twitter|linkedin|whatsapp"
     r"|reply|sign ?(?:up|in)|log ?in|follow|bookmark|permalink|advertisement|sponsored|skip to"
 )
-COOKIE_LINE = r"\bcookies?\b.*\b(?:use|accept|consent|agree|privacy|experience|browsing|settings|policy)\b"
+COOKIE_LINE = (
+    r"\bcookies?\b.*\b(?:use|accept|consent|agree|privacy|experience|browsing|settings|policy)\b"
+)
 
 
 def _set(reason: str, hit: pl.Expr) -> pl.Expr:
@@ -97,9 +100,7 @@ def _previous_content(expr: pl.Expr) -> pl.Expr:
 
 def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200) -> pl.DataFrame:
     """Legal disclaimers, terms notices and copyright lines."""
-    terms = pl.sum_horizontal(
-        [pl.col("norm").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS]
-    )
+    terms = pl.sum_horizontal([pl.col("norm").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS])
     lines = lines.with_columns(
         _lhead=pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5),
         _lterms=terms,
@@ -115,11 +116,7 @@ def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
     """Share / comment / subscribe residue and cookie prompts."""
     # longest alternatives first, so "advertisement" is not eaten as "a" + rest
     words = sorted(set(WIDGET_WORDS.split("|")), key=len, reverse=True)
-    residue = (
-        pl.col("norm")
-        .str.replace_all("|".join(words), "")
-        .str.replace_all(r"[\d\W_]+", "")
-    )
+    residue = pl.col("norm").str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
     widget = (
         (pl.col("nwords") <= max_words)
         & pl.col("norm").str.contains(WIDGET_CORE)
@@ -132,9 +129,8 @@ def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
 def mark_link_lists(lines: pl.DataFrame, *, max_words: int = 30) -> pl.DataFrame:
     """A list header and the headline-like lines that follow it, up to the next prose."""
     header = pl.col("norm").str.contains(LIST_HEADER) & (pl.col("nwords") <= 8)
-    headline = (
-        (pl.col("nwords") <= max_words)
-        & (~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET))
+    headline = (pl.col("nwords") <= max_words) & (
+        ~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET)
     )
     removed = pl.col("reason").is_not_null()
     # 1 after a list header, 0 after a line of prose; lines in between inherit

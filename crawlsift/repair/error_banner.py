@@ -33,7 +33,8 @@ ERROR_PATTERNS: tuple[str, ...] = (
     r"\baccess (?:is |was )?(?:denied|forbidden|restricted)\b",
     r"\byou (?:do not|don'?t) have (?:permission|access)\b",
     r"\byou are not (?:authori[sz]ed|allowed)\b",
-    r"\b(?:internal server error|bad gateway|service (?:temporarily )?unavailable|gateway time-?out)\b",
+    r"\b(?:internal server error|bad gateway|gateway time-?out"
+    r"|service (?:temporarily )?unavailable)\b",
     r"\bsomething went wrong\b",
     r"^(?:error|oops|whoops|sorry)[!.,:]*\s.{0,80}\b(?:page|url|link|request)\b",
 )
@@ -47,9 +48,9 @@ def mark_error_banners(
     """Set ``reason`` to ``repair_error_banner`` on banner lines not already removed."""
     strong = "|".join(f"(?:{p})" for p in ERROR_PATTERNS)
     short = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
-    banner = (
-        (pl.col("nwords") <= max_words) & pl.col("norm").str.contains(strong)
-    ) | ((pl.col("nwords") <= max_short_words) & pl.col("norm").str.contains(short))
+    banner = ((pl.col("nwords") <= max_words) & pl.col("norm").str.contains(strong)) | (
+        (pl.col("nwords") <= max_short_words) & pl.col("norm").str.contains(short)
+    )
     lines = lines.with_columns(_banner=banner.fill_null(False))
     near = (
         prev_in_doc(pl.col("_banner")).fill_null(False)

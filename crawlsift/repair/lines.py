@@ -44,10 +44,11 @@ def add_features(lines: pl.DataFrame) -> pl.DataFrame:
     ``norm`` is the line (its Unicode-repaired form where there is one) lower-cased
     with whitespace collapsed.
     """
-    source = pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
+    source = (
+        pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
+    )
     norm = (
-        source
-        .str.replace_all(r"[\s\u00a0\u200b\ufeff]+", " ")
+        source.str.replace_all(r"[\s\u00a0\u200b\ufeff]+", " ")
         .str.strip_chars(" ")
         .str.to_lowercase()
     )

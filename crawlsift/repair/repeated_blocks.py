@@ -4,8 +4,9 @@ Pages that render their body twice (print and screen versions, a broken template
 an AMP copy) are common in crawls. Gopher's and FineWeb's repetition rules reject
 such a document whole; here the first copy is kept and each later copy is removed.
 A line counts as a repeat when its normalised text occurred earlier in the same
-document among the lines no earlier rule removed. Short repeated lines ("Share", "Menu") are removed only inside a run of
-repeats, so a refrain or a repeated table cell standing alone is kept.
+document among the lines no earlier rule removed. Short repeated lines ("Share",
+"Menu") are removed only inside a run of repeats, so a refrain or a repeated table
+cell standing alone is kept.
 """
 
 from __future__ import annotations

@@ -84,15 +84,15 @@ def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
     gap = (pl.col("_blanks") - pl.col("_blanks").shift(1).over("doc")).fill_null(0) > 0
     shown = display_line()
     kept = kept.with_columns(out=pl.when(gap).then(pl.lit("\n") + shown).otherwise(shown))
-    texts = kept.group_by("doc").agg(text=pl.col("out").str.join("\n"), words=pl.col("nwords").sum())
-    titles = content.filter(pl.col("reason") == TITLE).group_by("doc").agg(
-        title=display_line().first()
+    texts = kept.group_by("doc").agg(
+        text=pl.col("out").str.join("\n"), words=pl.col("nwords").sum()
+    )
+    titles = (
+        content.filter(pl.col("reason") == TITLE).group_by("doc").agg(title=display_line().first())
     )
     # runs of consecutive removed content lines with the same reason become one edit
     removed = content.with_columns(
-        _run=(pl.col("reason").ne_missing(pl.col("reason").shift(1)))
-        .cum_sum()
-        .over("doc")
+        _run=(pl.col("reason").ne_missing(pl.col("reason").shift(1))).cum_sum().over("doc")
     ).filter(pl.col("reason").is_not_null())
     spans = removed.group_by("doc", "_run").agg(
         start=pl.col("start").min(),
@@ -168,20 +168,23 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     title = out["title"].to_arrow().cast(pa.string())
     if S.TITLE in table.column_names:  # a title the extractor found wins
         title = pc.coalesce(table.column(S.TITLE).combine_chunks().cast(pa.string()), title)
-    return S.with_columns(table, {
-        S.INPUT_TEXT: table.column(S.TEXT).combine_chunks().cast(pa.large_string()),
-        S.TEXT: out.select(
-            pl.when(pl.col("_active")).then(pl.col("text").fill_null("")).otherwise(original)
-        )
-        .to_series()
-        .to_arrow()
-        .cast(pa.large_string()),
-        S.TITLE: title,
-        S.EDITS: _edits_array(out["edits"]),
-        S.REASON: out["_reject"].to_arrow().cast(pa.string()),
-        S.STAGE: out["_stage"].to_arrow().cast(pa.string()),
-        S.KEEP: out["_reject"].is_null().to_arrow(),
-    })
+    return S.with_columns(
+        table,
+        {
+            S.INPUT_TEXT: table.column(S.TEXT).combine_chunks().cast(pa.large_string()),
+            S.TEXT: out.select(
+                pl.when(pl.col("_active")).then(pl.col("text").fill_null("")).otherwise(original)
+            )
+            .to_series()
+            .to_arrow()
+            .cast(pa.large_string()),
+            S.TITLE: title,
+            S.EDITS: _edits_array(out["edits"]),
+            S.REASON: out["_reject"].to_arrow().cast(pa.string()),
+            S.STAGE: out["_stage"].to_arrow().cast(pa.string()),
+            S.KEEP: out["_reject"].is_null().to_arrow(),
+        },
+    )
 
 
 def _edits_array(edits: pl.Series) -> pa.Array:

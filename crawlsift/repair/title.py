@@ -28,7 +28,5 @@ def mark_title(
         & (nxt >= body_chars)
     )
     return lines.with_columns(
-        reason=pl.when(title_like.fill_null(False))
-        .then(pl.lit(REASON))
-        .otherwise(pl.col("reason"))
+        reason=pl.when(title_like.fill_null(False)).then(pl.lit(REASON)).otherwise(pl.col("reason"))
     ).drop("_rank")

@@ -14,9 +14,16 @@ from crawlsift import schema as S
 def render_record(row: dict[str, Any]) -> str:
     """The input text of one processed row with its edits marked, plus a header."""
     text = row.get(S.INPUT_TEXT) or row.get(S.TEXT) or ""
-    status = "kept" if row.get(S.KEEP) else f"rejected: {row.get(S.REASON)} (stage {row.get(S.STAGE)})"
+    status = (
+        "kept" if row.get(S.KEEP) else f"rejected: {row.get(S.REASON)} (stage {row.get(S.STAGE)})"
+    )
     header = [f"== {row.get(S.ID)}  {status}"]
-    for label, col in (("title", S.TITLE), ("url", S.URL), ("date", S.DATE), ("http_status", S.HTTP_STATUS)):
+    for label, col in (
+        ("title", S.TITLE),
+        ("url", S.URL),
+        ("date", S.DATE),
+        ("http_status", S.HTTP_STATUS),
+    ):
         if row.get(col) is not None:
             header.append(f"   {label}: {row[col]}")
     out: list[str] = []

@@ -55,8 +55,10 @@ class RunStats:
             if len(edits):
                 reasons = pc.struct_field(edits, "reason")
                 span = pc.subtract(pc.struct_field(edits, "end"), pc.struct_field(edits, "start"))
-                grouped = pa.table({"r": reasons, "n": span}).group_by("r").aggregate(
-                    [("n", "count"), ("n", "sum")]
+                grouped = (
+                    pa.table({"r": reasons, "n": span})
+                    .group_by("r")
+                    .aggregate([("n", "count"), ("n", "sum")])
                 )
                 for r, c, s in zip(*(grouped.column(i).to_pylist() for i in range(3)), strict=True):
                     self.edits_by_reason[r] += c
@@ -72,7 +74,8 @@ class RunStats:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, counters sorted by key for stable output."""
         out: dict[str, Any] = {
-            n: getattr(self, n) for n in ("records_in", "bytes_in", "kept", "rejected", "chars_kept")
+            n: getattr(self, n)
+            for n in ("records_in", "bytes_in", "kept", "rejected", "chars_kept")
         }
         for name in _COUNTERS:
             out[name] = dict(sorted(getattr(self, name).items()))
@@ -81,7 +84,9 @@ class RunStats:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunStats:
         """Inverse of ``to_dict``."""
-        stats = cls(**{n: data[n] for n in ("records_in", "bytes_in", "kept", "rejected", "chars_kept")})
+        stats = cls(
+            **{n: data[n] for n in ("records_in", "bytes_in", "kept", "rejected", "chars_kept")}
+        )
         for name in _COUNTERS:
             getattr(stats, name).update(data.get(name, {}))
         return stats

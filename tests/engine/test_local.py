@@ -30,7 +30,9 @@ def _write_inputs(root: Path, files: int = 3, rows: int = 25) -> list[str]:
                 elif i % 7 == 0:
                     text = "   "
                 else:
-                    text = f"Story {f}-{i}\n{PROSE} Item {i}.\nShare this article\n{PROSE} Item {i}."
+                    text = (
+                        f"Story {f}-{i}\n{PROSE} Item {i}.\nShare this article\n{PROSE} Item {i}."
+                    )
                 fh.write(json.dumps({"id": f"{f}-{i}", "text": text, "lang_hint": "en"}) + "\n")
         paths.append(str(path))
     return paths

@@ -25,7 +25,8 @@ def reasons(text: str, **opts: bool) -> dict[str, list[str]]:
 
 
 def test_banner_mentioned_in_prose_is_kept():
-    text = f"{PROSE}\nThe report said the page not found errors rose after the redesign of the site.\n{PROSE2}"
+    mention = "The report said the page not found errors rose after the redesign of the site."
+    text = f"{PROSE}\n{mention}\n{PROSE2}"
     assert "repair_error_banner" not in reasons(text)
 
 
@@ -41,7 +42,9 @@ def test_access_denied_banner_removed_with_content_around():
 
 def test_repeated_paragraphs_keep_first_copy():
     text = f"{PROSE}\n{PROSE2}\n{PROSE}\n{PROSE2}"
-    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False)))
+    result = crawlsift.clean_text(
+        text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False))
+    )
     assert result.text == f"{PROSE}\n{PROSE2}"
     assert [e.reason for e in result.edits] == ["repair_repeated_block"]
 
@@ -65,9 +68,7 @@ def test_copyright_line_removed():
 
 
 def test_related_list_removed_up_to_next_prose():
-    text = (
-        f"{PROSE}\nRelated articles\n• Mayor opens new bridge\n• Storm closes schools\n{PROSE2}"
-    )
+    text = f"{PROSE}\nRelated articles\n• Mayor opens new bridge\n• Storm closes schools\n{PROSE2}"
     got = reasons(text)
     assert got["repair_link_list"] == [
         "Related articles\n• Mayor opens new bridge\n• Storm closes schools"
@@ -76,21 +77,25 @@ def test_related_list_removed_up_to_next_prose():
 
 
 def test_widget_residue_removed_but_words_in_prose_kept():
-    text = f"{PROSE}\nShare this article\n0 Comments\n{PROSE2}\nLeave a comment below and tell us what you think of the plan."
+    invitation = "Leave a comment below and tell us what you think of the plan."
+    text = f"{PROSE}\nShare this article\n0 Comments\n{PROSE2}\n{invitation}"
     got = reasons(text)
     assert got["repair_widget"] == ["Share this article\n0 Comments"]
     assert "tell us what you think" in crawlsift.clean_text(text).text
 
 
 def test_cookie_notice_removed():
-    text = f"We use cookies to improve your experience. By browsing you accept our cookie policy.\n{PROSE}"
+    notice = "We use cookies to improve your experience. By browsing you accept our cookie policy."
+    text = f"{notice}\n{PROSE}"
     assert "repair_cookie_notice" in reasons(text)
 
 
 def test_navigation_around_prose_removed_headings_inside_kept():
     nav = "Home\nNews\nSport\nWeather\nContact us"
     text = f"{nav}\n{PROSE}\nWhat happens next\n{PROSE2}\nAbout\nCareers\nPress"
-    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False)))
+    result = crawlsift.clean_text(
+        text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False))
+    )
     assert result.text == f"{PROSE}\nWhat happens next\n{PROSE2}"
     assert {e.reason for e in result.edits} == {"repair_low_content"}
 
@@ -103,8 +108,13 @@ def test_document_without_prose_is_left_alone():
 
 
 def test_mojibake_is_repaired_and_logged():
-    text = f"The cafÃ© reopened after the storm, and the ownerâ€™s family served soup to everyone.\n{PROSE}"
-    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False)))
+    damaged = (
+        "The cafÃ© reopened after the storm, and the ownerâ€™s family served soup to everyone."
+    )
+    text = f"{damaged}\n{PROSE}"
+    result = crawlsift.clean_text(
+        text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False))
+    )
     assert result.text.startswith("The café reopened")
     assert "owner’s family" in result.text
     (fix,) = [e for e in result.edits if e.reason == "repair_unicode"]

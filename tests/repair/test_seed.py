@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import crawlsift
 from crawlsift import schema as S
 from crawlsift.io import discover, read_task
