@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import polars as pl
 
+#: runs of characters shown as one space: white space, zero-width marks, C0 controls
+WHITESPACE = r"[\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f]+"
+
 #: characters that end a sentence, optionally followed by closing quotes or brackets
 TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
 
@@ -47,11 +50,7 @@ def add_features(lines: pl.DataFrame) -> pl.DataFrame:
     source = (
         pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
     )
-    norm = (
-        source.str.replace_all(r"[\s\u00a0\u200b\ufeff]+", " ")
-        .str.strip_chars(" ")
-        .str.to_lowercase()
-    )
+    norm = source.str.replace_all(WHITESPACE, " ").str.strip_chars(" ").str.to_lowercase()
     return lines.with_columns(norm=norm).with_columns(
         nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
         nwords=pl.col("norm").str.count_matches(r"\w+").cast(pl.Int64),
@@ -64,7 +63,7 @@ def display_line() -> pl.Expr:
     """A kept line as it appears in the output: repaired, whitespace collapsed, case kept."""
     return (
         pl.coalesce(pl.col("fixed"), pl.col("line"))
-        .str.replace_all(r"[\s\u00a0\u200b\ufeff]+", " ")
+        .str.replace_all(WHITESPACE, " ")
         .str.strip_chars(" ")
     )
 

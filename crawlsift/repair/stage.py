@@ -105,7 +105,7 @@ def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
         "start",
         "end",
         reason=pl.lit(UNICODE),
-        replacement=pl.col("fixed"),
+        replacement=display_line(),
     )
     edits = (
         pl.concat([spans.drop("_run"), fixes])

@@ -17,7 +17,11 @@ SUSPECT = r"[ÃÂâ€™œ\u0080-\u009f\ufffd]|Ã|â€|&(?:#\d+|#x[0-9a-fA-F]+
 
 # repair damage only: keep curly quotes and full-width forms, which are content
 _CONFIG = ftfy.TextFixerConfig(
-    normalization="NFC", uncurl_quotes=False, fix_character_width=False, explain=False
+    normalization="NFC",
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_line_breaks=False,  # lines are split by the repair stage itself
+    explain=False,
 )
 
 
