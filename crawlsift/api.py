@@ -16,6 +16,7 @@ from crawlsift import schema as S
 from crawlsift.engine.local import RunOptions, RunSummary, run_local
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.extract.html_text import ExtractOptions
+from crawlsift.io import discover
 from crawlsift.repair.stage import RepairOptions
 
 
@@ -130,7 +131,7 @@ def clean(
     **options: Any,
 ) -> RunSummary:
     """Clean files, directories or globs into ``output`` (see ``RunOptions``)."""
-    from crawlsift.io import discover
 
+    run_options = RunOptions(output=output, **options)  # bad options fail before any reading
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))
-    return run_local(tasks, pipeline or make_pipeline(), RunOptions(output=output, **options))
+    return run_local(tasks, pipeline or make_pipeline(), run_options)

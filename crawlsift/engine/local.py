@@ -57,6 +57,15 @@ class RunOptions:
     overwrite: bool = False
     progress: bool | None = None  # None = when stderr is a terminal
 
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise InputError(
+                f"unknown output format {self.format!r}; use one of {', '.join(FORMATS)}"
+            )
+        for name, low in (("workers", 0), ("batch_size", 1), ("shard_rows", 1)):
+            if getattr(self, name) < low:
+                raise InputError(f"{name} must be at least {low}, not {getattr(self, name)}")
+
 
 @dataclass
 class RunSummary:
@@ -82,8 +91,6 @@ class RunSummary:
 
 def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> RunSummary:
     """Run ``pipeline`` over ``tasks`` and write outputs under ``opts.output``."""
-    if opts.format not in FORMATS:
-        raise InputError(f"unknown output format {opts.format!r}; use one of {', '.join(FORMATS)}")
     out = Path(opts.output)
     manifest = {
         "inputs": [asdict(t) for t in tasks],

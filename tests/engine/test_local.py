@@ -157,3 +157,11 @@ def test_same_output_bytes_for_any_batch_size(tmp_path):
     a = read_output(str(tmp_path / "a" / "kept"))
     b = read_output(str(tmp_path / "b" / "kept"))
     assert pa.Table.equals(a, b)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("workers", -1), ("batch_size", 0), ("shard_rows", 0), ("format", "csv")]
+)
+def test_bad_run_options_are_input_errors(tmp_path, option, value):
+    with pytest.raises(crawlsift.InputError, match=option if option != "format" else "csv"):
+        crawlsift.clean([], str(tmp_path / "out"), **{option: value})
