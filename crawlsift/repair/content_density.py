@@ -5,7 +5,8 @@ footers are runs of short lines, the article a run of long ones. Following Finn 
 al.'s Body Text Extraction (2001), each line gets a weight, ``len(line) - threshold``
 (positive for prose, negative for menu items), and the main content is the
 contiguous run of lines with the largest total weight: a maximum-sum subarray,
-computed for all documents at once from running sums (no per-document loop).
+computed for all documents at once from segmented running sums in numpy (no
+per-document loop).
 Pages with several content areas (forum posts between long runs of user info) get
 further runs, each disjoint from the earlier ones, while a run weighs at least
 ``min_share`` of the best one.
@@ -22,31 +23,64 @@ none of them works on text without markup, hence this implementation.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 REASON = "repair_low_content"
 
 SENTENCE = r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)"
-_BARRIER = -(10**12)  # weight that keeps a later run from crossing an earlier one
 
 
-def _best_run(weight: str) -> pl.Expr:
-    """Per line: whether it lies in its document's maximum-sum run of ``weight``."""
-    s = pl.col(weight).cum_sum().over("doc")
-    # best run ending at each line = running sum minus the lowest running sum before it
-    low = s.shift(1).fill_null(0).cum_min().over("doc").clip(upper_bound=0)
-    gain = s - low
-    end = pl.when(gain == gain.max().over("doc")).then(pl.col("lineno")).min().over("doc")
-    low_at_end = pl.when(pl.col("lineno") == end).then(low).max().over("doc")
-    # the run starts after the last line before its end whose running sum is that low
-    after = (
-        pl.when((pl.col("lineno") < end) & (s == low_at_end))
-        .then(pl.col("lineno"))
-        .max()
-        .over("doc")
-        .fill_null(-1)
-    )
-    return (pl.col("lineno") > after) & (pl.col("lineno") <= end)
+def best_runs(
+    doc: np.ndarray, weight: np.ndarray, *, max_runs: int, min_share: float
+) -> np.ndarray:
+    """Per line: whether it lies in one of its document's heaviest runs.
+
+    ``doc`` must be sorted (lines of a document are contiguous). Segmented running sums
+    and minima are computed for all documents at once: a running minimum restarts at
+    each document because every document's values are shifted below all earlier ones.
+    """
+    n = len(doc)
+    inside = np.zeros(n, dtype=bool)
+    if n == 0:
+        return inside
+    idx = np.arange(n)
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    w = weight.astype(np.int64)
+    barrier = -(int(np.abs(w).sum()) + 1)  # a later run cannot cross an earlier one
+    first_total = None
+    for i in range(max_runs):
+        cs = np.cumsum(w)
+        s = cs - (cs[starts] - w[starts])[seg]
+        prev = np.empty_like(s)
+        prev[1:] = s[:-1]
+        prev[starts] = 0
+        big = 2 * int(np.abs(s).max()) + 1
+        shift = seg.astype(np.int64) * big
+        # lowest running sum before each line (0 when none is lower): best run ending here
+        low = np.minimum(np.minimum.accumulate(prev - shift) + shift, 0)
+        gain = s - low
+        best = np.maximum.reduceat(gain, starts)
+        end = np.minimum.reduceat(np.where(gain == best[seg], idx, n), starts)
+        low_at_end = low[end]
+        after = np.maximum.reduceat(
+            np.where((idx < end[seg]) & (s == low_at_end[seg]), idx, -1), starts
+        )
+        after = np.where(after < 0, starts - 1, after)
+        run = (idx > after[seg]) & (idx <= end[seg])
+        total = np.add.reduceat(np.where(run, w, 0), starts)
+        if first_total is None:
+            first_total = total
+            accept = total > 0
+        else:
+            accept = (total > 0) & (total >= min_share * first_total)
+        run &= accept[seg]
+        inside |= run
+        w = np.where(run, barrier, w)
+        if not run.any() or i == max_runs - 1:
+            break
+    return inside
 
 
 def mark_low_content(
@@ -62,22 +96,16 @@ def mark_low_content(
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     good = alive & (pl.col("nchars") >= good_chars) & pl.col("norm").str.contains(SENTENCE)
     weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - threshold)
-    lines = lines.with_columns(_good=good, _w=weight.fill_null(0), _in=pl.lit(False))
-    for i in range(max_runs):
-        run = _best_run("_w")
-        total = pl.when(run).then(pl.col("_w")).otherwise(0).sum().over("doc")
-        lines = lines.with_columns(_run=run & (total > 0), _total=total)
-        if i == 0:
-            lines = lines.with_columns(_first=pl.col("_total"))
-        else:
-            big = pl.col("_total") >= min_share * pl.col("_first")
-            lines = lines.with_columns(_run=pl.col("_run") & big)
-        lines = lines.with_columns(
-            _in=pl.col("_in") | pl.col("_run"),
-            _w=pl.when(pl.col("_run")).then(pl.lit(_BARRIER)).otherwise(pl.col("_w")),
-        )
+    lines = lines.with_columns(_good=good, _w=weight.fill_null(0))
+    inside = best_runs(
+        lines["doc"].to_numpy(),
+        lines["_w"].to_numpy(),
+        max_runs=max_runs,
+        min_share=min_share,
+    )
+    lines = lines.with_columns(_in=pl.Series(inside))
     has_prose = pl.col("_good").any().over("doc")
     hit = alive & ~pl.col("_in") & ~pl.col("_good") & has_prose
     return lines.with_columns(
         reason=pl.when(hit).then(pl.lit(REASON)).otherwise(pl.col("reason"))
-    ).drop("_good", "_w", "_in", "_run", "_total", "_first")
+    ).drop("_good", "_w", "_in")
