@@ -39,7 +39,7 @@ def test_single_run_is_contiguous_and_has_the_maximum_sum(docs):
 
 def test_second_run_needs_half_the_weight_of_the_first():
     # prose, a long menu, a smaller prose block, a longer menu, a tiny prose line
-    weights = [200, 200, -30, -30, -30, -30, -30, -30, 150, 100, *([-30] * 20), 40]
+    weights = [200, 200, -50, -50, -50, -50, -50, -50, 150, 100, *([-30] * 20), 40]
     doc = np.zeros(len(weights), dtype=np.int64)
     inside = best_runs(doc, np.array(weights), max_runs=3, min_share=0.5)
     assert inside[:2].all() and inside[8:10].all()
