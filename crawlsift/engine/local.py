@@ -42,6 +42,7 @@ from crawlsift.io.writers import ShardWriter
 from crawlsift.report.stats import RunStats, payload_bytes
 
 FORMATS = ("parquet", "jsonl")
+ROW_GROUP_ROWS = 2000  # rows per Parquet row group (and per JSONL write)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,29 +175,48 @@ def _output_columns(table: pa.Table, opts: RunOptions, *, kept: bool) -> pa.Tabl
 
 
 class _RollingWriter:
-    """Shards of at most ``shard_rows`` rows named ``part-<task>-<k>``."""
+    """Shards of at most ``shard_rows`` rows named ``part-<task>-<k>``.
+
+    Rows are written in row groups of exactly ``ROW_GROUP_ROWS`` (the last one of a shard
+    may be shorter), so the bytes of a shard depend only on its rows, never on the batch
+    size that produced them.
+    """
 
     def __init__(self, directory: Path, task_id: str, opts: RunOptions) -> None:
         self.directory, self.task_id, self.opts = directory, task_id, opts
         self.index, self.rows = 0, 0
         self.current: ShardWriter | None = None
         self.finished: list[ShardWriter] = []
+        self.buffer: list[pa.Table] = []
+        self.buffered = 0
 
     def write(self, table: pa.Table) -> None:
-        while table.num_rows:
-            if self.current is None:
-                name = f"part-{self.task_id}-{self.index:05d}"
-                self.current = ShardWriter(str(self.directory), name, self.opts.format)
-                self.index += 1
-            room = self.opts.shard_rows - self.rows
-            head, table = table.slice(0, room), table.slice(room)
-            self.current.write(head)
-            self.rows += head.num_rows
-            if self.rows >= self.opts.shard_rows:
-                self.finished.append(self.current)
-                self.current, self.rows = None, 0
+        if table.num_rows:
+            self.buffer.append(table)
+            self.buffered += table.num_rows
+        while self.buffered >= self._step():
+            self._emit(self._step())
+
+    def _step(self) -> int:
+        return min(ROW_GROUP_ROWS, self.opts.shard_rows - self.rows)
+
+    def _emit(self, n: int) -> None:
+        pending = pa.concat_tables(self.buffer, promote_options="permissive")
+        head, rest = pending.slice(0, n), pending.slice(n)
+        self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
+        if self.current is None:
+            name = f"part-{self.task_id}-{self.index:05d}"
+            self.current = ShardWriter(str(self.directory), name, self.opts.format)
+            self.index += 1
+        self.current.write(head.combine_chunks())
+        self.rows += head.num_rows
+        if self.rows >= self.opts.shard_rows:
+            self.finished.append(self.current)
+            self.current, self.rows = None, 0
 
     def commit(self) -> None:
+        while self.buffered:
+            self._emit(min(self.buffered, self._step()))
         if self.current is not None:
             self.finished.append(self.current)
             self.current = None
@@ -204,6 +224,7 @@ class _RollingWriter:
             w.commit()
 
     def abort(self) -> None:
+        self.buffer, self.buffered = [], 0
         for w in [*self.finished, *([self.current] if self.current else [])]:
             w.abort()
 

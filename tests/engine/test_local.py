@@ -165,3 +165,24 @@ def test_same_output_bytes_for_any_batch_size(tmp_path):
 def test_bad_run_options_are_input_errors(tmp_path, option, value):
     with pytest.raises(crawlsift.InputError, match=option if option != "format" else "csv"):
         crawlsift.clean([], str(tmp_path / "out"), **{option: value})
+
+
+def _shard_bytes(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for kind in ("kept", "rejected")
+        for p in sorted((out / kind).iterdir())
+    }
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_outputs_are_byte_identical_for_any_workers_and_batch_size(tmp_path, fmt):
+    demo = Path(crawlsift.__file__).parent / "data" / "demo"
+    inputs = [*_write_inputs(tmp_path, files=2, rows=30), str(demo)]
+    runs = [(1, 1000), (2, 7), (4, 3)]
+    outputs = []
+    for workers, batch_size in runs:
+        out = tmp_path / f"out-{workers}-{batch_size}"
+        crawlsift.clean(inputs, str(out), workers=workers, batch_size=batch_size, format=fmt)
+        outputs.append(_shard_bytes(out))
+    assert outputs[0] and all(o == outputs[0] for o in outputs[1:])
