@@ -247,7 +247,10 @@ def _execute(
         pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
         pump.start()
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            pending = {pool.submit(_guarded_queue, t, pipeline, opts, queue): t for t in tasks}
+            parent = os.getpid()
+            pending = {
+                pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks
+            }
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -266,9 +269,14 @@ def _guarded(
 
 
 def _guarded_queue(
-    task: ReadTask, pipeline: Pipeline, opts: RunOptions, queue: Any
+    task: ReadTask, pipeline: Pipeline, opts: RunOptions, queue: Any, parent: int
 ) -> RunStats | str:
-    return _guarded(task, pipeline, opts, lambda n, b: queue.put((n, b)))
+    def report(records: int, nbytes: int) -> None:
+        if os.getppid() != parent:  # the run was killed: stop before writing anything more
+            os._exit(1)
+        queue.put((records, nbytes))
+
+    return _guarded(task, pipeline, opts, report)
 
 
 def _pump(queue: Any, report: Callable[[int, int], None]) -> None:
