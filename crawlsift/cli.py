@@ -141,23 +141,36 @@ def _print_clean(inputs: tuple[str, ...], batch_size: int) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--limit", type=int, default=20, show_default=True, help="Records to show at most.")
+@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML page.")
 @_errors
-def explain(inputs: tuple[str, ...], limit: int) -> None:
+def explain(inputs: tuple[str, ...], limit: int, color: bool | None, html_path: str | None) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
-    Removals print as [-text-]{reason}, rewrites as [-old-]{+new+}{reason}.
+    Removals print as [-text-]{reason}, rewrites as [-old-]{+new+}{reason}; on a
+    terminal they are struck through in red instead.
 
     \b
     Example:
       crawlsift explain record.txt
+      crawlsift explain crawl.warc.gz --limit 5 --html explain.html
     """
-    from crawlsift.report.explain import render_record
+    from crawlsift.report.explain import html_page, render_record, render_record_html
 
+    rows = []
     for i, row in enumerate(_processed_rows(inputs, batch_size=100)):
         if i >= limit:
-            click.echo(f"... stopped after {limit} records (--limit)")
+            click.echo(f"... stopped after {limit} records (--limit)", err=True)
             break
-        click.echo(render_record(row))
+        rows.append(row)
+    if html_path:
+        body = "<h1>crawlsift explain</h1>" + "".join(render_record_html(r) for r in rows)
+        Path(html_path).write_text(html_page("crawlsift explain", body), encoding="utf-8")
+        click.echo(f"wrote {html_path} ({len(rows)} records)")
+        return
+    style = "ansi" if (sys.stdout.isatty() if color is None else color) else "plain"
+    for row in rows:
+        click.echo(render_record(row, style), color=style == "ansi")
 
 
 @main.command()
@@ -193,7 +206,23 @@ def demo(output: str, workers: int) -> None:
         words = " ".join((row["text"] or "").split()[:10])
         click.echo(f"  {row['id'][:40]:<40} {str(row['title'] or '')[:36]:<36} {words[:60]}")
     click.echo(f"\noutputs: {output}/kept, {output}/rejected, {output}/stats.json")
+    click.echo(f"report:  {output}/report.html")
     click.echo("see why text was removed: crawlsift explain <file>")
+
+
+@main.command()
+@click.argument("output", type=click.Path(file_okay=False, exists=True))
+@_errors
+def report(output: str) -> None:
+    """Rebuild OUTPUT/report.html from the outputs of a run.
+
+    \b
+    Example:
+      crawlsift report out/
+    """
+    from crawlsift.report.html_report import build_report
+
+    click.echo(f"wrote {build_report(output)}")
 
 
 @main.command()

@@ -11,9 +11,11 @@ Output layout::
 
     OUT/kept/part-<task>-<k>.parquet      kept records
     OUT/rejected/part-<task>-<k>.parquet  rejected records, each with reason + stage
+    OUT/_samples/part-<task>-<k>.parquet  a few kept records per edit reason, with input text
     OUT/_done/<task>.json                 per-task counts, written last
     OUT/_run.json                         inputs, pipeline and options of the run
     OUT/stats.json                        counts for the whole output
+    OUT/report.html                       funnel, charts and examples (crawlsift report OUT)
 """
 
 from __future__ import annotations
@@ -39,10 +41,14 @@ from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io.writers import ShardWriter
+from crawlsift.report.html_report import build_report
+from crawlsift.report.samples import SampleCollector
 from crawlsift.report.stats import RunStats, payload_bytes
 
 FORMATS = ("parquet", "jsonl")
 ROW_GROUP_ROWS = 2000  # rows per Parquet row group (and per JSONL write)
+SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for the report
+OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,6 +135,7 @@ def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
         failed_files=failed,
     )
     _write_json(out / "stats.json", summary.to_dict())
+    build_report(str(out))
     return summary
 
 
@@ -142,16 +149,19 @@ def process_task(
     out = Path(opts.output)
     _remove_partial(out, task.task_id)
     stats = RunStats()
-    writers = {
-        kind: _RollingWriter(out / kind, task.task_id, opts) for kind in ("kept", "rejected")
-    }
+    writers = {kind: _RollingWriter(out / kind, task.task_id, opts) for kind in OUTPUT_KINDS}
+    samples = SampleCollector()
     try:
         for batch in read_task(task, batch_size=opts.batch_size):
             size = payload_bytes(batch)
             table = pipeline(batch)
             stats.add_batch(table)
             keep = table.column(S.KEEP).fill_null(False)
-            writers["kept"].write(_output_columns(table.filter(keep), opts, kept=True))
+            kept = table.filter(keep)
+            sample = samples.take(kept)
+            if sample is not None:
+                writers[SAMPLES].write(sample)
+            writers["kept"].write(_output_columns(kept, opts, kept=True))
             writers["rejected"].write(
                 _output_columns(table.filter(pc.invert(keep)), opts, kept=False)
             )
@@ -298,7 +308,7 @@ def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> Non
     elif out.exists() and any(out.iterdir()):
         raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
     try:
-        for sub in ("kept", "rejected", "_done"):
+        for sub in (*OUTPUT_KINDS, "_done"):
             (out / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
@@ -308,7 +318,7 @@ def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> Non
 
 def _remove_partial(out: Path, task_id: str) -> None:
     """Delete what an interrupted attempt at this task left behind."""
-    for kind in ("kept", "rejected"):
+    for kind in OUTPUT_KINDS:
         for path in (out / kind).glob(f"*part-{task_id}-*"):
             path.unlink()
 

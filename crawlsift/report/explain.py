@@ -1,23 +1,77 @@
-"""``crawlsift explain``: a record with every removed span marked and its reason.
+"""A record's input text with every edit marked and its reason: text, ANSI colour or HTML.
 
-Marks follow ``git diff --word-diff`` conventions so they survive copy and paste:
+Plain marks follow ``git diff --word-diff`` so they survive copy and paste:
 ``[-removed text-]{reason}`` for a removal and ``[-old-]{+new+}{reason}`` for a rewrite.
+The terminal form shows removals struck through in red, the HTML form uses <del>/<ins>
+with the reason as a label; the report uses the same HTML.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from html import escape
 from typing import Any
 
 from crawlsift import schema as S
 
+Marker = Callable[[str, str | None, str], str]
 
-def render_record(row: dict[str, Any]) -> str:
-    """The input text of one processed row with its edits marked, plus a header."""
-    text = row.get(S.INPUT_TEXT) or row.get(S.TEXT) or ""
-    status = (
-        "kept" if row.get(S.KEEP) else f"rejected: {row.get(S.REASON)} (stage {row.get(S.STAGE)})"
-    )
-    header = [f"== {row.get(S.ID)}  {status}"]
+HTML_STYLE = """
+del.edit { background: #ffe3e3; color: #862e2e; text-decoration: line-through; }
+ins.edit { background: #d3f9d8; text-decoration: none; }
+span.why { font: 11px sans-serif; background: #495057; color: #fff; border-radius: 3px;
+  padding: 0 4px; margin: 0 3px; text-decoration: none; display: inline-block; }
+pre.record { white-space: pre-wrap; font: 13px/1.45 ui-monospace, monospace;
+  border: 1px solid #dee2e6; padding: 8px; max-height: 28em; overflow: auto; }
+"""
+
+
+def _plain(removed: str, replacement: str | None, reason: str) -> str:
+    if replacement is not None:
+        return f"[-{removed}-]{{+{replacement}+}}{{{reason}}}"
+    return f"[-{removed}-]{{{reason}}}"
+
+
+def _ansi(removed: str, replacement: str | None, reason: str) -> str:
+    out = f"\x1b[9;31m{removed}\x1b[0m"
+    if replacement is not None:
+        out += f"\x1b[32m{replacement}\x1b[0m"
+    return out + f"\x1b[2;33m{{{reason}}}\x1b[0m"
+
+
+def _html(removed: str, replacement: str | None, reason: str) -> str:
+    why = f'<span class="why">{escape(reason)}</span>'
+    out = f'<del class="edit" title="{escape(reason)}">{why}{escape(removed)}</del>'
+    if replacement is not None:
+        out += f'<ins class="edit">{escape(replacement)}</ins>'
+    return out
+
+
+MARKERS: dict[str, Marker] = {"plain": _plain, "ansi": _ansi, "html": _html}
+
+
+def mark_edits(text: str, edits: Iterable[dict[str, Any]] | None, style: str = "plain") -> str:
+    """``text`` with each edit marked in ``style`` (plain, ansi or html)."""
+    marker = MARKERS[style]
+    keep = escape if style == "html" else str
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits or [], key=lambda e: e["start"]):
+        start, end = edit["start"], edit["end"]
+        out.append(keep(text[pos:start]))
+        out.append(marker(text[start:end], edit.get("replacement"), edit["reason"]))
+        pos = end
+    out.append(keep(text[pos:]))
+    return "".join(out)
+
+
+def record_header(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs describing a processed row: status, title, url, date, status."""
+    if row.get(S.KEEP):
+        status = "kept"
+    else:
+        status = f"rejected: {row.get(S.REASON)} (stage {row.get(S.STAGE)})"
+    pairs = [("id", str(row.get(S.ID))), ("status", status)]
     for label, col in (
         ("title", S.TITLE),
         ("url", S.URL),
@@ -25,17 +79,38 @@ def render_record(row: dict[str, Any]) -> str:
         ("http_status", S.HTTP_STATUS),
     ):
         if row.get(col) is not None:
-            header.append(f"   {label}: {row[col]}")
-    out: list[str] = []
-    pos = 0
-    for edit in sorted(row.get(S.EDITS) or [], key=lambda e: e["start"]):
-        start, end = edit["start"], edit["end"]
-        out.append(text[pos:start])
-        removed = text[start:end]
-        if edit.get("replacement") is not None:
-            out.append(f"[-{removed}-]{{+{edit['replacement']}+}}{{{edit['reason']}}}")
-        else:
-            out.append(f"[-{removed}-]{{{edit['reason']}}}")
-        pos = end
-    out.append(text[pos:])
-    return "\n".join(header) + "\n" + "".join(out).rstrip("\n") + "\n"
+            pairs.append((label, str(row[col])))
+    return pairs
+
+
+def render_record(row: dict[str, Any], style: str = "plain") -> str:
+    """One processed row as text (plain or ansi) with a header and its edits marked."""
+    text = row.get(S.INPUT_TEXT) or row.get(S.TEXT) or ""
+    pairs = record_header(row)
+    header = [f"== {pairs[0][1]}  {pairs[1][1]}"] + [f"   {k}: {v}" for k, v in pairs[2:]]
+    body = mark_edits(text, row.get(S.EDITS), style).rstrip("\n")
+    return "\n".join(header) + "\n" + body + "\n"
+
+
+def render_record_html(row: dict[str, Any]) -> str:
+    """One processed row as an HTML fragment (a definition list and a <pre>)."""
+    text = row.get(S.INPUT_TEXT) or row.get(S.TEXT) or ""
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in record_header(row))
+    body = mark_edits(text, row.get(S.EDITS), "html")
+    return f'<section class="record"><dl>{items}</dl><pre class="record">{body}</pre></section>'
+
+
+def html_page(title: str, body: str, style: str = "") -> str:
+    """A self-contained HTML page."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{BASE_STYLE}{HTML_STYLE}{style}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+BASE_STYLE = """
+body { font: 14px/1.5 system-ui, sans-serif; margin: 24px auto; max-width: 1000px; color: #212529; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 0 12px; margin: 4px 0; }
+dt { color: #868e96; } dd { margin: 0; overflow-wrap: anywhere; }
+"""

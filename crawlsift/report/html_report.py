@@ -1,0 +1,209 @@
+"""``report.html``: what a run kept, removed and rejected, and why, in one self-contained page.
+
+Built from a run's outputs only (stats.json, _run.json, the kept/, rejected/ and
+_samples/ shards), so ``crawlsift report OUT`` can rebuild it at any time. Charts are
+inline SVG; the page loads nothing from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crawlsift import schema as S
+from crawlsift.errors import InputError
+from crawlsift.io.writers import read_output
+from crawlsift.report.charts import REJECTED_COLOUR, bar_chart, histogram
+from crawlsift.report.explain import html_page, render_record_html
+
+EXAMPLES_PER_REASON = 3
+#: numeric columns that are positions or ids, not signals worth a histogram
+NOT_SIGNALS = {S.SOURCE_INDEX, S.HTTP_STATUS}
+STYLE = """
+h2 { margin-top: 2em; border-bottom: 1px solid #dee2e6; }
+table.counts { border-collapse: collapse; } table.counts td, table.counts th {
+  padding: 2px 10px; border-bottom: 1px solid #f1f3f5; text-align: right; }
+table.counts td:first-child, table.counts th:first-child { text-align: left; }
+svg.chart text { font: 12px sans-serif; fill: #343a40; }
+figure { margin: 12px 0; } figcaption { font-weight: 600; }
+details { margin: 6px 0; } summary { cursor: pointer; }
+.legend span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 12px; }
+"""
+
+
+def _load(out: Path, kind: str) -> pa.Table:
+    directory = out / kind
+    if not directory.exists():
+        return pa.table({})
+    return read_output(str(directory))
+
+
+def _numeric_columns(table: pa.Table) -> list[str]:
+    return [
+        f.name
+        for f in table.schema
+        if (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
+        and f.name not in NOT_SIGNALS
+    ]
+
+
+def _thresholds(run: dict[str, Any], column: str) -> list[float]:
+    """Thresholds from the run's stage options whose name ends with the column's name."""
+    found = []
+    for options in run.get("pipeline", {}).values():
+        for key, value in (options or {}).items():
+            name = key.removeprefix("min_").removeprefix("max_")
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and (column.endswith(name) and len(name) > 3)
+            ):
+                found.append(float(value))
+    return found
+
+
+def _column(table: pa.Table, name: str) -> np.ndarray:
+    if name not in table.column_names:
+        return np.array([], dtype=float)
+    return table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _counts_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f'<table class="counts"><tr>{head}</tr>{body}</table>'
+
+
+def _funnel(stats: dict[str, Any], rejected: pa.Table) -> str:
+    n_in, kept = stats["records_in"], stats["kept"]
+    bytes_by_reason: dict[str, int] = {}
+    if rejected.num_rows and S.INPUT_TEXT in rejected.column_names:
+        sizes = pc.binary_length(rejected.column(S.INPUT_TEXT).cast(pa.large_binary()))
+        grouped = (
+            pa.table({"r": rejected.column(S.REASON), "b": sizes})
+            .group_by("r")
+            .aggregate([("b", "sum")])
+        )
+        bytes_by_reason = dict(zip(*(c.to_pylist() for c in grouped.columns), strict=True))
+    rows = [("input records", f"{n_in:,}", "", f"{stats['bytes_in']:,}")]
+    by_stage: dict[str, list[str]] = {}
+    if rejected.num_rows:
+        pairs = pa.table({"s": rejected.column(S.STAGE), "r": rejected.column(S.REASON)})
+        for stage, reason in set(zip(*(c.to_pylist() for c in pairs.columns), strict=True)):
+            by_stage.setdefault(stage or "?", []).append(reason)
+    remaining = n_in
+    for stage in sorted(by_stage, key=lambda s: -stats["rejected_by_stage"].get(s, 0)):
+        n = stats["rejected_by_stage"].get(stage, 0)
+        remaining -= n
+        rows.append((f"- rejected at {stage}", f"{n:,}", f"{remaining:,} left", ""))
+        for reason in sorted(by_stage[stage], key=lambda r: -stats["rejected_by_reason"][r]):
+            count = stats["rejected_by_reason"][reason]
+            size = bytes_by_reason.get(reason) or 0
+            rows.append((f"    {reason}", f"{count:,}", "", f"{size:,}"))
+    rows.append(("kept records", f"{kept:,}", "", f"{stats['chars_kept']:,} chars"))
+    chart = bar_chart(
+        [("input", n_in)]
+        + [
+            (f"- {r}", n)
+            for r, n in sorted(stats["rejected_by_reason"].items(), key=lambda x: -x[1])
+        ]
+        + [("kept", kept)]
+    )
+    return _counts_table(rows, ("", "records", "", "bytes")) + chart
+
+
+def _examples(title: str, rows: list[dict[str, Any]]) -> str:
+    inner = "".join(render_record_html(r) for r in rows)
+    return f"<details><summary>{escape(title)} ({len(rows)} examples)</summary>{inner}</details>"
+
+
+def build_report(output: str) -> Path:
+    """Write ``OUTPUT/report.html`` from a run's outputs and return its path."""
+    out = Path(output)
+    stats_file = out / "stats.json"
+    if not stats_file.exists():
+        raise InputError(f"{out} is not a finished crawlsift output (no stats.json)")
+    stats = json.loads(stats_file.read_text())
+    run = json.loads((out / "_run.json").read_text()) if (out / "_run.json").exists() else {}
+    kept, rejected, samples = (_load(out, k) for k in ("kept", "rejected", "_samples"))
+    parts = [
+        "<h1>crawlsift run report</h1>",
+        f"<p>{escape(str(out.resolve()))}: {stats['records_in']:,} records in, "
+        f"{stats['kept']:,} kept, {stats['rejected']:,} rejected; "
+        f"{stats['bytes_in'] / 1e6:,.1f} MB in {stats.get('seconds', 0):,.1f} s.</p>",
+        "<h2>Funnel</h2>",
+        _funnel(stats, rejected),
+        "<h2>Edits in kept and rejected records</h2>",
+        _counts_table(
+            [
+                (r, f"{n:,}", f"{stats['chars_removed_by_reason'].get(r, 0):,}")
+                for r, n in sorted(stats["edits_by_reason"].items(), key=lambda x: -x[1])
+            ],
+            ("reason", "spans", "characters"),
+        ),
+        bar_chart(
+            sorted(stats["chars_removed_by_reason"].items(), key=lambda x: -x[1]),
+            colour=REJECTED_COLOUR,
+            unit=" chars",
+        ),
+    ]
+    signals = sorted(set(_numeric_columns(kept)) | set(_numeric_columns(rejected)))
+    if signals:
+        parts.append(
+            '<h2>Signals</h2><p class="legend"><span style="background:#2b8a3e"></span>'
+            'kept<span style="background:#c92a2a"></span>rejected; dashed: threshold</p>'
+        )
+        for name in signals:
+            parts.append(
+                histogram(_column(kept, name), _column(rejected, name),
+                          thresholds=_thresholds(run, name), title=name)
+            )  # fmt: skip
+    for column, label in ((S.HTTP_STATUS, "HTTP status"), ("language", "Language")):
+        values = [
+            v
+            for t in (kept, rejected)
+            if column in t.column_names
+            for v in t.column(column).to_pylist()
+        ]
+        if values:
+            counts: dict[str, int] = {}
+            for v in values:
+                counts[str(v)] = counts.get(str(v), 0) + 1
+            parts.append(f"<h2>{label}</h2>")
+            parts.append(bar_chart(sorted(counts.items(), key=lambda x: -x[1])[:25]))
+    cluster = next((c for c in kept.column_names if "cluster_size" in c), None)
+    if cluster:
+        sizes = [int(v) for v in kept.column(cluster).drop_null().to_pylist()]
+        hist: dict[str, int] = {}
+        for v in sizes:
+            hist[str(v)] = hist.get(str(v), 0) + 1
+        parts.append("<h2>Duplicate cluster sizes</h2>")
+        parts.append(bar_chart(sorted(hist.items(), key=lambda x: int(x[0]))[:30]))
+    parts.append("<h2>Examples</h2><h3>Rejected records, by reason</h3>")
+    if rejected.num_rows:
+        for reason in sorted(stats["rejected_by_reason"]):
+            mask = pc.equal(rejected.column(S.REASON), reason)
+            rows = rejected.filter(mask).slice(0, EXAMPLES_PER_REASON).to_pylist()
+            parts.append(_examples(reason, rows))
+    parts.append("<h3>Kept records, by edit reason</h3>")
+    if samples.num_rows:
+        sample_rows = samples.to_pylist()
+        for reason in sorted(stats["edits_by_reason"]):
+            rows = [
+                {**r, S.KEEP: True}
+                for r in sample_rows
+                if any(e["reason"] == reason for e in r[S.EDITS] or [])
+            ][:EXAMPLES_PER_REASON]
+            if rows:
+                parts.append(_examples(reason, rows))
+    path = out / "report.html"
+    tmp = out / ".tmp-report.html"
+    tmp.write_text(html_page("crawlsift report", "".join(parts), STYLE), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,99 @@
+"""report.html: built by every run, self-contained, and rendered by a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import crawlsift
+from crawlsift.report.html_report import build_report
+
+DEMO = Path(crawlsift.__file__).parent / "data" / "demo"
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "out"
+    crawlsift.clean([str(DEMO)], str(out), workers=1)
+    return out
+
+
+def test_every_run_writes_a_self_contained_report(demo_run):
+    html = (demo_run / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 3
+    assert "Funnel" in html and "error_page" in html and "non_text_payload" in html
+    assert re.search(r"<(script|link|img|iframe)\b", html) is None  # nothing loaded from outside
+    assert "url(" not in html
+    # the examples show removed spans, highlighted, with their reasons
+    assert '<del class="edit" title="repair_error_banner">' in html
+    assert '<span class="why">repair_link_list</span>' in html
+
+
+def test_report_command_rebuilds_it(demo_run):
+    (demo_run / "report.html").unlink()
+    path = build_report(str(demo_run))
+    assert path.exists() and path.stat().st_size > 10_000
+
+
+def test_report_of_a_non_output_is_a_clear_error(tmp_path):
+    with pytest.raises(crawlsift.InputError, match=r"no stats\.json"):
+        build_report(str(tmp_path))
+
+
+@pytest.mark.skipif(
+    BROWSER is None,
+    reason="Chromium is not installed (apt-get install chromium; .ci/run does this)",
+)
+def test_report_renders_in_headless_chromium(demo_run, tmp_path):
+    from PIL import Image
+
+    shot = tmp_path / "report.png"
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+    ]  # fmt: skip
+    url = (demo_run / "report.html").resolve().as_uri()
+    run = subprocess.run(
+        [BROWSER, *flags, "--window-size=1100,2400", f"--screenshot={shot}", url],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert shot.exists(), run.stderr[-2000:]
+    assert "Uncaught" not in run.stderr and ":ERROR:CONSOLE" not in run.stderr
+    dom = subprocess.run(
+        [BROWSER, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120
+    )
+    assert dom.stdout.count("<svg") >= 3
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20) or []
+    # the funnel's bars are drawn: a good number of pixels in the chart blue and the red
+    blue = sum(n for n, c in colours if c == (0x42, 0x63, 0xEB))
+    red = sum(n for n, c in colours if c == (0xC9, 0x2A, 0x2A))
+    assert blue > 500 and red > 100
+    saved = Path(__file__).parent.parent.parent / ".artifacts"
+    saved.mkdir(exist_ok=True)
+    shutil.copy(shot, saved / "report.png")
+
+
+def test_histogram_draws_bars_and_threshold_lines():
+    import numpy as np
+
+    from crawlsift.report.charts import histogram
+
+    svg = histogram(np.array([1.0, 2.0, 2.5, 3.0]), np.array([0.2, 0.1]), thresholds=[0.5])
+    assert svg.count("<rect") == 2 * 40
+    assert "threshold 0.5" in svg
+    assert svg.count(", 1 rejected") == 2  # 0.1 and 0.2 fall in the first two bins
+
+
+def test_thresholds_come_from_the_run_options():
+    from crawlsift.report.html_report import _thresholds
+
+    run = {"pipeline": {"filter": {"min_word_count": 50, "max_word_count": 100000, "x": True}}}
+    assert _thresholds(run, "gopher_word_count") == [50.0, 100000.0]
+    assert _thresholds(run, "fineweb_line_punct_ratio") == []
