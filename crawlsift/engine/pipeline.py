@@ -14,10 +14,11 @@ import pyarrow as pa
 
 # importing the stage modules registers them
 import crawlsift.extract.html_text
+import crawlsift.io.guard
 import crawlsift.repair.stage  # noqa: F401
 from crawlsift.registry import get_stage
 
-DEFAULT_STAGES: tuple[str, ...] = ("extract", "repair")
+DEFAULT_STAGES: tuple[str, ...] = ("guard", "extract", "repair")
 
 
 @dataclass(frozen=True)

@@ -56,4 +56,4 @@ def test_warc_responses_are_extracted_in_the_pipeline():
 def test_garbage_payload_is_rejected_not_raised():
     result = crawlsift.clean_html(b"\xff\xfe\x00<\x00h\x00")
     assert result.rejected
-    assert result.reason == "too_short"
+    assert result.reason == "binary"  # NUL bytes: the guard stage stops it before parsing

@@ -1,0 +1,66 @@
+"""The guard stage: records no later stage should see.
+
+Runs first, vectorised over the batch: a record larger than ``max_record_bytes`` is
+rejected as ``too_large`` (one giant page must not stall a worker), and one whose
+"text" holds NUL bytes or many control characters, or whose HTML payload starts with
+NUL bytes, is rejected as ``binary`` (an image or archive served as text/html).
+Rejected rows keep their text, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crawlsift import schema as S
+from crawlsift.registry import register
+
+STAGE = "guard"
+TOO_LARGE = "too_large"
+BINARY = "binary"
+_CONTROL = r"[\x00-\x08\x0e-\x1f]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuardOptions:
+    """Limits per record."""
+
+    #: larger text or HTML payloads are rejected as too_large
+    max_record_bytes: int = 32 * 1024 * 1024
+    #: text with more control characters than this share (per character) is binary
+    max_control_share: float = 0.01
+    #: bytes at the start of an HTML payload searched for a NUL byte
+    sniff_bytes: int = 4096
+
+
+@register(STAGE, GuardOptions)
+def guard(table: pa.Table, *, opts: GuardOptions | None = None) -> pa.Table:
+    """Reject records that are too large or binary before any parsing."""
+    opts = opts or GuardOptions()
+    text = table.column(S.TEXT)
+    html = table.column(S.HTML) if S.HTML in table.column_names else None
+    size = pc.binary_length(text.cast(pa.large_binary()))
+    if html is not None:
+        size = pc.max_element_wise(size, pc.binary_length(html), skip_nulls=True)
+    large = pc.fill_null(pc.greater(size, opts.max_record_bytes), False)
+    controls = pc.count_substring_regex(text, _CONTROL)
+    chars = pc.max_element_wise(pc.utf8_length(text), 1)
+    share = pc.divide(pc.cast(controls, pa.float64()), pc.cast(chars, pa.float64()))
+    binary = pc.or_(
+        pc.fill_null(pc.match_substring(text, "\x00"), False),
+        pc.fill_null(pc.greater(share, opts.max_control_share), False),
+    )
+    if html is not None:
+        head = pc.binary_slice(html, 0, opts.sniff_bytes)
+        binary = pc.or_(binary, pc.fill_null(pc.match_substring(head, "\x00"), False))
+    fresh = pc.is_null(table.column(S.REASON))
+    reason = pc.if_else(
+        pc.and_(fresh, large),
+        pa.scalar(TOO_LARGE),
+        pc.if_else(pc.and_(fresh, binary), pa.scalar(BINARY), table.column(S.REASON)),
+    )
+    hit = pc.and_(fresh, pc.or_(large, binary))
+    stage = pc.if_else(hit, pa.scalar(STAGE), table.column(S.STAGE))
+    return S.with_columns(table, {S.REASON: reason, S.STAGE: stage})
