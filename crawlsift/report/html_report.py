@@ -8,6 +8,7 @@ inline SVG; the page loads nothing from the network.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pj
+import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import InputError
@@ -37,11 +40,57 @@ details { margin: 6px 0; } summary { cursor: pointer; }
 """
 
 
-def _load(out: Path, kind: str) -> pa.Table:
-    directory = out / kind
+#: columns the charts need besides numeric signals; texts are never held for a whole run
+SUMMARY_COLUMNS = (S.REASON, S.STAGE, S.HTTP_STATUS, "language")
+INPUT_BYTES = "_input_bytes"
+
+
+def _shards(directory: Path) -> list[Path]:
     if not directory.exists():
-        return pa.table({})
-    return read_output(str(directory))
+        return []
+    return sorted(p for p in directory.iterdir() if not p.name.startswith(".tmp-"))
+
+
+def _read_batches(path: Path) -> Iterator[pa.Table]:
+    """A shard in slices of at most 2,000 rows."""
+    if path.suffix == ".parquet":
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=2000):
+            yield pa.Table.from_batches([batch])
+    else:
+        for batch in pj.open_json(path):
+            yield pa.Table.from_batches([batch])
+
+
+def _scan(out: Path, kind: str) -> tuple[pa.Table, dict[str, list[dict[str, Any]]]]:
+    """A run's output, a slice at a time: the summary columns of every row, and the
+    first ``EXAMPLES_PER_REASON`` full rows per rejection reason. Memory is bounded by
+    the slice size and the number of rows times the summary columns, not by texts."""
+    summaries: list[pa.Table] = []
+    examples: dict[str, list[dict[str, Any]]] = {}
+    for path in _shards(out / kind):
+        for shard in _read_batches(path):
+            keep = [c for c in shard.column_names if c in SUMMARY_COLUMNS]
+            keep += [c for c in _numeric_columns(shard) if c not in keep]
+            summary = shard.select(keep)
+            if S.INPUT_TEXT in shard.column_names:
+                size = pc.binary_length(shard.column(S.INPUT_TEXT).cast(pa.large_binary()))
+                summary = summary.append_column(INPUT_BYTES, size)
+            summaries.append(summary)
+            if kind == "rejected":
+                for reason in pc.unique(shard.column(S.REASON)).to_pylist():
+                    have = examples.setdefault(reason, [])
+                    if len(have) < EXAMPLES_PER_REASON:
+                        rows = shard.filter(pc.equal(shard.column(S.REASON), reason))
+                        have += rows.slice(0, EXAMPLES_PER_REASON - len(have)).to_pylist()
+    if not summaries:
+        return pa.table({}), examples
+    return pa.concat_tables(summaries, promote_options="permissive"), examples
+
+
+def _load(out: Path, kind: str) -> pa.Table:
+    """All rows of a small output (the samples)."""
+    directory = out / kind
+    return read_output(str(directory)) if _shards(directory) else pa.table({})
 
 
 def _numeric_columns(table: pa.Table) -> list[str]:
@@ -50,6 +99,7 @@ def _numeric_columns(table: pa.Table) -> list[str]:
         for f in table.schema
         if (pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
         and f.name not in NOT_SIGNALS
+        and not f.name.startswith("_")
     ]
 
 
@@ -131,7 +181,9 @@ def build_report(output: str) -> Path:
         raise InputError(f"{out} is not a finished crawlsift output (no stats.json)")
     stats = json.loads(stats_file.read_text())
     run = json.loads((out / "_run.json").read_text()) if (out / "_run.json").exists() else {}
-    kept, rejected, samples = (_load(out, k) for k in ("kept", "rejected", "_samples"))
+    kept, _ = _scan(out, "kept")
+    rejected, rejected_examples = _scan(out, "rejected")
+    samples = _load(out, "_samples")
     parts = [
         "<h1>crawlsift run report</h1>",
         f"<p>{escape(str(out.resolve()))}: {stats['records_in']:,} records in, "
@@ -186,11 +238,8 @@ def build_report(output: str) -> Path:
         parts.append("<h2>Duplicate cluster sizes</h2>")
         parts.append(bar_chart(sorted(hist.items(), key=lambda x: int(x[0]))[:30]))
     parts.append("<h2>Examples</h2><h3>Rejected records, by reason</h3>")
-    if rejected.num_rows:
-        for reason in sorted(stats["rejected_by_reason"]):
-            mask = pc.equal(rejected.column(S.REASON), reason)
-            rows = rejected.filter(mask).slice(0, EXAMPLES_PER_REASON).to_pylist()
-            parts.append(_examples(reason, rows))
+    for reason in sorted(rejected_examples):
+        parts.append(_examples(reason, rejected_examples[reason]))
     parts.append("<h3>Kept records, by edit reason</h3>")
     if samples.num_rows:
         sample_rows = samples.to_pylist()
