@@ -1,6 +1,7 @@
 """crawlsift: clean, deduplicated, quality-scored text from web-crawl records."""
 
 from crawlsift.api import CleanResult, Edit, clean, clean_html, clean_text, make_pipeline
+from crawlsift.dedup import DedupOptions, DedupSummary, dedup
 from crawlsift.engine.local import RunOptions, RunSummary
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import (
@@ -18,6 +19,8 @@ __version__ = "0.1.0"
 __all__ = [
     "CleanResult",
     "CrawlsiftError",
+    "DedupOptions",
+    "DedupSummary",
     "Edit",
     "ExtractOptions",
     "InputError",
@@ -32,5 +35,6 @@ __all__ = [
     "clean",
     "clean_html",
     "clean_text",
+    "dedup",
     "make_pipeline",
 ]

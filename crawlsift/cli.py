@@ -210,6 +210,75 @@ def demo(output: str, workers: int) -> None:
     click.echo("see why text was removed: crawlsift explain <file>")
 
 
+@main.command("dedup")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Output directory: kept/, rejected/, stats.json.",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False),
+    help="Index directory: also remove duplicates of indexed documents, then add "
+    "this run's kept documents to it.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["parquet", "jsonl"]), default="parquet", show_default=True
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Jaccard similarity a near-duplicate must reach.",
+)
+@click.option("--bands", type=int, default=14, show_default=True, help="LSH bands.")
+@click.option("--rows", type=int, default=8, show_default=True, help="Rows per LSH band.")
+@click.option("--no-verify", is_flag=True, help="Trust LSH candidates without exact Jaccard.")
+@click.option("--no-boilerplate", is_flag=True, help="Keep lines recurring across a site.")
+@click.option(
+    "--keep-order",
+    default="date,quality,length",
+    show_default=True,
+    help="Which copy of a cluster is kept, by these keys, then by id.",
+)
+@click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
+@click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
+@_errors
+def dedup_command(
+    inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
+    bands: int, rows: int, no_verify: bool, no_boilerplate: bool, keep_order: str,
+    workers: int, overwrite: bool,
+) -> None:  # fmt: skip
+    """Remove exact and near-duplicate documents and site boilerplate lines.
+
+    INPUTS are `crawlsift clean` output directories (their kept/ is read) or
+    Parquet/JSONL files with id and text (url and date used when present).
+
+    \b
+    Example:
+      crawlsift dedup cleaned/ -o deduped/ --index dedup-index/
+    """
+    from crawlsift.dedup import dedup
+
+    s = dedup(
+        list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
+        overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
+        verify=not no_verify, boilerplate=not no_boilerplate,
+        keep_order=tuple(keep_order.split(",")),
+    )  # fmt: skip
+    click.echo(
+        f"{s.documents:,} documents: kept {s.kept:,}, removed {s.removed_exact:,} exact and "
+        f"{s.removed_near:,} near duplicates ({s.matched_index:,} of indexed ones); "
+        f"{s.boilerplate_lines_removed:,} site boilerplate lines removed; {s.seconds:.1f} s"
+    )
+    click.echo(f"outputs: {output}/kept, {output}/rejected, {output}/stats.json")
+
+
 @main.command()
 @click.argument("output", type=click.Path(file_okay=False, exists=True))
 @_errors

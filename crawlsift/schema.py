@@ -112,3 +112,77 @@ def with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
         else:
             table = table.append_column(field(name), arr)
     return table
+
+
+# -- quality signals (set by crawlsift.signals; null on rows rejected before scoring) ---------
+GOPHER_WORD_COUNT = "gopher_word_count"  # words with a non-punctuation character
+GOPHER_MEAN_WORD_LENGTH = "gopher_mean_word_length"
+GOPHER_HASH_RATIO = "gopher_hash_ratio"  # '#' per token
+GOPHER_ELLIPSIS_RATIO = "gopher_ellipsis_ratio"  # '...' and '…' per token
+GOPHER_BULLET_LINES_RATIO = "gopher_bullet_lines_ratio"
+GOPHER_END_ELLIPSIS_LINES_RATIO = "gopher_end_ellipsis_lines_ratio"
+GOPHER_ALPHA_WORDS_RATIO = "gopher_alpha_words_ratio"  # tokens with a letter
+GOPHER_STOP_WORDS = "gopher_stop_words"  # distinct stop words present
+GOPHER_DUP_PARA_FRAC = "gopher_dup_para_frac"
+GOPHER_DUP_PARA_CHAR_FRAC = "gopher_dup_para_char_frac"
+GOPHER_DUP_LINE_FRAC = "gopher_dup_line_frac"
+GOPHER_DUP_LINE_CHAR_FRAC = "gopher_dup_line_char_frac"
+GOPHER_TOP_NGRAM_CHAR_FRAC = {n: f"gopher_top_{n}_gram_char_frac" for n in (2, 3, 4)}
+GOPHER_DUP_NGRAM_CHAR_FRAC = {n: f"gopher_dup_{n}_gram_char_frac" for n in range(5, 11)}
+C4_SENTENCES = "c4_sentences"  # sentences on the lines C4's line rules keep
+C4_LINES_REMOVED = "c4_lines_removed"  # lines C4's line rules would remove
+C4_LOREM_IPSUM = "c4_lorem_ipsum"
+C4_CURLY_BRACKET = "c4_curly_bracket"
+FINEWEB_LINE_PUNCT_RATIO = "fineweb_line_punct_ratio"
+FINEWEB_SHORT_LINE_RATIO = "fineweb_short_line_ratio"
+FINEWEB_CHAR_DUP_RATIO = "fineweb_char_dup_ratio"
+FINEWEB_NEWLINE_RATIO = "fineweb_newline_ratio"  # newlines per token
+LANGUAGE = "language"  # ISO 639 code of the most likely language
+LANGUAGE_SCORE = "language_score"  # its probability
+
+COLUMN_TYPES.update(
+    {
+        GOPHER_WORD_COUNT: pa.int64(),
+        GOPHER_STOP_WORDS: pa.int32(),
+        C4_SENTENCES: pa.int64(),
+        C4_LINES_REMOVED: pa.int64(),
+        C4_LOREM_IPSUM: pa.bool_(),
+        C4_CURLY_BRACKET: pa.bool_(),
+        LANGUAGE: pa.string(),
+    }
+)
+for _name in (
+    GOPHER_MEAN_WORD_LENGTH,
+    GOPHER_HASH_RATIO,
+    GOPHER_ELLIPSIS_RATIO,
+    GOPHER_BULLET_LINES_RATIO,
+    GOPHER_END_ELLIPSIS_LINES_RATIO,
+    GOPHER_ALPHA_WORDS_RATIO,
+    GOPHER_DUP_PARA_FRAC,
+    GOPHER_DUP_PARA_CHAR_FRAC,
+    GOPHER_DUP_LINE_FRAC,
+    GOPHER_DUP_LINE_CHAR_FRAC,
+    *GOPHER_TOP_NGRAM_CHAR_FRAC.values(),
+    *GOPHER_DUP_NGRAM_CHAR_FRAC.values(),
+    FINEWEB_LINE_PUNCT_RATIO,
+    FINEWEB_SHORT_LINE_RATIO,
+    FINEWEB_CHAR_DUP_RATIO,
+    FINEWEB_NEWLINE_RATIO,
+    LANGUAGE_SCORE,
+):
+    COLUMN_TYPES[_name] = pa.float64()
+# -- end of quality signals --------------------------------------------------------------------
+
+# -- dedup columns (set by crawlsift.dedup) ---------------------------------------------
+DEDUP_CLUSTER = "dedup_cluster"  # id of the copy kept from this document's cluster
+DEDUP_CLUSTER_SIZE = "dedup_cluster_size"  # documents in the cluster (1 = no duplicate)
+DEDUP_DUPLICATE_OF = "dedup_duplicate_of"  # on removed duplicates: id of the copy kept
+
+COLUMN_TYPES.update(
+    {
+        DEDUP_CLUSTER: pa.string(),
+        DEDUP_CLUSTER_SIZE: pa.int64(),
+        DEDUP_DUPLICATE_OF: pa.string(),
+    }
+)
+# -- end of dedup columns ---------------------------------------------------------------

@@ -72,9 +72,24 @@ def test_demo_runs_on_bundled_sample(runner, tmp_path):
     assert "Lavrov, Rubio Discuss Ukraine" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["clean", "explain", "demo", "stages"])
+@pytest.mark.parametrize("command", ["clean", "explain", "demo", "dedup", "report", "stages"])
 def test_every_command_has_help(runner, command):
     result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0
     if command != "stages":
         assert "Example:" in result.stdout
+
+
+def test_dedup_command_removes_a_planted_copy(runner, tmp_path, seed_text):
+    article = "\n".join(seed_text.split("\n")[3:14])
+    pages = [
+        {"id": "a", "url": "https://one.example/a", "text": article},
+        {"id": "b", "url": "https://two.example/b", "text": article},
+        {"id": "c", "url": "https://two.example/c", "text": "A different story entirely. " * 40},
+    ]
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps(p) + "\n" for p in pages))
+    out = tmp_path / "dedup"
+    result = runner.invoke(main, ["dedup", str(src), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "kept 2" in result.stdout and "removed 1 exact" in result.stdout

@@ -10,6 +10,8 @@ def test_all_names_exist_and_nothing_else_public_is_promised():
         [
             "CleanResult",
             "CrawlsiftError",
+            "DedupOptions",
+            "DedupSummary",
             "Edit",
             "ExtractOptions",
             "InputError",
@@ -24,6 +26,7 @@ def test_all_names_exist_and_nothing_else_public_is_promised():
             "clean",
             "clean_html",
             "clean_text",
+            "dedup",
             "make_pipeline",
         ]
     )

@@ -1,0 +1,388 @@
+"""Dedup benchmark: crawlsift's dedup beside datatrove's four MinHash stages.
+
+The corpus is built from WCXB dev's hand-checked texts (``ground_truth.main_content``):
+
+* a *site* is one WCXB page: its URL host, and its ``ground_truth.without`` snippets (the
+  page's own boilerplate) as chrome, the first half above the body and the rest below;
+* a *base* document is 3-12 paragraphs (lines of at least 8 words) drawn at random from all
+  pages, wrapped in a random site's chrome;
+* a *planted copy* (``--copy-rate`` of all documents) is a base document's body wrapped in
+  another site's chrome, kept as is or lightly edited (one sentence rewritten, the ending
+  cut, or both: a quarter each), dated after its source.
+
+Measured, in one run and one process:
+
+* wall time of datatrove's MinhashDedupSignature, Buckets, Cluster and Filter stages (same
+  5-gram shingles, 14 x 8 bands) run with ``LocalPipelineExecutor`` (1 task per stage, 14 for
+  Buckets as datatrove requires, 1 worker) on the ``--sample``-document subsample (datatrove
+  is too slow for the whole corpus on one core), as docs/s;
+* crawlsift's ``dedup`` on the whole corpus and on the subsample (reading Parquet, site
+  boilerplate, exact + near dedup with verification, writing kept/rejected), as docs/s, with
+  ``POLARS_MAX_THREADS=--threads`` (default 1: per core) and one hashing worker;
+* precision and recall of duplicate pairs (two documents in one cluster) on the subsample,
+  against every pair whose exact Jaccard of word 5-gram sets (lowercased ``\\w+`` words of the
+  raw text) is >= 0.8, found by brute force (a sparse product of the document-shingle matrix);
+  also the share of planted copies each system removed.
+
+Usage::
+
+    python bench/dedup.py [--docs 50000] [--sample 5000] [--copy-rate 0.1] [--threads 1]
+                          [--no-datatrove] [--json OUT]
+
+Skips (exit 0, with a note) when ``../shared/data`` is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA = REPO_ROOT.parent / "shared" / "data" / "extraction" / "wcxb-dev" / "ground-truth"
+
+
+def _threads() -> str:
+    """``--threads`` must reach polars before it is imported."""
+    for i, arg in enumerate(sys.argv):
+        if arg == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+os.environ.setdefault("POLARS_MAX_THREADS", _threads())
+
+import json  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.parse import urlparse  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+import xxhash  # noqa: E402
+
+from crawlsift.dedup import dedup  # noqa: E402
+from crawlsift.io import read_output  # noqa: E402
+
+EDITS = ("as_is", "changed_sentence", "truncated", "changed_and_truncated")
+THRESHOLD = 0.8
+
+
+def load_sources() -> tuple[list[str], list[tuple[str, list[str], list[str]]]]:
+    """Paragraphs of all pages, and sites as (host, header lines, footer lines)."""
+    paragraphs, sites = [], []
+    for path in sorted(DATA.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        truth = doc.get("ground_truth") or {}
+        text = truth.get("main_content") or ""
+        paragraphs += [p.strip() for p in text.split("\n") if len(p.split()) >= 8]
+        chrome = [s.strip() for s in truth.get("without") or [] if 0 < len(s.strip()) < 200]
+        host = urlparse(doc.get("url") or "").hostname
+        if host and len(chrome) >= 2:
+            half = len(chrome) // 2
+            sites.append((host, chrome[:half], chrome[half:]))
+    return paragraphs, sites
+
+
+def _edit(body: list[str], kind: str, rng: random.Random, paragraphs: list[str]) -> list[str]:
+    body = body[:]
+    if kind in ("changed_sentence", "changed_and_truncated"):
+        i = rng.randrange(len(body))
+        sentences = re.split(r"(?<=[.!?])\s+", body[i])
+        j = rng.randrange(len(sentences))
+        sentences[j] = rng.choice(paragraphs).split(". ")[0].rstrip(".") + "."
+        body[i] = " ".join(sentences)
+    if kind in ("truncated", "changed_and_truncated") and len(body) > 1:
+        words = body[-1].split()
+        body[-1] = " ".join(words[: max(1, len(words) // 3)])
+    return body
+
+
+def build_corpus(n_docs: int, copy_rate: float, seed: int) -> tuple[list[dict[str, Any]], dict]:
+    """Documents (id, url, date, text) and the planted truth: copy id -> (source id, kind)."""
+    rng = random.Random(seed)
+    paragraphs, sites = load_sources()
+    n_copies = int(n_docs * copy_rate)
+    docs, bodies, planted = [], [], {}
+
+    def wrap(i: int, site: int, body: list[str], day: int) -> dict[str, Any]:
+        host, header, footer = sites[site]
+        return {
+            "id": f"doc-{i:06d}",
+            "url": f"https://{host}/article/{i}",
+            "date": f"2025-{1 + day // 28:02d}-{1 + day % 28:02d}",
+            "text": "\n".join([*header, *body, *footer]),
+        }
+
+    for i in range(n_docs - n_copies):
+        body = rng.sample(paragraphs, rng.randint(3, 12))
+        bodies.append(body)
+        docs.append(wrap(i, rng.randrange(len(sites)), body, rng.randrange(200)))
+    for k in range(n_copies):
+        i = n_docs - n_copies + k
+        src = rng.randrange(len(bodies))
+        kind = EDITS[k % len(EDITS)]
+        body = _edit(bodies[src], kind, rng, paragraphs)
+        day = int(docs[src]["date"][5:7]) * 28 + rng.randrange(30, 60)
+        docs.append(wrap(i, rng.randrange(len(sites)), body, min(day, 335)))
+        planted[docs[-1]["id"]] = (docs[src]["id"], kind)
+    return docs, planted
+
+
+def subsample(docs: list[dict[str, Any]], planted: dict, size: int, seed: int) -> list[dict]:
+    """``size`` documents taken whole groups at a time (a source with all its copies)."""
+    copies: dict[str, list[str]] = {}
+    for copy, (src, _) in planted.items():
+        copies.setdefault(src, []).append(copy)
+    by_id = {d["id"]: d for d in docs}
+    sources = [d["id"] for d in docs if d["id"] not in planted]
+    random.Random(seed).shuffle(sources)
+    chosen: list[str] = []
+    for src in sources:
+        if len(chosen) >= size:
+            break
+        chosen += [src, *copies.get(src, [])]
+    return [by_id[i] for i in sorted(chosen[:size])]
+
+
+def true_pairs(docs: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    """Pairs (i < j) with exact word 5-gram Jaccard >= 0.8, by brute force over all pairs."""
+    from scipy import sparse
+
+    rows, cols, sizes = [], [], []
+    for i, doc in enumerate(docs):
+        words = re.findall(r"\w+", doc["text"].lower())
+        grams = {" ".join(words[k : k + 5]) for k in range(max(len(words) - 4, 1))}
+        hashed = np.unique([xxhash.xxh3_64_intdigest(g) for g in grams]).astype(np.uint64)
+        rows.append(np.full(len(hashed), i))
+        cols.append(hashed)
+        sizes.append(len(hashed))
+    all_cols = np.concatenate(cols)
+    _, col_ids = np.unique(all_cols, return_inverse=True)
+    data = np.ones(len(all_cols), np.float32)
+    m = sparse.csr_matrix((data, (np.concatenate(rows), col_ids)))
+    inter = sparse.triu(m @ m.T, k=1).tocoo()
+    size = np.array(sizes, np.float64)
+    jac = inter.data / (size[inter.row] + size[inter.col] - inter.data)
+    keep = jac >= THRESHOLD
+    return set(zip(inter.row[keep].tolist(), inter.col[keep].tolist(), strict=True))
+
+
+def cluster_pairs(labels: dict[int, Any]) -> set[tuple[int, int]]:
+    """All pairs of documents sharing a cluster label."""
+    groups: dict[Any, list[int]] = {}
+    for doc, label in labels.items():
+        groups.setdefault(label, []).append(doc)
+    pairs = set()
+    for members in groups.values():
+        members.sort()
+        pairs |= {(a, b) for i, a in enumerate(members) for b in members[i + 1 :]}
+    return pairs
+
+
+def run_crawlsift(docs: list[dict], work: Path, name: str, **options: Any) -> dict[str, Any]:
+    src = work / f"{name}.parquet"
+    pq.write_table(pa.Table.from_pylist(docs), src)
+    started, cpu = time.perf_counter(), time.process_time()
+    summary = dedup(str(src), str(work / f"{name}-out"), workers=1, **options)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    out = work / f"{name}-out"
+    table = pa.concat_tables(
+        [read_output(str(out / k)).select(["id", "dedup_cluster"]) for k in ("kept", "rejected")]
+    )
+    position = {d["id"]: i for i, d in enumerate(docs)}
+    labels = {position[i]: c for i, c in zip(*table.to_pydict().values(), strict=True)}
+    removed = set(read_output(str(out / "rejected")).column("id").to_pylist())
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "labels": labels,
+        "removed": removed,
+        "summary": summary,
+    }
+
+
+def run_datatrove(docs: list[dict], work: Path) -> dict[str, Any]:
+    from datatrove.data import Document
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig,
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
+    from datatrove.pipeline.writers import JsonlWriter
+
+    config = MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8)
+    base = work / "datatrove"
+    documents = [Document(text=d["text"], id=d["id"]) for d in docs]
+    stages = [
+        ("signature", [documents, MinhashDedupSignature(str(base / "sigs"), config=config)], 1),
+        (
+            "buckets",
+            [MinhashDedupBuckets(str(base / "sigs"), str(base / "buckets"), config=config)],
+            config.num_buckets,
+        ),
+        (
+            "cluster",
+            [
+                MinhashDedupCluster(
+                    str(base / "buckets"),
+                    str(base / "clusters"),
+                    config=config,
+                    save_cluster_id=True,
+                )
+            ],
+            1,
+        ),
+        (
+            "filter",
+            [
+                documents,
+                MinhashDedupFilter(
+                    str(base / "clusters"),
+                    load_cluster_ids=True,
+                    exclusion_writer=JsonlWriter(str(base / "removed")),
+                ),
+                JsonlWriter(str(base / "kept")),
+            ],
+            1,
+        ),
+    ]
+    times = {}
+    cpu = time.process_time()
+    for name, pipeline, tasks in stages:
+        executor = LocalPipelineExecutor(
+            pipeline=pipeline,
+            tasks=tasks,
+            workers=1,
+            logging_dir=str(base / f"logs-{name}"),
+            skip_completed=False,
+        )
+        started = time.perf_counter()
+        executor.run()
+        times[name] = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    labels = {}
+    raw = (base / "clusters" / "000000.clusters").read_bytes()
+    for doc, cluster in np.frombuffer(raw, np.uint32).reshape(-1, 2).tolist():
+        labels[doc] = ("c", cluster)
+    for i in range(len(docs)):
+        labels.setdefault(i, ("s", i))
+    removed_raw = (base / "clusters" / "000000.remove").read_bytes()
+    removed = {docs[i]["id"] for i in np.frombuffer(removed_raw, np.uint32).tolist()}
+    seconds = sum(times.values())
+    return {"seconds": seconds, "cpu": cpu, "stages": times, "labels": labels, "removed": removed}
+
+
+def score(found: set, truth: set) -> tuple[float, float]:
+    hits = len(found & truth)
+    return hits / max(len(found), 1), hits / max(len(truth), 1)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", type=int, default=50_000)
+    ap.add_argument("--sample", type=int, default=5_000)
+    ap.add_argument("--copy-rate", type=float, default=0.1)
+    ap.add_argument("--threads", default="1", help="POLARS_MAX_THREADS for crawlsift")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-datatrove", action="store_true")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} not found (the shared data is not on this machine)")
+        return 0
+    docs, planted = build_corpus(args.docs, args.copy_rate, args.seed)
+    sample = subsample(docs, planted, args.sample, args.seed)
+    mb = sum(len(d["text"].encode()) for d in docs) / 1e6
+    started = time.perf_counter()
+    for d in docs:
+        xxhash.xxh3_64_intdigest(d["text"].encode())
+    xxh_mbs = mb / (time.perf_counter() - started)
+    truth = true_pairs(sample)
+    in_sample = {d["id"] for d in sample}
+    planted_in_sample = {c for c, (s, _) in planted.items() if c in in_sample and s in in_sample}
+    print(
+        f"corpus: {len(docs):,} docs, {mb:.1f} MB, {len(planted):,} planted copies "
+        f"({args.copy_rate:.0%}; {', '.join(EDITS)} a quarter each); sample {len(sample):,} docs "
+        f"with {len(planted_in_sample)} planted copies, {len(truth)} pairs with J >= 0.8"
+    )
+    print(
+        f"xxh3 over the same bytes: {xxh_mbs:,.0f} MB/s; polars threads: "
+        f"{os.environ['POLARS_MAX_THREADS']}"
+    )
+    results: dict[str, Any] = {"docs": len(docs), "mb": mb, "sample": len(sample)}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        full = run_crawlsift(docs, work, "full")
+        full_rate = len(docs) / full["seconds"]
+        systems = {
+            "crawlsift": run_crawlsift(sample, work, "s1"),
+            "crawlsift (no boilerplate)": run_crawlsift(sample, work, "s2", boilerplate=False),
+        }
+        if not args.no_datatrove:
+            systems["datatrove"] = run_datatrove(sample, work)
+        for name, res in systems.items():
+            p, r = score(cluster_pairs(res["labels"]), truth)
+            caught = len(planted_in_sample & res["removed"]) / max(len(planted_in_sample), 1)
+            rate, cpu_rate = len(sample) / res["seconds"], len(sample) / res["cpu"]
+            rows.append((name, res["seconds"], rate, cpu_rate, p, r, caught))
+            results[name] = {
+                "seconds": res["seconds"],
+                "docs_per_s": rate,
+                "cpu_seconds": res["cpu"],
+                "docs_per_cpu_s": cpu_rate,
+                "precision": p,
+                "recall": r,
+                "planted_removed": caught,
+                **res.get("stages", {}),
+            }
+    secs, cpu = full["seconds"], full["cpu"]
+    phases = {k: round(v, 2) for k, v in full["summary"].phases.items()}
+    print(
+        f"\ncrawlsift on all {len(docs):,} docs: {secs:.1f} s wall ({full_rate:,.0f} docs/s, "
+        f"{mb / secs:.1f} MB/s), {cpu:.1f} s CPU ({len(docs) / cpu:,.0f} docs/cpu-s); {phases}"
+    )
+    results["crawlsift_full"] = {"seconds": secs, "docs_per_s": full_rate, "cpu_seconds": cpu}
+    print(f"\non the {len(sample):,}-doc sample:")
+    head = ("system", "wall s", "docs/s", "docs/cpu-s", "pair P", "pair R", "planted")
+    print("{:28} {:>8} {:>9} {:>10} {:>7} {:>7} {:>8}".format(*head))
+    for name, secs, rate, cpu_rate, p, r, caught in rows:
+        print(
+            f"{name:28} {secs:8.2f} {rate:9,.0f} {cpu_rate:10,.0f} {p:7.3f} {r:7.3f} {caught:8.1%}"
+        )
+    if "datatrove" in systems:
+        dt = results["datatrove"]
+        stages = ", ".join(
+            f"{k} {dt[k]:.1f} s" for k in ("signature", "buckets", "cluster", "filter")
+        )
+        print(f"datatrove stages: {stages}")
+        for name in ("crawlsift", "crawlsift (no boilerplate)"):
+            ours = results[name]
+            print(
+                f"ratio {name} / datatrove on the sample: "
+                f"docs/s {ours['docs_per_s'] / dt['docs_per_s']:.0f}x, "
+                f"docs/cpu-s {ours['docs_per_cpu_s'] / dt['docs_per_cpu_s']:.0f}x"
+            )
+        print(
+            "ratio crawlsift on the full corpus / datatrove on the sample: "
+            f"docs/s {full_rate / dt['docs_per_s']:.0f}x, "
+            f"docs/cpu-s {len(docs) / cpu / dt['docs_per_cpu_s']:.0f}x"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+"""Corpus-level deduplication: exact, MinHash near-duplicates and site boilerplate.
+
+``dedup(source, output, **options)`` is the entry point; see :mod:`crawlsift.dedup.run`
+for the passes and :class:`DedupOptions` for what can be tuned.
+"""
+
+from __future__ import annotations
+
+from crawlsift.dedup.options import DedupOptions
+from crawlsift.dedup.run import DedupSummary, dedup
+
+__all__ = ["DedupOptions", "DedupSummary", "dedup"]

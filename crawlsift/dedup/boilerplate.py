@@ -1,0 +1,144 @@
+"""Site boilerplate: lines that recur across many documents of one host.
+
+Learning is a group-by over ``(host, line key)`` of the distinct lines of every
+document; a line is boilerplate for a host when it occurs in at least
+``boilerplate_min_docs`` of the host's documents and in at least
+``boilerplate_min_fraction`` of them. A syndicated article copied to a few hosts never
+reaches either floor on any one of them, so its lines stay.
+
+Removing a line appends an edit with reason ``site_boilerplate`` to ``edits``. Its span
+is in characters of the ``text`` column dedup *read* (the output of earlier stages),
+not of ``input_text``: edits are patches applied stage by stage, so the earlier edits
+turn ``input_text`` into that text and the ``site_boilerplate`` edits turn it into the
+final ``text``.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pyarrow as pa
+
+from crawlsift import schema as S
+
+REASON = "site_boilerplate"
+_HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^/:?#]+)"
+
+
+def hosts(urls: pa.Array | pa.ChunkedArray) -> pl.Series:
+    """Lowercased URL hosts without a leading ``www.`` (null when there is none)."""
+    s = pl.Series(urls).cast(pl.String)
+    return s.str.extract(_HOST, 1).str.to_lowercase().str.strip_prefix("www.")
+
+
+def line_table(texts: pa.Array | pa.ChunkedArray, host: pl.Series, min_chars: int) -> pl.DataFrame:
+    """One row per line of each document that has a host.
+
+    Columns: ``doc`` (row in the batch), ``host``, ``line``, ``start``/``end`` (character
+    span of the line in the text), ``key`` (hash of the normalised line, null when the
+    line is shorter than ``min_chars``).
+    """
+    df = pl.DataFrame({"text": pl.Series(texts).cast(pl.String), "host": host})
+    df = df.with_row_index("doc").filter(
+        pl.col("host").is_not_null() & pl.col("text").is_not_null()
+    )
+    lines = (
+        df.select("doc", "host", pl.col("text").str.split("\n").alias("line"))
+        .explode("line")
+        .with_columns(length=pl.col("line").str.len_chars().cast(pl.Int64))
+        .with_columns(
+            start=(pl.col("length") + 1).cum_sum().over("doc") - pl.col("length") - 1,
+            norm=pl.col("line").str.strip_chars().str.to_lowercase(),
+        )
+    )
+    key = pl.when(pl.col("norm").str.len_chars() >= max(min_chars, 1)).then(pl.col("norm").hash(7))
+    return lines.select(
+        "doc",
+        "host",
+        "line",
+        "start",
+        end=pl.col("start") + pl.col("length"),
+        key=key,
+    )
+
+
+def doc_keys(lines: pl.DataFrame, row0: int) -> pl.DataFrame:
+    """The distinct ``(host, key)`` of each document, with global row numbers."""
+    return (
+        lines.filter(pl.col("key").is_not_null())
+        .select("host", "key", row=pl.col("doc").cast(pl.Int64) + row0)
+        .unique()
+    )
+
+
+def learn(
+    keys: pl.LazyFrame, docs: pl.LazyFrame, min_docs: int, min_fraction: float
+) -> pl.LazyFrame:
+    """Boilerplate ``(host, key)`` pairs from all documents' keys and ``(host, row)`` docs."""
+    per_host = docs.group_by("host").agg(host_docs=pl.len())
+    return (
+        keys.group_by("host", "key")
+        .agg(n=pl.len())
+        .filter(pl.col("n") >= min_docs)
+        .join(per_host, on="host")
+        .filter(pl.col("n") >= pl.col("host_docs") * min_fraction)
+        .select("host", "key")
+    )
+
+
+def strip(table: pa.Table, lines: pl.DataFrame, boilerplate: pl.DataFrame) -> tuple[pa.Table, int]:
+    """Remove boilerplate lines from ``table``'s text, appending edits; returns lines removed."""
+    marked = lines.join(
+        boilerplate.with_columns(bp=pl.lit(True)), on=["host", "key"], how="left"
+    ).with_columns(bp=pl.col("bp").fill_null(False))
+    hit = marked.filter(pl.col("bp").any().over("doc"))
+    if hit.height == 0:
+        return table, 0
+    kept = (~pl.col("bp")).cast(pl.Int64)
+    hit = hit.with_columns(
+        kept_after=(kept.cum_sum(reverse=True).over("doc") - kept) > 0,
+        next_start=pl.col("start").shift(-1).over("doc"),
+        first=pl.col("start") == 0,
+    )
+    span_start = (
+        pl.when(pl.col("kept_after") | pl.col("first"))
+        .then(pl.col("start"))
+        .otherwise(pl.col("start") - 1)
+    )
+    span_end = pl.when(pl.col("kept_after")).then(pl.col("next_start")).otherwise(pl.col("end"))
+    edit = pl.struct(
+        start=span_start,
+        end=span_end,
+        reason=pl.lit(REASON),
+        replacement=pl.lit(None, pl.String),
+    )
+    per_doc = hit.group_by("doc", maintain_order=True).agg(
+        text=pl.col("line").filter(~pl.col("bp")).str.join("\n"),
+        new_edits=edit.filter(pl.col("bp")),
+        removed=pl.col("bp").sum(),
+    )
+    edit_type = pl.from_arrow(pa.nulls(0, S.EDITS_TYPE)).dtype
+    base = pl.DataFrame(
+        {
+            "doc": pl.int_range(table.num_rows, eager=True, dtype=pl.UInt32),
+            "old_text": pl.Series(table.column(S.TEXT)).cast(pl.String),
+            "old": (
+                pl.Series(table.column(S.EDITS)).cast(edit_type)
+                if S.EDITS in table.column_names
+                else pl.Series([None] * table.num_rows, dtype=edit_type)
+            ),
+        }
+    )
+    out = base.join(per_doc, on="doc", how="left", maintain_order="left").select(
+        text=pl.coalesce("text", "old_text"),
+        edits=pl.when(pl.col("new_edits").is_null())
+        .then(pl.col("old"))
+        .otherwise(pl.concat_list(pl.col("old").fill_null([]), pl.col("new_edits"))),
+    )
+    table = S.with_columns(
+        table,
+        {
+            S.TEXT: out["text"].to_arrow().cast(S.COLUMN_TYPES[S.TEXT]),
+            S.EDITS: out["edits"].to_arrow().cast(S.EDITS_TYPE),
+        },
+    )
+    return table, int(per_doc["removed"].sum())

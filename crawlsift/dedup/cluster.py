@@ -1,0 +1,124 @@
+"""Corpus-wide steps as lazy polars group-bys and joins, plus connected components.
+
+Every document gets a *rank*: its position in the keep order (``keep_order`` keys, then
+``id``), offset by the number of documents already in the index, so indexed documents
+always outrank new ones. A candidate pair joins a document to the best-ranked member of
+a group (same exact hash, or same LSH bucket in some band); components of the candidate
+graph are found by min-label propagation, so a component's label is its best rank: the
+document kept. None of this depends on input order or batching.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from crawlsift.dedup.options import DedupOptions
+
+STREAMING = "streaming"
+
+
+def ranked(meta: pl.LazyFrame, opts: DedupOptions, offset: int, has_quality: bool) -> pl.LazyFrame:
+    """``meta`` with a ``rank`` column: keep order, ties by id, starting at ``offset``."""
+    by: list[str] = []
+    desc: list[bool] = []
+    for key in opts.keep_order:
+        if key == "quality" and not has_quality:
+            continue
+        by.append(key)
+        desc.append(key != "date")
+    by.append("id")
+    desc.append(False)
+    return (
+        meta.sort(by, descending=desc, nulls_last=True)
+        .with_row_index("rank", offset=0)
+        .with_columns(pl.col("rank").cast(pl.Int64) + offset)
+    )
+
+
+def exact_edges(docs: pl.LazyFrame, indexed: pl.LazyFrame | None) -> pl.LazyFrame:
+    """``(rank, rep)`` for each document whose exact hash a better-ranked one shares."""
+    live = docs.filter(pl.col("words") > 0).select("rank", "exact")
+    pool = live if indexed is None else pl.concat([indexed.select("rank", "exact"), live])
+    reps = pool.group_by("exact").agg(rep=pl.col("rank").min())
+    return (
+        live.join(reps, on="exact")
+        .filter(pl.col("rank") != pl.col("rep"))
+        .select("rank", "rep", exact=pl.lit(True))
+    )
+
+
+def near_edges(bands: pl.LazyFrame, indexed: pl.LazyFrame | None, first_new: int) -> pl.LazyFrame:
+    """Candidate pairs of new documents sharing a band bucket.
+
+    Each member of a bucket is paired with the bucket's best-ranked member and with the
+    member ranked just before it, so that verification, which may drop the first pair,
+    still sees a chain through the bucket.
+    """
+    pool = bands if indexed is None else pl.concat([indexed, bands])
+    reps = (
+        pool.group_by("band", "bucket")
+        .agg(rep=pl.col("rank").min(), n=pl.len())
+        .filter(pl.col("n") > 1)
+        .select("band", "bucket", "rep")
+    )
+    members = pool.join(reps, on=["band", "bucket"]).sort("band", "bucket", "rank")
+    same = (pl.col("band") == pl.col("band").shift(1)) & (
+        pl.col("bucket") == pl.col("bucket").shift(1)
+    )
+    members = members.with_columns(prev=pl.when(same).then(pl.col("rank").shift(1)))
+    star = members.select("rank", "rep")
+    chain = members.filter(pl.col("prev").is_not_null()).select("rank", rep="prev")
+    return (
+        pl.concat([star, chain])
+        .filter((pl.col("rank") != pl.col("rep")) & (pl.col("rank") >= first_new))
+        .unique()
+        .select("rank", "rep", exact=pl.lit(False))
+    )
+
+
+def components(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected components of the edges ``u[i] - v[i]``: ``(nodes, root)``, root = min node."""
+    nodes, inv = np.unique(np.concatenate([u, v]), return_inverse=True)
+    a, b = inv[: len(u)], inv[len(u) :]
+    label = np.arange(len(nodes))
+    while True:
+        m = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, m)
+        np.minimum.at(new, b, m)
+        while True:  # pointer jumping: labels are node positions, never above their own
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return nodes, nodes[label]
+        label = new
+
+
+def decisions(docs: pl.LazyFrame, clusters: pl.DataFrame, pool: pl.LazyFrame) -> pl.LazyFrame:
+    """Per document: cluster id and size, and for duplicates the reason and the kept id.
+
+    ``clusters`` maps ``rank`` to ``root`` for documents in some candidate pair; ``pool``
+    has ``rank, id, exact`` of every document a root can be (this run's and the index's).
+    """
+    sizes = clusters.group_by("root").agg(size=pl.len())
+    roots = pool.select(root="rank", root_id="id", root_exact="exact")
+    joined = (
+        docs.join(clusters.lazy(), on="rank", how="left")
+        .join(sizes.lazy(), on="root", how="left")
+        .join(roots, on="root", how="left")
+    )
+    dup = pl.col("root").is_not_null() & (pl.col("root") != pl.col("rank"))
+    return joined.select(
+        "row",
+        dedup_cluster=pl.coalesce("root_id", "id"),
+        dedup_cluster_size=pl.col("size").fill_null(1).cast(pl.Int64),
+        dedup_duplicate_of=pl.when(dup).then(pl.col("root_id")),
+        dedup_reason=pl.when(dup).then(
+            pl.when(pl.col("root_exact") == pl.col("exact"))
+            .then(pl.lit("dedup_exact"))
+            .otherwise(pl.lit("dedup_near"))
+        ),
+    ).sort("row")

@@ -1,0 +1,75 @@
+"""The options of a dedup run: one frozen dataclass whose defaults are the FineWeb recipe."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from crawlsift.errors import InputError
+
+KEEP_KEYS: tuple[str, ...] = ("date", "quality", "length")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DedupOptions:
+    """What counts as a duplicate, which copy is kept, and what is site boilerplate.
+
+    ``keep_order`` ranks the copies of a cluster: ``date`` (earliest first, ISO 8601
+    strings compared as text, missing last), ``quality`` (highest ``quality_column``
+    first, when that column exists), ``length`` (longest text first); ties are broken
+    by ``id``, so the kept copy never depends on input order or batching.
+    """
+
+    exact: bool = True
+    near: bool = True
+    shingle_size: int = 5
+    bands: int = 14
+    rows: int = 8
+    num_perm: int = 0  # 0 = bands x rows; more permutations are only used for verification
+    seed: int = 1
+    verify: bool = True  # check candidate pairs by exact Jaccard of shingle sets
+    jaccard_threshold: float = 0.8
+    keep_order: tuple[str, ...] = KEEP_KEYS
+    quality_column: str = "quality_score"
+    boilerplate: bool = True
+    boilerplate_min_docs: int = 4  # a line is boilerplate if >= this many docs of a host ...
+    boilerplate_min_fraction: float = 0.3  # ... and >= this fraction of the host's docs
+    boilerplate_min_chars: int = 1  # shorter (normalised) lines are never counted
+
+    def __post_init__(self) -> None:
+        for name in ("shingle_size", "bands", "rows", "boilerplate_min_docs"):
+            if getattr(self, name) < 1:
+                raise InputError(f"dedup option {name} must be at least 1")
+        if self.num_perm and self.num_perm < self.bands * self.rows:
+            raise InputError("num_perm must be 0 or at least bands x rows")
+        if not 0.0 <= self.jaccard_threshold <= 1.0:
+            raise InputError("jaccard_threshold must lie in [0, 1]")
+        if not 0.0 <= self.boilerplate_min_fraction <= 1.0:
+            raise InputError("boilerplate_min_fraction must lie in [0, 1]")
+        unknown = [k for k in self.keep_order if k not in KEEP_KEYS]
+        if unknown:
+            raise InputError(f"unknown keep_order key(s) {unknown}; use {', '.join(KEEP_KEYS)}")
+        object.__setattr__(self, "keep_order", tuple(self.keep_order))
+
+    @property
+    def permutations(self) -> int:
+        """Number of hash permutations in a signature."""
+        return self.num_perm or self.bands * self.rows
+
+    def hashing(self) -> dict[str, Any]:
+        """The options an index must share with every batch added to it."""
+        return {k: v for k, v in asdict(self).items() if k in _HASHING}
+
+    @classmethod
+    def from_kwargs(cls, base: DedupOptions | None, **kwargs: Any) -> DedupOptions:
+        """``base`` (or the defaults) with ``kwargs`` applied; unknown names raise."""
+        names = {f.name for f in fields(cls)}
+        bad = sorted(set(kwargs) - names)
+        if bad:
+            raise InputError(f"unknown dedup option(s): {', '.join(bad)}")
+        values = asdict(base) if base is not None else {}
+        values.update(kwargs)
+        return cls(**values)
+
+
+_HASHING = ("shingle_size", "bands", "rows", "num_perm", "seed")
