@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from crawlsift.repair.lines import next_in_doc, prev_in_doc
-
 REASON = "repair_repeated_block"
 
 
@@ -27,9 +25,12 @@ def mark_repeated_blocks(lines: pl.DataFrame, *, min_chars: int = 30) -> pl.Data
     seen_before = (pl.int_range(pl.len()).over(["doc", "norm", "_alive"]) > 0) & alive
     lines = lines.with_columns(_rep=seen_before)
     long_enough = pl.col("nchars") >= min_chars
-    in_run = prev_in_doc(pl.col("_rep")).fill_null(False) & next_in_doc(pl.col("_rep")).fill_null(
-        False
-    )
+    # neighbours are the nearest lines still alive, so the verdict does not change when a
+    # removed line between them is gone (cleaning clean text changes nothing)
+    rep_alive = pl.when(pl.col("_alive")).then(pl.col("_rep"))
+    prev_rep = rep_alive.shift(1).forward_fill().over("doc").fill_null(False)
+    next_rep = rep_alive.shift(-1).backward_fill().over("doc").fill_null(False)
+    in_run = prev_rep & next_rep
     hit = pl.col("_rep") & (long_enough | in_run)
     return lines.with_columns(
         reason=pl.when(pl.col("reason").is_null() & hit)
