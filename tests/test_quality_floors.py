@@ -1,0 +1,53 @@
+"""Quality floors pinned in data: repair on WCXB dev must not score below tests/quality_floors.json.
+
+Needs ../shared/data (present beside CI's clone); skips cleanly without it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import crawlsift
+from crawlsift import schema as S
+
+ROOT = Path(__file__).resolve().parents[1]
+WCXB = ROOT.parent / "shared" / "data" / "extraction" / "wcxb-dev"
+FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text())
+
+pytestmark = pytest.mark.skipif(not WCXB.exists(), reason=f"{WCXB} is absent")
+
+
+def test_repair_on_all_visible_text_stays_above_its_floor():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import anchors
+        import scoring
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    pages = sorted((WCXB / "ground-truth").glob("*.json"))
+    truths, texts = [], []
+    for path in pages:
+        truths.append(json.loads(path.read_text())["ground_truth"].get("main_content") or "")
+        texts.append(
+            anchors.visible_text(anchors.read_html(WCXB / "html" / f"{path.stem}.html.gz"))
+        )
+    schema = S.input_schema()
+    cols = {f.name: pa.nulls(len(texts), f.type) for f in schema}
+    cols[S.TEXT] = pa.array(texts, pa.large_string())
+    out = crawlsift.make_pipeline()(pa.table(cols, schema=schema))
+    preds = [
+        t if k else ""
+        for t, k in zip(out[S.TEXT].to_pylist(), out[S.KEEP].to_pylist(), strict=True)
+    ]
+    shingle = scoring.macro_prf(
+        [scoring.shingle_prf(p, t) for p, t in zip(preds, truths, strict=True)]
+    )
+    word = scoring.macro_prf([scoring.word_prf(p, t) for p, t in zip(preds, truths, strict=True)])
+    assert len(pages) == 1497
+    assert shingle["f1"] >= FLOORS["repair_wcxb_dev_shingle_f1"], shingle
+    assert word["f1"] >= FLOORS["repair_wcxb_dev_word_f1"], word
