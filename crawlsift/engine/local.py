@@ -98,6 +98,50 @@ class RunSummary:
 
 def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> RunSummary:
     """Run ``pipeline`` over ``tasks`` and write outputs under ``opts.output``."""
+    run = start_run(tasks, pipeline, opts)
+    workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
+    with _Progress(run.todo, opts.progress) as progress:
+        for _task, result in _execute(run.todo, pipeline, opts, workers, progress.update):
+            progress.task_done()
+            run.task_finished(result)
+    return run.finish()
+
+
+class Run:
+    """The bookkeeping of a run shared by the engines: manifest, resume, counts, summary."""
+
+    def __init__(self, tasks: Sequence[ReadTask], opts: RunOptions, todo: list[ReadTask]) -> None:
+        self.tasks, self.opts, self.todo = tasks, opts, todo
+        self.out = Path(opts.output)
+        self.stats = RunStats()
+        self.failed: list[str] = []
+        self.started = time.monotonic()
+
+    def task_finished(self, result: RunStats | str) -> None:
+        """Count a finished task, or report a file that could not be read."""
+        if isinstance(result, str):
+            self.failed.append(result)
+            print(f"Error: {result}", file=sys.stderr)
+        else:
+            self.stats.merge(result)
+
+    def finish(self) -> RunSummary:
+        """Write stats.json and report.html; return the summary."""
+        summary = RunSummary(
+            output=str(self.out),
+            stats=self.stats,
+            tasks_total=len(self.tasks),
+            tasks_skipped=len(self.tasks) - len(self.todo),
+            seconds=time.monotonic() - self.started,
+            failed_files=self.failed,
+        )
+        _write_json(self.out / "stats.json", summary.to_dict())
+        build_report(str(self.out))
+        return summary
+
+
+def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> Run:
+    """Prepare the output directory and find the tasks a previous attempt left undone."""
     out = Path(opts.output)
     manifest = {
         "inputs": [asdict(t) for t in tasks],
@@ -106,37 +150,55 @@ def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
         "keep_input_text": opts.keep_input_text,
     }
     _prepare_output(out, manifest, opts.overwrite)
-    started = time.monotonic()
-    done_dir = out / "_done"
-    stats = RunStats()
     todo: list[ReadTask] = []
+    finished = RunStats()
     for task in tasks:
-        marker = done_dir / f"{task.task_id}.json"
+        marker = out / "_done" / f"{task.task_id}.json"
         if marker.exists():
-            stats.merge(RunStats.from_dict(json.loads(marker.read_text())))
+            finished.merge(RunStats.from_dict(json.loads(marker.read_text())))
         else:
             todo.append(task)
-    workers = min(opts.workers or os.cpu_count() or 1, max(len(todo), 1))
-    failed: list[str] = []
-    with _Progress(todo, opts.progress) as progress:
-        for _task, result in _execute(todo, pipeline, opts, workers, progress.update):
-            progress.task_done()
-            if isinstance(result, str):
-                failed.append(result)
-                print(f"Error: {result}", file=sys.stderr)
-            else:
-                stats.merge(result)
-    summary = RunSummary(
-        output=str(out),
-        stats=stats,
-        tasks_total=len(tasks),
-        tasks_skipped=len(tasks) - len(todo),
-        seconds=time.monotonic() - started,
-        failed_files=failed,
-    )
-    _write_json(out / "stats.json", summary.to_dict())
-    build_report(str(out))
-    return summary
+    run = Run(tasks, opts, todo)
+    run.stats = finished
+    return run
+
+
+class TaskOutput:
+    """Everything one task writes: kept, rejected and sample shards, counts, done marker.
+
+    Both engines feed it processed tables in record order; ``commit`` makes the shards
+    visible (atomic renames) and writes the done marker last.
+    """
+
+    def __init__(self, opts: RunOptions, task: ReadTask) -> None:
+        self.out, self.task, self.opts = Path(opts.output), task, opts
+        _remove_partial(self.out, task.task_id)
+        self.stats = RunStats()
+        self.samples = SampleCollector()
+        self.writers = {k: _RollingWriter(self.out / k, task.task_id, opts) for k in OUTPUT_KINDS}
+
+    def add(self, table: pa.Table) -> None:
+        """Count and write a processed table."""
+        self.stats.add_batch(table)
+        keep = table.column(S.KEEP).fill_null(False)
+        kept = table.filter(keep)
+        sample = self.samples.take(kept)
+        if sample is not None:
+            self.writers[SAMPLES].write(sample)
+        self.writers["kept"].write(_output_columns(kept, self.opts, kept=True))
+        self.writers["rejected"].write(
+            _output_columns(table.filter(pc.invert(keep)), self.opts, kept=False)
+        )
+
+    def commit(self) -> RunStats:
+        for w in self.writers.values():
+            w.commit()
+        _write_json(self.out / "_done" / f"{self.task.task_id}.json", self.stats.to_dict())
+        return self.stats
+
+    def abort(self) -> None:
+        for w in self.writers.values():
+            w.abort()
 
 
 def process_task(
@@ -146,35 +208,18 @@ def process_task(
     report: Callable[[int, int], None] | None = None,
 ) -> RunStats:
     """Read, process and write one task; returns its counts after writing its marker."""
-    out = Path(opts.output)
-    _remove_partial(out, task.task_id)
-    stats = RunStats()
-    writers = {kind: _RollingWriter(out / kind, task.task_id, opts) for kind in OUTPUT_KINDS}
-    samples = SampleCollector()
+    output = TaskOutput(opts, task)
     try:
         for batch in read_task(task, batch_size=opts.batch_size):
             size = payload_bytes(batch)
             table = pipeline(batch)
-            stats.add_batch(table)
-            keep = table.column(S.KEEP).fill_null(False)
-            kept = table.filter(keep)
-            sample = samples.take(kept)
-            if sample is not None:
-                writers[SAMPLES].write(sample)
-            writers["kept"].write(_output_columns(kept, opts, kept=True))
-            writers["rejected"].write(
-                _output_columns(table.filter(pc.invert(keep)), opts, kept=False)
-            )
+            output.add(table)
             if report:
                 report(table.num_rows, size)
-        for w in writers.values():
-            w.commit()
+        return output.commit()
     except BaseException:
-        for w in writers.values():
-            w.abort()
+        output.abort()
         raise
-    _write_json(out / "_done" / f"{task.task_id}.json", stats.to_dict())
-    return stats
 
 
 def _output_columns(table: pa.Table, opts: RunOptions, *, kept: bool) -> pa.Table:
