@@ -15,6 +15,7 @@ import pyarrow as pa
 from crawlsift import schema as S
 from crawlsift.engine.local import RunOptions, RunSummary, run_local
 from crawlsift.engine.pipeline import Pipeline
+from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io import discover
 from crawlsift.repair.stage import RepairOptions
@@ -128,10 +129,22 @@ def clean(
     output: str,
     *,
     pipeline: Pipeline | None = None,
+    engine: str = "local",
+    address: str | None = None,
     **options: Any,
 ) -> RunSummary:
-    """Clean files, directories or globs into ``output`` (see ``RunOptions``)."""
+    """Clean files, directories or globs into ``output`` (see ``RunOptions``).
 
+    ``engine="ray"`` runs the same pipeline on Ray Data (``pip install 'crawlsift[ray]'``),
+    on the cluster at ``address`` or a local Ray instance.
+    """
+
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; use local or ray")
     run_options = RunOptions(output=output, **options)  # bad options fail before any reading
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))
+    if engine == "ray":
+        from crawlsift.engine.ray_engine import run_ray
+
+        return run_ray(tasks, pipeline or make_pipeline(), run_options, address=address)
     return run_local(tasks, pipeline or make_pipeline(), run_options)

@@ -70,6 +70,14 @@ def main() -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="This machine, or Ray Data (pip install 'crawlsift[ray]').",
+)
+@click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
 @_errors
 def clean(
     inputs: tuple[str, ...],
@@ -81,6 +89,8 @@ def clean(
     overwrite: bool,
     to_stdout: bool,
     progress: bool | None,
+    engine: str,
+    address: str | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -88,6 +98,7 @@ def clean(
     Example:
       crawlsift clean crawl/*.warc.gz pages.jsonl -o out/
       crawlsift clean record.txt --stdout
+      crawlsift clean 's3-mirror/*.warc.gz' -o out/ --engine ray --address auto
     """
     from crawlsift.api import clean as run_clean
     from crawlsift.report.summary import format_summary
@@ -106,6 +117,8 @@ def clean(
         keep_input_text=keep_input_text,
         overwrite=overwrite,
         progress=progress,
+        engine=engine,
+        address=address,
     )
     click.echo(format_summary(summary))
     if summary.failed_files:

@@ -1,0 +1,52 @@
+"""The Ray engine runs the same pipeline and writes what the local engine writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import crawlsift
+from tests.engine.test_local import _shard_bytes, _write_inputs
+
+ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'crawlsift[ray]'")
+DEMO = Path(crawlsift.__file__).parent / "data" / "demo"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _counts(out: Path) -> dict:
+    stats = json.loads((out / "stats.json").read_text())
+    for run_only in ("output", "seconds", "tasks_skipped"):
+        stats.pop(run_only)
+    return stats
+
+
+@pytest.mark.ray
+def test_ray_outputs_equal_local_outputs(local_ray, tmp_path):
+    inputs = [
+        *_write_inputs(tmp_path, files=3, rows=700),
+        str(DEMO),
+        str(FIXTURES / "warc"),
+        str(FIXTURES / "000_54a851cabf0a182d.txt"),
+    ]
+    crawlsift.clean(inputs, str(tmp_path / "local"), workers=2, batch_size=200)
+    crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", batch_size=200)
+    local, on_ray = _shard_bytes(tmp_path / "local"), _shard_bytes(tmp_path / "ray")
+    assert len(local) >= 6 and local == on_ray
+    assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
+
+
+@pytest.mark.ray
+def test_ray_rerun_skips_finished_tasks(local_ray, tmp_path):
+    inputs = _write_inputs(tmp_path, files=2, rows=20)
+    crawlsift.clean(inputs, str(tmp_path / "out"), engine="ray")
+    again = crawlsift.clean(inputs, str(tmp_path / "out"), engine="ray")
+    assert again.tasks_skipped == 2 and again.stats.records_in == 40
