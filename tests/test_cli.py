@@ -93,3 +93,14 @@ def test_dedup_command_removes_a_planted_copy(runner, tmp_path, seed_text):
     result = runner.invoke(main, ["dedup", str(src), "-o", str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "kept 2" in result.stdout and "removed 1 exact" in result.stdout
+
+
+def test_engine_ray_without_ray_says_how_to_install_it(runner, seed_path, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
+    result = runner.invoke(
+        main, ["clean", str(seed_path), "-o", str(tmp_path / "o"), "--engine", "ray"]
+    )
+    assert result.exit_code == 1
+    assert "pip install 'crawlsift[ray]'" in result.stderr
