@@ -1,0 +1,147 @@
+"""C4 signals (Raffel et al. 2020; datatrove's ``C4QualityFilter``).
+
+C4's line rules decide which lines a document keeps: a line goes when a word in it is longer
+than 1,000 characters, when it does not end in terminal punctuation (after Wikipedia-style
+citations are removed), when it has fewer than 3 words, when it mentions "javascript", or when
+it mentions a cookie or terms-of-use policy. The document rules then look at the lines that
+survive: "lorem ipsum" or a curly bracket rejects the whole document, and fewer than 5 sentences
+in the kept lines does too. The signals are the kept-line sentence count, the number of lines
+the line rules remove, and the two document flags.
+
+Terminal punctuation, crawlsift's rule (``closing_after_stop=True``): a line is terminated when
+it ends in ``.``, ``!`` or ``?`` optionally followed by closing quotes or brackets (``said."``,
+``(see above.)``, ``“Go!”``), but not in an ellipsis. datatrove's rule
+(``closing_after_stop=False``) accepts only ``. ! ? " '`` as the very last character, so it
+drops ``(see above.)`` and ``“Go!”`` and keeps ``the "word"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import pyarrow as pa
+
+from crawlsift import schema as S
+from crawlsift.registry import register
+from crawlsift.signals._text import LINE_BREAKS, active_texts, per_doc, split_parts, to_arrow
+
+STAGE = "c4"
+CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
+POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies")
+POLICY += ("use cookies",)
+#: closing quotes and brackets allowed after the stop by crawlsift's terminal rule
+CLOSERS = "\"'”’»)]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class C4Options:
+    """Options of the C4 signals; the defaults are the published recipe, except as noted."""
+
+    remove_citations: bool = True
+    #: crawlsift's terminal-punctuation rule (see the module docstring); False = datatrove's
+    closing_after_stop: bool = True
+    min_words_per_line: int = 3
+    max_word_length: int = 1000
+    filter_javascript: bool = True
+    filter_policy: bool = True
+
+
+def _terminated(line: pl.Expr, closing_after_stop: bool) -> pl.Expr:
+    if closing_after_stop:
+        closers = "".join("\\" + c if c in "]\\" else c for c in CLOSERS)
+        body = line.str.replace(f"[{closers}]+$", "")
+        return body.str.contains(r"[.!?]$") & ~body.str.ends_with("...")
+    return line.str.contains(r"""[.!?"']$""") & ~line.str.ends_with("...")
+
+
+def _sentences(line: pl.Expr) -> pl.Expr:
+    """Sentences in a line: stops followed by more text, plus one (spaCy's sentencizer, roughly)."""
+    return line.str.count_matches(r"""[.!?]+["'”’)\]]*\s+\S""") + 1
+
+
+def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
+    """C4's verdict on each line of a frame with ``doc`` and ``part`` (the raw line).
+
+    Adds ``line`` (stripped, citations removed: what C4 keeps), ``removed`` (the line rule
+    that removes it, null when kept), ``lorem`` and ``curly`` (the document rules, true only
+    on lines the earlier line rules keep) and ``sentences``.
+    """
+    k = opts.min_words_per_line
+    enough_words = pl.col("line").str.contains(r"\S+" + r"\s+\S+" * (k - 1)) if k > 1 else True
+    long_word = pl.col("line").str.contains(rf"\S{{{opts.max_word_length + 1}}}")
+    line = pl.col("line")
+    if opts.remove_citations:
+        line = line.str.replace_all(CITATION, "")
+    lines = lines.with_columns(line=pl.col("part").str.strip_chars()).with_columns(
+        line=line, long=long_word, few=~enough_words
+    )
+    line = pl.col("line")
+
+    def mentions(*phrases: str) -> pl.Expr:  # the phrases are ASCII: no need to lower-case
+        return line.str.contains_any(list(phrases), ascii_case_insensitive=True)
+
+    lines = lines.with_columns(
+        unterminated=~_terminated(line, opts.closing_after_stop),
+        lorem=mentions("lorem ipsum"),
+        js=mentions("javascript") & pl.lit(opts.filter_javascript),
+        curly=line.str.contains("{", literal=True),
+        policy=mentions(*POLICY) & pl.lit(opts.filter_policy),
+    )
+    removed = (
+        pl.when("long")
+        .then(pl.lit("c4_long_word"))
+        .when("unterminated")
+        .then(pl.lit("c4_no_terminal_punct"))
+        .when("few")
+        .then(pl.lit("c4_few_words"))
+        .when("lorem")
+        .then(pl.lit("c4_lorem_ipsum"))
+        .when("js")
+        .then(pl.lit("c4_javascript"))
+        .when("curly")
+        .then(pl.lit("c4_curly_bracket"))
+        .when("policy")
+        .then(pl.lit("c4_policy"))
+    )
+    survives = ~pl.col("long") & ~pl.col("unterminated") & ~pl.col("few")
+    return lines.with_columns(
+        removed=removed,
+        lorem=survives & pl.col("lorem"),
+        curly=survives & ~pl.col("lorem") & ~pl.col("js") & pl.col("curly"),
+        sentences=_sentences(line),
+    ).drop("long", "unterminated", "few", "js", "policy")
+
+
+def c4_signals(texts: pl.Series, opts: C4Options) -> pl.DataFrame:
+    """The C4 signal columns for ``texts`` (one row per text)."""
+    lines = split_parts(texts.str.replace_all(LINE_BREAKS, "\n"), "\n")
+    return signals_from_lines(classify_lines(lines, opts), len(texts))
+
+
+def signals_from_lines(lines: pl.DataFrame, ndocs: int) -> pl.DataFrame:
+    """The C4 signal columns from classified lines (``classify_lines``), one row per doc."""
+    kept = pl.col("removed").is_null()
+    agg = lines.group_by("doc").agg(
+        sentences=pl.col("sentences").filter(kept).sum(),
+        removed=(~kept).sum(),
+        lorem=pl.col("lorem").any(),
+        curly=pl.col("curly").any(),
+    )
+    return per_doc(
+        ndocs,
+        agg,
+        {
+            S.C4_SENTENCES: pl.col("sentences"),
+            S.C4_LINES_REMOVED: pl.col("removed"),
+            S.C4_LOREM_IPSUM: pl.col("lorem"),
+            S.C4_CURLY_BRACKET: pl.col("curly"),
+        },
+    )
+
+
+@register(STAGE, C4Options)
+def c4(table: pa.Table, *, opts: C4Options | None = None) -> pa.Table:
+    """C4 line and document signals as columns (null on rows already rejected)."""
+    texts = active_texts(table)
+    return S.with_columns(table, to_arrow(c4_signals(texts, opts or C4Options()), texts))

@@ -1,0 +1,154 @@
+"""The ``c4_lines`` stage: C4's signals, and its line rules applied to the text as edits.
+
+C4 keeps only the lines its line rules accept (``c4.classify_lines``), stripped and with
+Wikipedia-style citations removed, and the rules after it (FineWeb's, in datatrove's chain) see
+that text. This stage adds the ``c4`` signal columns, rewrites ``text`` the same way and
+records, in ``edits``, each removed line with the rule that removed it (``c4_no_terminal_punct``,
+``c4_few_words``, ``c4_javascript``, ``c4_policy``, ``c4_long_word``, ``c4_lorem_ipsum``,
+``c4_curly_bracket``) and each citation removal as a rewrite (``c4_citation``).
+
+Edits index ``input_text``. Where an earlier stage changed the text, each line of the current
+text is located in ``input_text`` as the same line (whitespace collapsed) at the same
+occurrence within the document; a line that cannot be located (one a Unicode repair
+rewrote) is left in place, so every change to the text stays explained. Blank lines are
+dropped without an edit. Lines are split on ``\\n`` only (the ``c4`` stage also splits on
+``\\r`` and the other Unicode line breaks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import pyarrow as pa
+
+from crawlsift import schema as S
+from crawlsift.registry import register
+from crawlsift.signals._text import active_texts, to_arrow
+from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
+
+STAGE = "c4_lines"
+CITATION_REASON = "c4_citation"
+_SPACES = r"[\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f]+"
+_STR = pl.String
+
+
+@dataclass(frozen=True, kw_only=True)
+class C4LinesOptions(C4Options):
+    """The C4 line rules to apply: the same options as the ``c4`` signals."""
+
+
+def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
+    """One row per ``\\n``-separated line: doc, lineno, start, end, part (and kh, occ)."""
+    frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32)})
+    width = pl.col("part").str.len_chars()
+    lines = (
+        frame.with_columns(part=texts.str.split("\n"))
+        .filter(pl.col("part").is_not_null())
+        .explode("part")
+        .with_columns(lineno=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc"), width=width)
+        .with_columns(start=((pl.col("width") + 1).cum_sum() - pl.col("width") - 1).over("doc"))
+        .with_columns(end=pl.col("start") + pl.col("width"))
+    )
+    if not keys:
+        return lines
+    norm = pl.col("part").str.replace_all(_SPACES, " ").str.strip_chars(" ")
+    return lines.with_columns(kh=norm.hash()).with_columns(
+        occ=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc", "kh")
+    )
+
+
+def _locate(lines: pl.DataFrame, inputs: pl.Series, moved: pl.Series) -> pl.DataFrame:
+    """Add ``in_start``/``in_end``: each line's span in ``input_text`` (null if not found)."""
+    same = pl.col("start").cast(pl.Int64)
+    lines = lines.with_columns(in_start=same, in_end=pl.col("end").cast(pl.Int64))
+    if not moved.any():
+        return lines
+    todo = inputs.zip_with(moved, pl.Series([None] * len(inputs), dtype=_STR))
+    where = _lines(todo, keys=True).select(
+        "doc", "kh", "occ", s=pl.col("start").cast(pl.Int64), e=pl.col("end").cast(pl.Int64)
+    )
+    flag = pl.DataFrame({"doc": pl.int_range(len(moved), eager=True, dtype=pl.UInt32), "m": moved})
+    lines = lines.join(flag, on="doc").with_columns(
+        kh=pl.col("part").str.replace_all(_SPACES, " ").str.strip_chars(" ").hash()
+    )
+    lines = lines.with_columns(occ=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc", "kh"))
+    lines = lines.join(where, on=["doc", "kh", "occ"], how="left").sort("doc", "lineno")
+    return lines.with_columns(
+        in_start=pl.when("m").then("s").otherwise("in_start"),
+        in_end=pl.when("m").then("e").otherwise("in_end"),
+    )
+
+
+def _old_edits(table: pa.Table) -> pl.DataFrame:
+    """Edits already on the rows, one per row: doc, start, end, reason, replacement."""
+    empty = pl.DataFrame(
+        schema={"doc": pl.UInt32, "start": pl.Int64, "end": pl.Int64, "reason": _STR}
+    ).with_columns(replacement=pl.lit(None, _STR))
+    if S.EDITS not in table.column_names:
+        return empty
+    edits = pl.from_arrow(table.column(S.EDITS).combine_chunks())
+    assert isinstance(edits, pl.Series)
+    frame = pl.DataFrame({"doc": pl.int_range(len(edits), eager=True, dtype=pl.UInt32)})
+    rows = frame.with_columns(e=edits).explode("e").drop_nulls("e")
+    return rows.unnest("e").select(empty.columns) if len(rows) else empty
+
+
+@register(STAGE, C4LinesOptions)
+def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:
+    """C4 signals; remove the lines C4's line rules reject, each removal an edit."""
+    opts = opts or C4LinesOptions()
+    texts = active_texts(table)
+    n = len(texts)
+    original = pl.from_arrow(table.column(S.TEXT).combine_chunks().cast(pa.large_string()))
+    assert isinstance(original, pl.Series)
+    original = original.cast(_STR)
+    if S.INPUT_TEXT in table.column_names:
+        inputs = pl.from_arrow(table.column(S.INPUT_TEXT).combine_chunks().cast(pa.large_string()))
+        assert isinstance(inputs, pl.Series)
+        inputs = inputs.cast(_STR)
+        moved = (texts.is_not_null() & inputs.ne_missing(original)).fill_null(False)
+    else:
+        inputs, moved = original, pl.Series([False] * n, dtype=pl.Boolean)
+    lines = classify_lines(_lines(texts, keys=False), opts)
+    signals = signals_from_lines(lines, n)
+    lines = _locate(lines, inputs, moved)
+    blank = pl.col("part").str.strip_chars() == ""
+    found = pl.col("in_start").is_not_null()
+    removed = pl.col("removed").is_not_null()
+    kept_line = pl.when(found).then(pl.col("line")).otherwise(pl.col("part"))
+    new_text = (
+        lines.filter(~(blank | (removed & found)))
+        .group_by("doc", maintain_order=True)
+        .agg(text=kept_line.str.join("\n"))
+    )
+    cited = found & ~removed & (pl.col("line") != pl.col("part").str.strip_chars())
+    span = {"start": pl.col("in_start"), "end": pl.col("in_end")}
+    new_edits = pl.concat(
+        [
+            lines.filter(~blank & found & removed).select(
+                "doc", **span, reason="removed", replacement=pl.lit(None, _STR)
+            ),
+            lines.filter(cited).select(
+                "doc", **span, reason=pl.lit(CITATION_REASON), replacement="line"
+            ),
+        ]
+    )
+    edits = (
+        pl.concat([_old_edits(table), new_edits])
+        .sort("doc", "start")
+        .group_by("doc", maintain_order=True)
+        .agg(edits=pl.struct("start", "end", "reason", "replacement"))
+    )
+    docs = pl.DataFrame({"doc": pl.int_range(n, eager=True, dtype=pl.UInt32)})
+    out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")
+    text = out["text"].fill_null("").zip_with(texts.is_not_null(), original)
+    edit_arr = out["edits"].to_arrow()
+    if pa.types.is_large_list(edit_arr.type):
+        edit_arr = edit_arr.cast(pa.list_(edit_arr.type.value_type))
+    columns = to_arrow(signals, texts)
+    columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
+    columns[S.EDITS] = edit_arr.cast(S.EDITS_TYPE)
+    if S.INPUT_TEXT not in table.column_names:
+        columns[S.INPUT_TEXT] = original.to_arrow().cast(pa.large_string())
+    return S.with_columns(table, columns)

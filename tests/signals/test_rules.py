@@ -1,0 +1,238 @@
+"""Signal stages and the filter on small cases: values, reasons, rejected rows, configs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from crawlsift import schema as S
+from crawlsift.engine.pipeline import Pipeline
+from crawlsift.errors import InputError
+from crawlsift.registry import get_stage
+from crawlsift.signals import (
+    C4Options,
+    FilterOptions,
+    filter_stage,
+    quality_pipeline,
+)
+from crawlsift.signals.c4 import c4
+from crawlsift.signals.c4_lines import c4_lines
+from crawlsift.signals.filters import thresholds
+from crawlsift.signals.fineweb import fineweb
+from crawlsift.signals.gopher_quality import gopher_quality
+from crawlsift.signals.gopher_repetition import gopher_repetition
+
+from .conftest import text_table
+
+SENTENCE = "The committee of the city will meet with residents to discuss the plan and the budget."
+ARTICLE = """The river flooded the lower town twice this spring, and the council wants to know why.
+Engineers say the old levee was built for a climate that no longer exists in the valley.
+Residents who lost their homes have been waiting months for money from the state.
+"We have been patient, but patience does not rebuild a kitchen," said one farmer.
+A public meeting is planned for Thursday evening at the library on Main Street.
+The mayor has promised that every question will be answered before any vote is taken.
+Officials expect the repairs to cost more than twelve million dollars over five years.
+Some of that money could come from a federal programme that funds flood defences.
+Critics argue that the town should move houses away from the river instead of building walls.
+Others point out that many families have lived beside the water for generations."""
+
+
+def run(table: pa.Table, preset: str = "crawlsift-default", **opts) -> pa.Table:
+    for stage in (gopher_quality, gopher_repetition, c4, fineweb):
+        table = stage(table)
+    return filter_stage(table, opts=FilterOptions(preset=preset, **opts))
+
+
+def test_gopher_quality_values():
+    row = gopher_quality(text_table(["The cat, the dog #1 ... and - more\n- item\n"])).to_pylist()
+    r = row[0]
+    # tokens: The cat , the dog # 1 ... and - more - item
+    assert r[S.GOPHER_WORD_COUNT] == 8
+    assert r[S.GOPHER_HASH_RATIO] == pytest.approx(1 / 13)
+    assert r[S.GOPHER_ELLIPSIS_RATIO] == pytest.approx(1 / 13)
+    assert r[S.GOPHER_BULLET_LINES_RATIO] == pytest.approx(1 / 2)
+    assert r[S.GOPHER_STOP_WORDS] == 2  # "the", "and"; "The" does not count
+
+
+def test_tokeniser_splits_like_spacy():
+    r = gopher_quality(text_table(["Don't (stop) e-mail https://x.org/a-b now."])).to_pylist()[0]
+    # spaCy: Do n't ( stop ) e - mail https://x.org/a-b now . -> 7 tokens not pure punctuation
+    assert r[S.GOPHER_WORD_COUNT] == 7
+
+
+def test_repetition_counts_duplicate_lines_and_ngrams():
+    text = "alpha beta gamma delta epsilon\nzeta\nalpha beta gamma delta epsilon\n"
+    r = gopher_repetition(text_table([text])).to_pylist()[0]
+    # re.split("\n+") gives 4 parts: the repeated line and the trailing empty part
+    assert r[S.GOPHER_DUP_LINE_FRAC] == pytest.approx(1 / 4)
+    assert r[S.GOPHER_DUP_LINE_CHAR_FRAC] == pytest.approx(30 / len(text))
+    # the second copy's 5-gram is a duplicate: 26 characters without spaces
+    assert r[S.GOPHER_DUP_NGRAM_CHAR_FRAC[5]] == pytest.approx(26 / len(text))
+
+
+def test_short_doc_rejected_with_gopher_reason():
+    out = run(text_table(["Too short to be a document."])).to_pylist()[0]
+    assert (out[S.KEEP], out[S.REASON], out[S.STAGE]) == (False, "gopher_short_doc", "filter")
+    assert out[S.GOPHER_WORD_COUNT] == 6  # signals stay on rejected rows
+
+
+def test_clean_article_kept():
+    out = run(text_table([ARTICLE]), preset="gopher").to_pylist()[0]
+    assert out[S.KEEP] is True and out[S.REASON] is None
+
+
+def test_c4_document_rules():
+    lorem = ARTICLE + "\nLorem ipsum dolor sit amet, consectetur adipiscing elit."
+    curly = ARTICLE + "\nThe function returns {a: 1} when it is called."
+    out = run(text_table([lorem, curly, ARTICLE]), preset="c4").column(S.REASON).to_pylist()
+    assert out == ["c4_lorem_ipsum", "c4_curly_bracket", None]
+
+
+def test_c4_lorem_ipsum_on_removed_line_does_not_count():
+    text = ARTICLE + "\nlorem ipsum placeholder"  # no terminal punctuation: the line goes first
+    assert run(text_table([text]), preset="c4").column(S.REASON).to_pylist() == [None]
+
+
+def test_c4_closing_quote_or_bracket_after_stop_terminates_a_line():
+    lines = ['He said "we will rebuild the bridge."', "It opened in May (see the map above.)"]
+    text = "\n".join(lines)
+    ours = c4(text_table([text])).to_pylist()[0]
+    theirs = c4(text_table([text]), opts=C4Options(closing_after_stop=False)).to_pylist()[0]
+    assert ours[S.C4_LINES_REMOVED] == 0
+    assert theirs[S.C4_LINES_REMOVED] == 1  # datatrove's rule drops the bracketed line
+
+
+def test_c4_ellipsis_and_unterminated_lines_removed():
+    text = "Read more about this story...\nClick here to subscribe now\nA real sentence is here."
+    assert c4(text_table([text])).column(S.C4_LINES_REMOVED).to_pylist() == [2]
+
+
+def test_fineweb_values_and_reason():
+    text = "Home\nNews\nSports\nWeather\nContact us\n" + SENTENCE
+    out = run(text_table([ARTICLE + "\n" + text]), preset="fineweb").to_pylist()[0]
+    assert out[S.FINEWEB_SHORT_LINE_RATIO] == pytest.approx(5 / 16)
+    solo = run(text_table([text]), preset="fineweb").to_pylist()[0]
+    assert solo[S.REASON] == "fineweb_short_line_ratio"
+
+
+def test_rejected_rows_keep_their_reason_and_null_signals():
+    table = text_table([ARTICLE, "Page not found"], reasons=[None, "error_page"])
+    out = run(table).to_pylist()
+    assert out[1][S.REASON] == "error_page" and out[1][S.STAGE] == "repair"
+    assert out[1][S.KEEP] is False
+    assert out[1][S.GOPHER_WORD_COUNT] is None and out[1][S.FINEWEB_LINE_PUNCT_RATIO] is None
+    assert out[0][S.GOPHER_WORD_COUNT] is not None
+
+
+def test_batches_do_not_change_signals(wcxb_docs):
+    texts = [d["text"] for d in wcxb_docs[:20]]
+    whole = run(text_table(texts))
+    parts = pa.concat_tables(run(text_table(texts[i : i + 7])) for i in range(0, 20, 7))
+    for column in (S.GOPHER_DUP_NGRAM_CHAR_FRAC[5], S.GOPHER_TOP_NGRAM_CHAR_FRAC[2], S.REASON):
+        assert whole.column(column).to_pylist() == parts.column(column).to_pylist()
+
+
+def test_toml_config_overrides_preset(tmp_path: Path):
+    config = tmp_path / "filters.toml"
+    config.write_text('preset = "gopher"\n[rules]\ngopher_short_doc = 3\ngopher_long_doc = false\n')
+    rules = thresholds(FilterOptions(config=str(config)))
+    assert rules["gopher_short_doc"] == 3 and "gopher_long_doc" not in rules
+    assert "fineweb_line_punct_ratio" not in rules
+    explicit = thresholds(FilterOptions(config=str(config), rules=(("gopher_short_doc", 7),)))
+    assert explicit["gopher_short_doc"] == 7
+
+
+def test_bad_config_is_an_input_error(tmp_path: Path):
+    with pytest.raises(InputError, match="unknown filter rule"):
+        thresholds(FilterOptions(rules=(("gopher_nonsense", 1),)))
+    with pytest.raises(InputError, match="unknown preset"):
+        thresholds(FilterOptions(preset="nope"))
+    with pytest.raises(InputError, match="gopher_quality"):
+        filter_stage(text_table([ARTICLE]), opts=FilterOptions(preset="gopher"))
+
+
+def test_quality_pipeline_names_registered_stages_in_order():
+    assert quality_pipeline("c4") == ["c4_lines", "filter"]
+    assert quality_pipeline("crawlsift-default") == [
+        "gopher_quality",
+        "gopher_repetition",
+        "c4_lines",
+        "fineweb",
+        "filter",
+    ]
+    pipeline = Pipeline(
+        stages=("repair", *quality_pipeline("gopher")),
+        options={"filter": FilterOptions(preset="gopher")},
+    )
+    table = pa.table(
+        {f.name: pa.array([None], f.type) for f in S.input_schema()}, schema=S.input_schema()
+    )
+    table = table.set_column(
+        table.column_names.index(S.TEXT), S.field(S.TEXT), pa.array([ARTICLE], pa.large_string())
+    )
+    out = pipeline(table).to_pylist()[0]
+    assert out[S.KEEP] is True and out[S.GOPHER_WORD_COUNT] > 50
+
+
+def test_c4_lines_removes_lines_as_edits_against_input_text():
+    text = "A good sentence is here.\nMenu\n\nThis site uses cookies to help.\nIt ends [1] well."
+    out = c4_lines(text_table([text, None], reasons=[None, "empty_text"])).to_pylist()
+    assert out[0][S.TEXT] == "A good sentence is here.\nIt ends  well."
+    edits = [(text[e["start"] : e["end"]], e["reason"]) for e in out[0][S.EDITS]]
+    assert edits == [
+        ("Menu", "c4_no_terminal_punct"),
+        ("This site uses cookies to help.", "c4_policy"),
+        ("It ends [1] well.", "c4_citation"),
+    ]
+    assert out[0][S.INPUT_TEXT] == text
+    assert out[1][S.TEXT] is None and out[1][S.REASON] == "empty_text"
+
+
+def test_c4_lines_after_repair_edits_index_the_original():
+    pipeline = Pipeline(stages=("repair", "c4_lines"))
+    raw = ARTICLE + "\nShare this article\n" + ARTICLE.replace("river", "stream")
+    table = text_table([raw])
+    table = table.append_column(S.field(S.HTML), pa.nulls(1, pa.large_binary()))
+    out = pipeline(table).to_pylist()[0]
+    for e in out[S.EDITS]:
+        assert 0 <= e["start"] < e["end"] <= len(raw)
+    removed = {raw[e["start"] : e["end"]] for e in out[S.EDITS] if e["reason"].startswith("c4_")}
+    assert "Share this article" in removed or "Share this article" not in out[S.TEXT]
+    assert "Share this article" not in out[S.TEXT]
+
+
+def test_ngram_chunks_do_not_change_signals(wcxb_docs, monkeypatch):
+    rep = sys.modules["crawlsift.signals.gopher_repetition"]
+    table = text_table([d["text"] for d in wcxb_docs[:30]])
+    whole = rep.gopher_repetition(table)
+    monkeypatch.setattr(rep, "CHUNK_TOKENS", 700)
+    chunked = rep.gopher_repetition(table)
+    for n in (2, 3, 4):
+        column = S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]
+        assert whole.column(column).to_pylist() == chunked.column(column).to_pylist()
+    for column in S.GOPHER_DUP_NGRAM_CHAR_FRAC.values():
+        assert whole.column(column).to_pylist() == chunked.column(column).to_pylist()
+
+
+def test_empty_text_rejected_like_datatrove():
+    table = text_table(["", "   \n\n  "])
+    assert run(table, preset="fineweb").column(S.REASON).to_pylist() == ["fineweb_empty"] * 2
+    only_repetition = FilterOptions(preset=None, rules=(("gopher_empty", True),))
+    scored = gopher_repetition(text_table([""]))
+    assert filter_stage(scored, opts=only_repetition).column(S.REASON).to_pylist() == [
+        "gopher_empty"
+    ]
+
+
+def test_empty_and_all_rejected_batches():
+    for table in (text_table([]), text_table([None, "x"], reasons=["empty_text", "too_short"])):
+        out = table
+        for name in quality_pipeline():
+            spec = get_stage(name)
+            out = spec.fn(out, opts=spec.options())
+        assert out.num_rows == table.num_rows
+        assert out.column(S.REASON).to_pylist() == table.column(S.REASON).to_pylist()
+        assert out.column(S.GOPHER_TOP_NGRAM_CHAR_FRAC[2]).null_count == table.num_rows
