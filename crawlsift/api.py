@@ -14,11 +14,12 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.engine.local import RunOptions, RunSummary, run_local
-from crawlsift.engine.pipeline import Pipeline
+from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
 from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io import discover
 from crawlsift.repair.stage import RepairOptions
+from crawlsift.signals.filters import PRESETS, FilterOptions, quality_pipeline
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,30 @@ class CleanResult:
 
 
 def make_pipeline(
-    repair: RepairOptions | None = None, extract: ExtractOptions | None = None
+    repair: RepairOptions | None = None,
+    extract: ExtractOptions | None = None,
+    *,
+    preset: str | None = None,
+    filters: str | None = None,
 ) -> Pipeline:
-    """The default pipeline (extract, repair) with optional stage options."""
+    """The default pipeline (guard, extract, repair) with optional stage options.
+
+    ``preset`` (gopher, c4, fineweb, crawlsift-default) or a TOML ``filters`` file adds the
+    quality signals that its rules need and the ``filter`` stage after repair.
+    """
     options: dict[str, Any] = {}
     if repair is not None:
         options["repair"] = repair
     if extract is not None:
         options["extract"] = extract
-    return Pipeline(options=options)
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    if preset is not None or filters is not None:
+        if preset is not None and preset not in PRESETS:
+            raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
+        chosen = preset or "crawlsift-default"
+        stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters))
+        options["filter"] = FilterOptions(preset=chosen, config=filters)
+    return Pipeline(stages=stages, options=options)
 
 
 def _one_row(**values: Any) -> pa.Table:
@@ -131,20 +147,24 @@ def clean(
     pipeline: Pipeline | None = None,
     engine: str = "local",
     address: str | None = None,
+    preset: str | None = None,
+    filters: str | None = None,
     **options: Any,
 ) -> RunSummary:
     """Clean files, directories or globs into ``output`` (see ``RunOptions``).
 
     ``engine="ray"`` runs the same pipeline on Ray Data (``pip install 'crawlsift[ray]'``),
-    on the cluster at ``address`` or a local Ray instance.
+    on the cluster at ``address`` or a local Ray instance. ``preset``/``filters`` add
+    quality filtering (see ``make_pipeline``); an explicit ``pipeline`` wins over both.
     """
 
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r}; use local or ray")
     run_options = RunOptions(output=output, **options)  # bad options fail before any reading
+    pipeline = pipeline or make_pipeline(preset=preset, filters=filters)
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))
     if engine == "ray":
         from crawlsift.engine.ray_engine import run_ray
 
-        return run_ray(tasks, pipeline or make_pipeline(), run_options, address=address)
-    return run_local(tasks, pipeline or make_pipeline(), run_options)
+        return run_ray(tasks, pipeline, run_options, address=address)
+    return run_local(tasks, pipeline, run_options)

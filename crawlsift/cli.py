@@ -78,6 +78,16 @@ def main() -> None:
     help="This machine, or Ray Data (pip install 'crawlsift[ray]').",
 )
 @click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
+@click.option(
+    "--preset",
+    type=click.Choice(["gopher", "c4", "fineweb", "crawlsift-default"]),
+    help="Quality filters after repair, with the published thresholds.",
+)
+@click.option(
+    "--filters",
+    type=click.Path(dir_okay=False, exists=True),
+    help="TOML file of filter rules (preset = ..., [rules] ...).",
+)
 @_errors
 def clean(
     inputs: tuple[str, ...],
@@ -91,6 +101,8 @@ def clean(
     progress: bool | None,
     engine: str,
     address: str | None,
+    preset: str | None,
+    filters: str | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -98,6 +110,7 @@ def clean(
     Example:
       crawlsift clean crawl/*.warc.gz pages.jsonl -o out/
       crawlsift clean record.txt --stdout
+      crawlsift clean crawl/ -o out/ --preset crawlsift-default
       crawlsift clean 's3-mirror/*.warc.gz' -o out/ --engine ray --address auto
     """
     from crawlsift.api import clean as run_clean
@@ -119,6 +132,8 @@ def clean(
         progress=progress,
         engine=engine,
         address=address,
+        preset=preset,
+        filters=filters,
     )
     click.echo(format_summary(summary))
     if summary.failed_files:

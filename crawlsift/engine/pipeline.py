@@ -15,7 +15,8 @@ import pyarrow as pa
 # importing the stage modules registers them
 import crawlsift.extract.html_text
 import crawlsift.io.guard
-import crawlsift.repair.stage  # noqa: F401
+import crawlsift.repair.stage
+import crawlsift.signals  # noqa: F401
 from crawlsift.registry import get_stage
 
 DEFAULT_STAGES: tuple[str, ...] = ("guard", "extract", "repair")

@@ -104,18 +104,24 @@ def _numeric_columns(table: pa.Table) -> list[str]:
 
 
 def _thresholds(run: dict[str, Any], column: str) -> list[float]:
-    """Thresholds from the run's stage options whose name ends with the column's name."""
-    found = []
-    for options in run.get("pipeline", {}).values():
-        for key, value in (options or {}).items():
-            name = key.removeprefix("min_").removeprefix("max_")
-            if (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and (column.endswith(name) and len(name) > 3)
-            ):
-                found.append(float(value))
-    return found
+    """The numeric thresholds the run's filter stage applied to ``column``."""
+    options = run.get("pipeline", {}).get("filter")
+    if not options:
+        return []
+    from crawlsift.signals.filters import RULES, FilterOptions, thresholds
+
+    opts = FilterOptions(
+        preset=options.get("preset"),
+        config=options.get("config"),
+        rules=tuple(tuple(r) for r in options.get("rules") or ()),
+    )
+    return [
+        float(value)
+        for rule, value in thresholds(opts).items()
+        if RULES[rule].column == column
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ]
 
 
 def _column(table: pa.Table, name: str) -> np.ndarray:
@@ -133,10 +139,9 @@ def _counts_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
 def _funnel(stats: dict[str, Any], rejected: pa.Table) -> str:
     n_in, kept = stats["records_in"], stats["kept"]
     bytes_by_reason: dict[str, int] = {}
-    if rejected.num_rows and S.INPUT_TEXT in rejected.column_names:
-        sizes = pc.binary_length(rejected.column(S.INPUT_TEXT).cast(pa.large_binary()))
+    if rejected.num_rows and INPUT_BYTES in rejected.column_names:
         grouped = (
-            pa.table({"r": rejected.column(S.REASON), "b": sizes})
+            pa.table({"r": rejected.column(S.REASON), "b": rejected.column(INPUT_BYTES)})
             .group_by("r")
             .aggregate([("b", "sum")])
         )

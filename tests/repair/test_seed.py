@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import crawlsift
 from crawlsift import schema as S
 from crawlsift.io import discover, read_task
@@ -103,3 +105,12 @@ def test_error_banner_only_record_is_rejected_as_error_page():
 def test_non_200_status_alone_does_not_reject(seed_text):
     result = crawlsift.clean_text(seed_text, http_status=403)
     assert not result.rejected
+
+
+@pytest.mark.parametrize("preset", ["gopher", "c4", "fineweb", "crawlsift-default"])
+def test_repaired_seed_passes_the_filters_that_drop_the_raw_record(seed_text, preset):
+    """Gopher repetition and FineWeb reject the raw seed; after repair it passes all presets."""
+    result = crawlsift.clean_text(seed_text, pipeline=crawlsift.make_pipeline(preset=preset))
+    assert not result.rejected, result.reason
+    golden = (GOLDEN / "000_54a851cabf0a182d.text.txt").read_text(encoding="utf-8")
+    assert result.text == golden.rstrip("\n")

@@ -27,6 +27,8 @@ def test_every_run_writes_a_self_contained_report(demo_run):
     html = (demo_run / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 3
     assert "Funnel" in html and "error_page" in html and "non_text_payload" in html
+    # the error page's 55 bytes of input are counted in the funnel
+    assert "<td>    error_page</td><td>1</td><td></td><td>55</td>" in html
     assert re.search(r"<(script|link|img|iframe)\b", html) is None  # nothing loaded from outside
     assert "url(" not in html
     # the examples show removed spans, highlighted, with their reasons
@@ -91,9 +93,10 @@ def test_histogram_draws_bars_and_threshold_lines():
     assert svg.count(", 1 rejected") == 2  # 0.1 and 0.2 fall in the first two bins
 
 
-def test_thresholds_come_from_the_run_options():
+def test_thresholds_come_from_the_run_filter_options():
     from crawlsift.report.html_report import _thresholds
 
-    run = {"pipeline": {"filter": {"min_word_count": 50, "max_word_count": 100000, "x": True}}}
+    run = {"pipeline": {"filter": {"preset": "gopher", "config": None, "rules": []}}}
     assert _thresholds(run, "gopher_word_count") == [50.0, 100000.0]
     assert _thresholds(run, "fineweb_line_punct_ratio") == []
+    assert _thresholds({"pipeline": {"repair": {}}}, "gopher_word_count") == []
