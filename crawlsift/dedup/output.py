@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from crawlsift import schema as S
-from crawlsift.io.writers import ShardWriter
+from crawlsift.io.writers import RollingWriter
 
 STAGE = "dedup"
 _DECIDED = (S.DEDUP_CLUSTER, S.DEDUP_CLUSTER_SIZE, S.DEDUP_DUPLICATE_OF)
@@ -40,7 +40,9 @@ def write_outputs(work: Path, out: Path, fmt: str, shard_rows: int) -> Counts:
     """Write ``out/kept`` and ``out/rejected``; all shards commit together at the end."""
     decisions = _decision_batches(work / "decisions.parquet")
     buffer = pa.table({})
-    writers = {k: _Roller(out / k, fmt, shard_rows) for k in ("kept", "rejected")}
+    writers = {
+        k: RollingWriter(str(out / k), "part", fmt, shard_rows) for k in ("kept", "rejected")
+    }
     counts = Counts()
     try:
         for path in sorted((work / "docs").glob("*.parquet")):
@@ -61,7 +63,9 @@ def write_outputs(work: Path, out: Path, fmt: str, shard_rows: int) -> Counts:
     return counts
 
 
-def _split(table: pa.Table, dec: pa.Table, writers: dict[str, _Roller], counts: Counts) -> None:
+def _split(
+    table: pa.Table, dec: pa.Table, writers: dict[str, RollingWriter], counts: Counts
+) -> None:
     reason = dec.column("dedup_reason").cast(pa.string())
     dup = pc.is_valid(reason)
     table = S.with_columns(table, {n: dec.column(n).cast(S.COLUMN_TYPES[n]) for n in _DECIDED})
@@ -85,31 +89,3 @@ def _split(table: pa.Table, dec: pa.Table, writers: dict[str, _Roller], counts: 
     counts.removed_near += pc.sum(pc.equal(dropped, "dedup_near")).as_py() or 0
     big = pc.and_(pc.invert(dup), pc.greater(dec.column(S.DEDUP_CLUSTER_SIZE), 1))
     counts.clusters += pc.sum(big).as_py() or 0
-
-
-class _Roller:
-    """Output shards of at most ``shard_rows`` rows, ``part-<k>``, committed together."""
-
-    def __init__(self, directory: Path, fmt: str, shard_rows: int) -> None:
-        self.directory, self.fmt, self.shard_rows = str(directory), fmt, shard_rows
-        self.writers: list[ShardWriter] = []
-        self.rows = shard_rows
-
-    def write(self, table: pa.Table) -> None:
-        while table.num_rows:
-            if self.rows >= self.shard_rows:
-                name = f"part-{len(self.writers):05d}"
-                self.writers.append(ShardWriter(self.directory, name, self.fmt))
-                self.rows = 0
-            room = self.shard_rows - self.rows
-            head, table = table.slice(0, room), table.slice(room)
-            self.writers[-1].write(head)
-            self.rows += head.num_rows
-
-    def commit(self) -> None:
-        for w in self.writers:
-            w.commit()
-
-    def abort(self) -> None:
-        for w in self.writers:
-            w.abort()

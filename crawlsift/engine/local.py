@@ -40,13 +40,12 @@ from crawlsift import schema as S
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
-from crawlsift.io.writers import ShardWriter
+from crawlsift.io.writers import RollingWriter
 from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
 from crawlsift.report.stats import RunStats, payload_bytes
 
 FORMATS = ("parquet", "jsonl")
-ROW_GROUP_ROWS = 2000  # rows per Parquet row group (and per JSONL write)
 SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for the report
 OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
 
@@ -175,7 +174,12 @@ class TaskOutput:
         _remove_partial(self.out, task.task_id)
         self.stats = RunStats()
         self.samples = SampleCollector()
-        self.writers = {k: _RollingWriter(self.out / k, task.task_id, opts) for k in OUTPUT_KINDS}
+        self.writers = {
+            k: RollingWriter(
+                str(self.out / k), f"part-{task.task_id}", opts.format, opts.shard_rows
+            )
+            for k in OUTPUT_KINDS
+        }
 
     def add(self, table: pa.Table) -> None:
         """Count and write a processed table."""
@@ -227,61 +231,6 @@ def _output_columns(table: pa.Table, opts: RunOptions, *, kept: bool) -> pa.Tabl
     if kept and not opts.keep_input_text and S.INPUT_TEXT in table.column_names:
         drop.append(S.INPUT_TEXT)
     return table.drop_columns(drop)
-
-
-class _RollingWriter:
-    """Shards of at most ``shard_rows`` rows named ``part-<task>-<k>``.
-
-    Rows are written in row groups of exactly ``ROW_GROUP_ROWS`` (the last one of a shard
-    may be shorter), so the bytes of a shard depend only on its rows, never on the batch
-    size that produced them.
-    """
-
-    def __init__(self, directory: Path, task_id: str, opts: RunOptions) -> None:
-        self.directory, self.task_id, self.opts = directory, task_id, opts
-        self.index, self.rows = 0, 0
-        self.current: ShardWriter | None = None
-        self.finished: list[ShardWriter] = []
-        self.buffer: list[pa.Table] = []
-        self.buffered = 0
-
-    def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self.buffer.append(table)
-            self.buffered += table.num_rows
-        while self.buffered >= self._step():
-            self._emit(self._step())
-
-    def _step(self) -> int:
-        return min(ROW_GROUP_ROWS, self.opts.shard_rows - self.rows)
-
-    def _emit(self, n: int) -> None:
-        pending = pa.concat_tables(self.buffer, promote_options="permissive")
-        head, rest = pending.slice(0, n), pending.slice(n)
-        self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
-        if self.current is None:
-            name = f"part-{self.task_id}-{self.index:05d}"
-            self.current = ShardWriter(str(self.directory), name, self.opts.format)
-            self.index += 1
-        self.current.write(head.combine_chunks())
-        self.rows += head.num_rows
-        if self.rows >= self.opts.shard_rows:
-            self.finished.append(self.current)
-            self.current, self.rows = None, 0
-
-    def commit(self) -> None:
-        while self.buffered:
-            self._emit(min(self.buffered, self._step()))
-        if self.current is not None:
-            self.finished.append(self.current)
-            self.current = None
-        for w in self.finished:
-            w.commit()
-
-    def abort(self) -> None:
-        self.buffer, self.buffered = [], 0
-        for w in [*self.finished, *([self.current] if self.current else [])]:
-            w.abort()
 
 
 def _execute(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from crawlsift.io.discover import FORMATS, ReadTask, detect_format, discover
 from crawlsift.io.read import read_task
-from crawlsift.io.writers import ShardWriter, read_output
+from crawlsift.io.writers import RollingWriter, ShardWriter, read_output
 
 __all__ = [
     "FORMATS",
     "ReadTask",
+    "RollingWriter",
     "ShardWriter",
     "detect_format",
     "discover",

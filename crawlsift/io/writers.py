@@ -23,6 +23,8 @@ from crawlsift import schema as S
 from crawlsift.errors import InputError, OutputError
 from crawlsift.io._rows import infer_array
 
+ROW_GROUP_ROWS = 2000  # rows per Parquet row group (and per JSONL write) of a RollingWriter
+
 FORMATS: tuple[str, ...] = ("parquet", "jsonl")
 #: Parquet needs a column's type up front: tables whose columns are still all-null are
 #: held back (up to this many bytes) until a later table reveals the type.
@@ -227,6 +229,64 @@ class ShardWriter:
         for tmp, _ in self._parts:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(tmp)
+
+
+class RollingWriter:
+    """Shards of at most ``shard_rows`` rows named ``<prefix>-<k>``, committed together.
+
+    Rows are written in row groups of exactly ``ROW_GROUP_ROWS`` (the last one of a shard
+    may be shorter), so the bytes of a shard depend only on its rows, never on the sizes
+    of the tables that brought them.
+    """
+
+    def __init__(self, directory: str, prefix: str, fmt: str, shard_rows: int) -> None:
+        self.directory, self.prefix, self.fmt, self.shard_rows = directory, prefix, fmt, shard_rows
+        self.index, self.rows = 0, 0
+        self.current: ShardWriter | None = None
+        self.finished: list[ShardWriter] = []
+        self.buffer: list[pa.Table] = []
+        self.buffered = 0
+
+    def write(self, table: pa.Table) -> None:
+        """Append rows; full row groups are written as they fill."""
+        if table.num_rows:
+            self.buffer.append(table)
+            self.buffered += table.num_rows
+        while self.buffered >= self._step():
+            self._emit(self._step())
+
+    def _step(self) -> int:
+        return min(ROW_GROUP_ROWS, self.shard_rows - self.rows)
+
+    def _emit(self, n: int) -> None:
+        pending = pa.concat_tables(self.buffer, promote_options="permissive")
+        head, rest = pending.slice(0, n), pending.slice(n)
+        self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
+        if self.current is None:
+            name = f"{self.prefix}-{self.index:05d}"
+            self.current = ShardWriter(self.directory, name, self.fmt)
+            self.index += 1
+        self.current.write(head.combine_chunks())
+        self.rows += head.num_rows
+        if self.rows >= self.shard_rows:
+            self.finished.append(self.current)
+            self.current, self.rows = None, 0
+
+    def commit(self) -> None:
+        """Write what is buffered and make every shard visible."""
+        while self.buffered:
+            self._emit(min(self.buffered, self._step()))
+        if self.current is not None:
+            self.finished.append(self.current)
+            self.current = None
+        for w in self.finished:
+            w.commit()
+
+    def abort(self) -> None:
+        """Discard every shard."""
+        self.buffer, self.buffered = [], 0
+        for w in [*self.finished, *([self.current] if self.current else [])]:
+            w.abort()
 
 
 def _fsync_dir(directory: str) -> None:
