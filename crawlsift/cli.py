@@ -111,7 +111,7 @@ def clean(
       crawlsift clean crawl/*.warc.gz pages.jsonl -o out/
       crawlsift clean record.txt --stdout
       crawlsift clean crawl/ -o out/ --preset crawlsift-default
-      crawlsift clean 's3-mirror/*.warc.gz' -o out/ --engine ray --address auto
+      crawlsift clean 'crawl/*.warc.gz' -o out/ --engine ray --address auto
     """
     from crawlsift.api import clean as run_clean
     from crawlsift.report.summary import format_summary
