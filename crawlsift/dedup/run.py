@@ -44,6 +44,7 @@ from crawlsift.dedup.output import write_outputs
 from crawlsift.dedup.source import read_batches
 from crawlsift.dedup.verify import verify
 from crawlsift.errors import InputError, OutputError
+from crawlsift.report.html_report import build_report
 
 _MARKER = "_dedup.json"
 _FAST = "lz4"  # intermediates are read once, soon: speed over size
@@ -178,6 +179,7 @@ class _Run:
         stats = self.summary.to_dict()
         (self.out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
         (self.out / _MARKER).write_text(json.dumps({"options": asdict(self.opts)}) + "\n")
+        build_report(str(self.out))
         return self.summary
 
     # -- pass 1: site boilerplate -----------------------------------------------------

@@ -24,6 +24,7 @@ from crawlsift.errors import InputError
 from crawlsift.io.writers import read_output
 from crawlsift.report.charts import REJECTED_COLOUR, bar_chart, histogram
 from crawlsift.report.explain import html_page, render_record_html
+from crawlsift.report.stats import RunStats
 
 EXAMPLES_PER_REASON = 3
 #: numeric columns that are positions or ids, not signals worth a histogram
@@ -56,12 +57,16 @@ def _read_batches(path: Path) -> Iterator[pa.Table]:
     if path.suffix == ".parquet":
         for batch in pq.ParquetFile(path).iter_batches(batch_size=2000):
             yield pa.Table.from_batches([batch])
-    else:
-        for batch in pj.open_json(path):
+    else:  # JSON has no types: crawlsift's columns get theirs, so no block can disagree
+        known = pa.schema([S.field(n) for n in S.COLUMN_TYPES if n != S.HTML])
+        options = pj.ParseOptions(explicit_schema=known, unexpected_field_behavior="infer")
+        for batch in pj.open_json(path, parse_options=options):
             yield pa.Table.from_batches([batch])
 
 
-def _scan(out: Path, kind: str) -> tuple[pa.Table, dict[str, list[dict[str, Any]]]]:
+def _scan(
+    out: Path, kind: str, counts: RunStats
+) -> tuple[pa.Table, dict[str, list[dict[str, Any]]]]:
     """A run's output, a slice at a time: the summary columns of every row, and the
     first ``EXAMPLES_PER_REASON`` full rows per rejection reason. Memory is bounded by
     the slice size and the number of rows times the summary columns, not by texts."""
@@ -76,6 +81,10 @@ def _scan(out: Path, kind: str) -> tuple[pa.Table, dict[str, list[dict[str, Any]
                 size = pc.binary_length(shard.column(S.INPUT_TEXT).cast(pa.large_binary()))
                 summary = summary.append_column(INPUT_BYTES, size)
             summaries.append(summary)
+            if S.KEEP not in shard.column_names:  # e.g. dedup of plain JSONL: kind says it
+                keep = pa.array([kind == "kept"] * shard.num_rows, pa.bool_())
+                shard = shard.append_column(S.KEEP, keep)
+            counts.add_batch(shard)
             if kind == "rejected":
                 for reason in pc.unique(shard.column(S.REASON)).to_pylist():
                     have = examples.setdefault(reason, [])
@@ -186,8 +195,11 @@ def build_report(output: str) -> Path:
         raise InputError(f"{out} is not a finished crawlsift output (no stats.json)")
     stats = json.loads(stats_file.read_text())
     run = json.loads((out / "_run.json").read_text()) if (out / "_run.json").exists() else {}
-    kept, _ = _scan(out, "kept")
-    rejected, rejected_examples = _scan(out, "rejected")
+    counts = RunStats()
+    kept, _ = _scan(out, "kept", counts)
+    rejected, rejected_examples = _scan(out, "rejected", counts)
+    if "records_in" not in stats:  # an output of another command (dedup): count its shards
+        stats = {**counts.to_dict(), "seconds": stats.get("seconds", 0)}
     samples = _load(out, "_samples")
     parts = [
         "<h1>crawlsift run report</h1>",
@@ -210,7 +222,12 @@ def build_report(output: str) -> Path:
             unit=" chars",
         ),
     ]
-    signals = sorted(set(_numeric_columns(kept)) | set(_numeric_columns(rejected)))
+    signals = sorted(
+        name
+        for name in set(_numeric_columns(kept)) | set(_numeric_columns(rejected))
+        if any(name in t.column_names and t.column(name).null_count < t.num_rows
+               for t in (kept, rejected))
+    )  # fmt: skip
     if signals:
         parts.append(
             '<h2>Signals</h2><p class="legend"><span style="background:#2b8a3e"></span>'

@@ -48,9 +48,11 @@ class RunStats:
             (S.STAGE, self.rejected_by_stage),
             (S.SOURCE_FORMAT, self.by_format),
         ):
+            if col not in table.column_names:  # outputs of other commands may lack some
+                continue
             for row in pc.value_counts(table.column(col).drop_null()).to_pylist():
                 counter[row["values"]] += row["counts"]
-        if S.EDITS in table.column_names:
+        if S.EDITS in table.column_names and pa.types.is_list(table.schema.field(S.EDITS).type):
             edits = pc.list_flatten(table.column(S.EDITS))
             if len(edits):
                 reasons = pc.struct_field(edits, "reason")

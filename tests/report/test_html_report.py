@@ -100,3 +100,21 @@ def test_thresholds_come_from_the_run_filter_options():
     assert _thresholds(run, "gopher_word_count") == [50.0, 100000.0]
     assert _thresholds(run, "fineweb_line_punct_ratio") == []
     assert _thresholds({"pipeline": {"repair": {}}}, "gopher_word_count") == []
+
+
+def test_dedup_output_gets_a_report_with_cluster_sizes(tmp_path):
+    import json
+
+    text = "The same syndicated story, word for word, on two sites. " * 20
+    docs = [
+        {"id": "a", "url": "https://one.example/a", "text": text},
+        {"id": "b", "url": "https://two.example/b", "text": text},
+        {"id": "c", "url": "https://two.example/c", "text": "Another story altogether. " * 30},
+    ]
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    crawlsift.dedup([str(src)], str(tmp_path / "out"), workers=1)
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Duplicate cluster sizes" in html
+    assert "<td>    dedup_exact</td><td>1</td>" in html
+    assert "3 records in, 2 kept, 1 rejected" in html
