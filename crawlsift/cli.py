@@ -32,6 +32,20 @@ def _errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _filter_options(fn: F) -> F:
+    """``--preset`` and ``--filters``: quality filters after repair."""
+    fn = click.option(
+        "--filters",
+        type=click.Path(dir_okay=False, exists=True),
+        help="TOML file of filter rules (preset = ..., [rules] ...).",
+    )(fn)
+    return click.option(
+        "--preset",
+        type=click.Choice(["gopher", "c4", "fineweb", "crawlsift-default"]),
+        help="Quality filters after repair, with the published thresholds.",
+    )(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crawlsift")
 def main() -> None:
@@ -78,16 +92,7 @@ def main() -> None:
     help="This machine, or Ray Data (pip install 'crawlsift[ray]').",
 )
 @click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
-@click.option(
-    "--preset",
-    type=click.Choice(["gopher", "c4", "fineweb", "crawlsift-default"]),
-    help="Quality filters after repair, with the published thresholds.",
-)
-@click.option(
-    "--filters",
-    type=click.Path(dir_okay=False, exists=True),
-    help="TOML file of filter rules (preset = ..., [rules] ...).",
-)
+@_filter_options
 @_errors
 def clean(
     inputs: tuple[str, ...],
@@ -117,7 +122,7 @@ def clean(
     from crawlsift.report.summary import format_summary
 
     if to_stdout:
-        _print_clean(inputs, batch_size)
+        _print_clean(inputs, batch_size, preset, filters)
         return
     if not output:
         raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
@@ -140,21 +145,25 @@ def clean(
         sys.exit(1)
 
 
-def _processed_rows(inputs: tuple[str, ...], batch_size: int):  # type: ignore[no-untyped-def]
+def _processed_rows(  # type: ignore[no-untyped-def]
+    inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
+):
     from crawlsift.api import make_pipeline
     from crawlsift.io import discover, read_task
 
-    pipeline = make_pipeline()
+    pipeline = make_pipeline(preset=preset, filters=filters)
     for task in discover(list(inputs)):
         for batch in read_task(task, batch_size=batch_size):
             yield from pipeline(batch).to_pylist()
 
 
-def _print_clean(inputs: tuple[str, ...], batch_size: int) -> None:
+def _print_clean(
+    inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
+) -> None:
     from crawlsift import schema as S
 
     printed = 0
-    for row in _processed_rows(inputs, batch_size):
+    for row in _processed_rows(inputs, batch_size, preset, filters):
         if row[S.KEEP]:
             if printed:
                 click.echo()
@@ -171,8 +180,16 @@ def _print_clean(inputs: tuple[str, ...], batch_size: int) -> None:
 @click.option("--limit", type=int, default=20, show_default=True, help="Records to show at most.")
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML page.")
+@_filter_options
 @_errors
-def explain(inputs: tuple[str, ...], limit: int, color: bool | None, html_path: str | None) -> None:
+def explain(
+    inputs: tuple[str, ...],
+    limit: int,
+    color: bool | None,
+    html_path: str | None,
+    preset: str | None,
+    filters: str | None,
+) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
     Removals print as [-text-]{reason}, rewrites as [-old-]{+new+}{reason}; on a
@@ -182,11 +199,12 @@ def explain(inputs: tuple[str, ...], limit: int, color: bool | None, html_path: 
     Example:
       crawlsift explain record.txt
       crawlsift explain crawl.warc.gz --limit 5 --html explain.html
+      crawlsift explain pages.jsonl --preset fineweb
     """
     from crawlsift.report.explain import html_page, render_record, render_record_html
 
     rows = []
-    for i, row in enumerate(_processed_rows(inputs, batch_size=100)):
+    for i, row in enumerate(_processed_rows(inputs, 100, preset, filters)):
         if i >= limit:
             click.echo(f"... stopped after {limit} records (--limit)", err=True)
             break

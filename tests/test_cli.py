@@ -104,3 +104,11 @@ def test_engine_ray_without_ray_says_how_to_install_it(runner, seed_path, tmp_pa
     )
     assert result.exit_code == 1
     assert "pip install 'crawlsift[ray]'" in result.stderr
+
+
+def test_explain_with_a_preset_shows_the_filter_decision(runner, tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text("A single short line of text that is a real sentence.\n")
+    result = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert "rejected: gopher_short_doc (stage filter)" in result.stdout
