@@ -23,6 +23,9 @@ from crawlsift.io._rows import GIVEN_COLUMNS, READER_COLUMNS, RowBuffer, as_stat
 from crawlsift.io.discover import ReadTask
 
 CHUNK = 1 << 16
+#: a longer line is not held in memory: it becomes a ``too_large`` row (a gzip bomb of
+#: one endless line cannot exhaust memory); the guard stage's per-record limit is lower
+MAX_LINE_BYTES = 256 << 20
 #: zstd has no output limit per call; small input chunks keep the output bounded.
 ZSTD_INPUT_CHUNK = 1 << 13
 _BOM = b"\xef\xbb\xbf"
@@ -65,22 +68,40 @@ def _plain_chunks(fh: BinaryIO) -> Iterator[bytes]:
         yield out
 
 
-def _lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Split a byte stream on ``\\n``; an unterminated last line is yielded too."""
+TOO_LONG = None  # yielded by ``_lines`` in place of a line over ``MAX_LINE_BYTES``
+
+
+def _lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
+    """Split a byte stream on ``\\n``; an unterminated last line is yielded too.
+
+    A line longer than ``MAX_LINE_BYTES`` is dropped as it streams by and ``TOO_LONG`` is
+    yielded in its place.
+    """
     tail: list[bytes] = []
+    held = 0
+    skipping = False
     for chunk in chunks:
         start = 0
         while (nl := chunk.find(b"\n", start)) >= 0:
             piece = chunk[start:nl]
-            if tail:
-                tail.append(piece)
-                piece = b"".join(tail)
-                tail = []
-            yield piece
+            if skipping:
+                skipping = False
+                yield TOO_LONG
+            else:
+                if tail:
+                    tail.append(piece)
+                    piece = b"".join(tail)
+                yield piece
+            tail, held = [], 0
             start = nl + 1
-        if start < len(chunk):
+        if start < len(chunk) and not skipping:
             tail.append(chunk[start:])
-    if tail:
+            held += len(chunk) - start
+            if held > MAX_LINE_BYTES:
+                tail, held, skipping = [], 0, True
+    if skipping:
+        yield TOO_LONG
+    elif tail:
         yield b"".join(tail)
 
 
@@ -137,6 +158,12 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
                     raise UnreadableFileError(task.path, f"bad compressed data: {exc}") from exc
                 rows.reject("corrupt_file")
                 break
+            if line is TOO_LONG:
+                started = True
+                rows.reject("too_large")
+                if len(rows) >= batch_size:
+                    yield rows.flush()
+                continue
             if not started and line.startswith(_BOM):
                 line = line[len(_BOM) :]
             started = True

@@ -184,3 +184,20 @@ def test_every_non_blank_line_is_one_row(lines: list[str], batch_size: int) -> N
         assert all(t.num_rows <= batch_size for t in tables)
         assert [r["source_index"] for r in rows] == list(range(len(rows)))
         assert all((r["text"] is None) == (r["reason"] is not None) for r in rows)
+
+
+def test_gzip_bomb_line_is_a_too_large_row_not_a_memory_blowup(tmp_path: Path, monkeypatch) -> None:
+    from crawlsift.io import jsonl
+
+    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 1 << 20)
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(b'{"id": "ok1", "text": "fine"}\n')
+        f.write(b'{"id": "bomb", "text": "' + b"a" * (8 << 20) + b'"}\n')  # 8 MiB, ~8 KiB gz
+        f.write(b'{"id": "ok2", "text": "also fine"}\n')
+    assert path.stat().st_size < 100_000
+    (task,) = discover([str(path)])
+    rows = [r for t in read_task(task) for r in t.to_pylist()]
+    assert [r["reason"] for r in rows] == [None, "too_large", None]
+    assert [r["id"] for r in rows] == ["ok1", "bomb.jsonl.gz#1", "ok2"]  # position-based id
+    assert rows[1]["stage"] == "read"
