@@ -94,6 +94,8 @@ def words(texts: pl.Series) -> pl.DataFrame:
 def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.DataFrame:
     """One row per part of each text split on ``pattern`` (like ``re.split``): ``doc``, ``part``."""
     text = pl.col("text").str.strip_chars() if strip else pl.col("text")
+    if pattern in ("\n", r"\n", r"\n+") and not texts.str.contains(_SEP, literal=True).any():
+        return _split_newlines(texts, text, runs=pattern == r"\n+")
     return (
         docs_frame(texts)
         .filter(pl.col("text").is_not_null())
@@ -103,13 +105,32 @@ def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.Da
     )
 
 
+def _split_newlines(texts: pl.Series, text: pl.Expr, *, runs: bool) -> pl.DataFrame:
+    """``split_parts`` on ``\\n`` or ``\\n+``: a literal split, no regex rewrite of the text.
+
+    For runs, the empty parts between consecutive newlines are dropped, keeping the first and
+    last part of each text (empty when it starts or ends with a newline), as ``re.split`` does.
+    """
+    parts = (
+        docs_frame(texts)
+        .filter(pl.col("text").is_not_null())
+        .select("doc", part=text.str.split("\n"))
+        .explode("part")
+    )
+    if runs:
+        doc = pl.col("doc")
+        edge = (doc != doc.shift(1)).fill_null(True) | (doc != doc.shift(-1)).fill_null(True)
+        parts = parts.filter((pl.col("part") != "") | edge)
+    return parts.with_columns(pl.col("doc").set_sorted())
+
+
 def duplicates(parts: pl.DataFrame) -> pl.DataFrame:
     """Per document: number of parts, and number and characters of parts seen before in it.
 
     The counts of datatrove's ``find_duplicates``: a part equal to an earlier part of the same
     document is a duplicate, however often it recurs.
     """
-    dup = ~pl.struct("doc", "part").is_first_distinct()
+    dup = ~pl.col("part").is_first_distinct().over("doc")
     return parts.group_by("doc").agg(
         n=pl.len(),
         dups=dup.sum(),

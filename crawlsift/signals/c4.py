@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -50,8 +51,10 @@ class C4Options:
 def _terminated(line: pl.Expr, closing_after_stop: bool) -> pl.Expr:
     if closing_after_stop:
         closers = "".join("\\" + c if c in "]\\" else c for c in CLOSERS)
-        body = line.str.replace(f"[{closers}]+$", "")
-        return body.str.contains(r"[.!?]$") & ~body.str.ends_with("...")
+        # the stop, then only closers to the end; the stop not the end of an ellipsis
+        return line.str.contains(f"[.!?][{closers}]*$") & ~line.str.contains(
+            rf"\.\.\.[{closers}]*$"
+        )
     return line.str.contains(r"""[.!?"']$""") & ~line.str.ends_with("...")
 
 
@@ -77,16 +80,24 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
         line=line, long=long_word, few=~enough_words
     )
     line = pl.col("line")
+    # few lines mention any phrase: one scan for all, then each phrase on those lines only
+    text = lines["line"]
+    phrases = ["lorem ipsum", "javascript", *POLICY]
+    hit = text.str.contains_any(phrases, ascii_case_insensitive=True).arg_true()
+    some = text.gather(hit)
 
-    def mentions(*phrases: str) -> pl.Expr:  # the phrases are ASCII: no need to lower-case
-        return line.str.contains_any(list(phrases), ascii_case_insensitive=True)
+    def mentions(*words: str) -> pl.Series:  # the phrases are ASCII: no need to lower-case
+        flag = np.zeros(len(text), dtype=bool)
+        found = some.str.contains_any(list(words), ascii_case_insensitive=True)
+        flag[hit.to_numpy()] = found.to_numpy()
+        return pl.Series(flag)
 
     lines = lines.with_columns(
         unterminated=~_terminated(line, opts.closing_after_stop),
         lorem=mentions("lorem ipsum"),
-        js=mentions("javascript") & pl.lit(opts.filter_javascript),
+        js=mentions("javascript") & opts.filter_javascript,
         curly=line.str.contains("{", literal=True),
-        policy=mentions(*POLICY) & pl.lit(opts.filter_policy),
+        policy=mentions(*POLICY) & opts.filter_policy,
     )
     removed = (
         pl.when("long")

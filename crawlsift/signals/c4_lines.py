@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -29,7 +30,10 @@ from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
 
 STAGE = "c4_lines"
 CITATION_REASON = "c4_citation"
-_SPACES = r"[\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f]+"
+_SPACE = r"\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f"
+_SPACES = rf"[{_SPACE}]+"
+#: lines that collapsing runs of ``_SPACES`` to one space and stripping would change
+_NEEDS_NORM = rf"[[{_SPACE}]--[ ]]|  |^ | $"
 _STR = pl.String
 
 
@@ -50,12 +54,33 @@ def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
         .with_columns(start=((pl.col("width") + 1).cum_sum() - pl.col("width") - 1).over("doc"))
         .with_columns(end=pl.col("start") + pl.col("width"))
     )
-    if not keys:
-        return lines
-    norm = pl.col("part").str.replace_all(_SPACES, " ").str.strip_chars(" ")
-    return lines.with_columns(kh=norm.hash()).with_columns(
-        occ=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc", "kh")
+    return _keyed(lines) if keys else lines
+
+
+def _keyed(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add ``kh`` (hash of the line, whitespace collapsed) and ``occ`` (its occurrence number).
+
+    Only the lines whose whitespace needs collapsing go through the regex rewrite; ``occ``
+    (how many earlier lines of the document share ``kh``) comes from one stable sort.
+    """
+    part = lines["part"]
+    kh = part.hash()
+    fix = part.str.contains(_NEEDS_NORM).arg_true()
+    if len(fix):
+        norm = part.gather(fix).str.replace_all(_SPACES, " ").str.strip_chars(" ")
+        kh = kh.scatter(fix, norm.hash())
+    order = (
+        pl.DataFrame({"doc": lines["doc"], "kh": kh})
+        .with_row_index("row")
+        .sort("doc", "kh", maintain_order=True)
     )
+    doc, key = order["doc"].to_numpy(), order["kh"].to_numpy()
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])
+    pos = np.arange(len(order))
+    occ = np.empty(len(order), dtype=np.uint32)
+    occ[order["row"].to_numpy()] = pos - np.maximum.accumulate(np.where(new, pos, 0))
+    return lines.with_columns(kh=kh, occ=pl.Series(occ, dtype=pl.UInt32))
 
 
 def _locate(lines: pl.DataFrame, inputs: pl.Series, moved: pl.Series) -> pl.DataFrame:
@@ -69,10 +94,7 @@ def _locate(lines: pl.DataFrame, inputs: pl.Series, moved: pl.Series) -> pl.Data
         "doc", "kh", "occ", s=pl.col("start").cast(pl.Int64), e=pl.col("end").cast(pl.Int64)
     )
     flag = pl.DataFrame({"doc": pl.int_range(len(moved), eager=True, dtype=pl.UInt32), "m": moved})
-    lines = lines.join(flag, on="doc").with_columns(
-        kh=pl.col("part").str.replace_all(_SPACES, " ").str.strip_chars(" ").hash()
-    )
-    lines = lines.with_columns(occ=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc", "kh"))
+    lines = _keyed(lines.join(flag, on="doc"))
     lines = lines.join(where, on=["doc", "kh", "occ"], how="left").sort("doc", "lineno")
     return lines.with_columns(
         in_start=pl.when("m").then("s").otherwise("in_start"),

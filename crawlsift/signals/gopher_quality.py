@@ -31,16 +31,14 @@ class GopherQualityOptions:
 def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.DataFrame:
     """The Gopher quality signal columns for ``texts`` (one row per text)."""
     toks = words(texts)
-    not_symbol = pl.col("tok").str.contains("[^" + char_class(PUNCTUATION)[1:])
-    flags = toks.select(
-        "doc",
-        word=not_symbol,
-        chars=pl.col("tok").str.len_chars(),
-        alpha=pl.col("tok").str.contains(r"\p{L}"),
-    )
+    tok = toks["tok"]
+    alpha = tok.str.contains(r"\p{L}").to_numpy()
+    # a token holding a letter is a word (no letter is punctuation): test only the others
+    word = alpha.copy()
+    rest = np.flatnonzero(~alpha)
+    word[rest] = tok.gather(rest).str.contains("[^" + char_class(PUNCTUATION)[1:]).to_numpy()
     n = len(texts)
-    doc = flags["doc"].to_numpy().astype(np.int64)
-    word = flags["word"].to_numpy()
+    doc = toks["doc"].to_numpy().astype(np.int64)
 
     def per_doc_sum(weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(doc, weights=weights, minlength=n)
@@ -56,12 +54,14 @@ def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.D
             "doc": pl.int_range(n, eager=True, dtype=pl.UInt32),
             "n_tok": per_doc_sum(),
             "n_words": per_doc_sum(word.astype(np.float64)).astype(np.int64),
-            "word_chars": per_doc_sum(np.where(word, flags["chars"].to_numpy(), 0)),
-            "alpha": per_doc_sum(flags["alpha"].to_numpy().astype(np.float64)),
+            "word_chars": per_doc_sum(np.where(word, tok.str.len_chars().to_numpy(), 0)),
+            "alpha": per_doc_sum(alpha.astype(np.float64)),
         }
     ).join(stop, on="doc", how="left")
     text = pl.col("text").str.replace_all(LINE_BREAKS, "\n")
-    n_lines = text.str.count_matches("\n") + 1 - text.str.ends_with("\n").cast(pl.UInt32)
+    n_lines = (
+        text.str.count_matches("\n", literal=True) + 1 - text.str.ends_with("\n").cast(pl.UInt32)
+    )
     docs = docs_frame(texts).with_columns(
         hashes=pl.col("text").str.count_matches("#", literal=True),
         ellipses=pl.col("text").str.count_matches(r"\.\.\.|…"),

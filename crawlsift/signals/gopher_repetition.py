@@ -106,18 +106,20 @@ def _top(
     has = doc_len >= n  # n-grams all distinct: the first one, once
     first = (np.cumsum(doc_len) - doc_len)[has]
     top[has] = cum[first + n] - cum[first] + n - 1
-    grp = (
-        pl.DataFrame({"key": key[recurs], "pos": idx[recurs]})
-        .group_by("key")
-        .agg(cnt=pl.len(), pos=pl.col("pos").min())
-    )
-    best = (
-        grp.with_columns(doc=pl.Series(doc)[grp["pos"]])
-        .sort(["doc", "cnt", "pos"], descending=[False, True, False])
-        .unique(subset="doc", keep="first", maintain_order=True)
-    )
-    pos, cnt = best["pos"].to_numpy(), best["cnt"].to_numpy()
-    top[best["doc"].to_numpy()] = (cum[pos + n] - cum[pos] + n - 1) * cnt
+    # recurring n-grams in order of first occurrence (positions ascend, so documents do too)
+    rec = pl.Series(key[recurs])
+    pos = idx[recurs][rec.is_first_distinct().to_numpy()]
+    if not len(pos):
+        return top
+    cnt = rec.unique_counts().to_numpy()
+    gdoc = doc[pos]
+    seg = np.flatnonzero(np.concatenate([[True], gdoc[1:] != gdoc[:-1]]))
+    best = np.maximum.reduceat(cnt, seg)
+    # the earliest n-gram with its document's highest count
+    hit = np.flatnonzero(cnt == np.repeat(best, np.diff(np.append(seg, len(cnt)))))
+    hit = hit[np.concatenate([[True], gdoc[hit[1:]] != gdoc[hit[:-1]]])]
+    pos, cnt = pos[hit], cnt[hit]
+    top[gdoc[hit]] = (cum[pos + n] - cum[pos] + n - 1) * cnt
     return top
 
 
