@@ -27,13 +27,10 @@ import crawlsift
 from crawlsift.io import discover, read_task
 
 LOAD_ALL = """
-import sys, pyarrow as pa, pyarrow.json as pj, crawlsift
+import sys, pyarrow.json as pj, crawlsift
 from crawlsift import schema as S
 table = pj.read_json(sys.argv[1])
-n = table.num_rows
-cols = {f.name: (table.column(f.name).cast(f.type) if f.name in table.column_names
-        else pa.nulls(n, f.type)) for f in S.input_schema()}
-out = crawlsift.make_pipeline()(pa.table(cols, schema=S.input_schema()))
+out = crawlsift.make_pipeline()(S.input_table(id=table["id"], text=table["text"]))
 print(out.num_rows)
 """
 

@@ -234,22 +234,10 @@ class CrawlsiftBatch:
 
     def input_tables(self, pages: Sequence[Page]) -> list[Any]:
         """The input, as readers give it: ``id`` and ``text`` set, other columns null."""
-        import pyarrow as pa
 
         from crawlsift import schema
 
-        input_schema = schema.input_schema()
-        set_columns = {
-            schema.ID: [p.page_id for p in pages],
-            schema.TEXT: [p.visible for p in pages],
-        }
-        table = pa.table(
-            {
-                f.name: pa.array(set_columns.get(f.name, [None] * len(pages)), f.type)
-                for f in input_schema
-            },
-            schema=input_schema,
-        )
+        table = schema.input_table(id=[p.page_id for p in pages], text=[p.visible for p in pages])
         return [table.slice(i, BATCH_ROWS) for i in range(0, table.num_rows, BATCH_ROWS)]
 
     def run(

@@ -76,8 +76,7 @@ def make_pipeline(
 
 
 def _one_row(**values: Any) -> pa.Table:
-    schema = S.input_schema()
-    return pa.table({f.name: pa.array([values.get(f.name)], f.type) for f in schema}, schema=schema)
+    return S.input_table(**{name: [value] for name, value in values.items()})
 
 
 def _result(table: pa.Table) -> CleanResult:

@@ -11,6 +11,8 @@ rewrite rather than a removal, the ``replacement`` text.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyarrow as pa
 
 # -- input columns (set by readers) ---------------------------------------------------
@@ -102,6 +104,34 @@ def conform(table: pa.Table) -> pa.Table:
     for f in table.schema:
         fields.append(field(f.name) if f.name in COLUMN_TYPES else f)
     return table.cast(pa.schema(fields))
+
+
+def input_table(**columns: Any) -> pa.Table:
+    """A table of the input schema: the given columns (lists or arrays, equal lengths), every
+    other input column null. What a reader would give; handy for the API, tests and benches."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    unknown = set(columns) - set(INPUT_COLUMNS)
+    if unknown:
+        raise KeyError(f"not input columns: {', '.join(sorted(unknown))}")
+    schema = input_schema()
+
+    def column(f: pa.Field) -> pa.Array | pa.ChunkedArray:
+        value = columns.get(f.name)
+        if value is None:
+            return pa.nulls(n, f.type)
+        if isinstance(value, pa.Array | pa.ChunkedArray):
+            return value.cast(f.type)
+        return pa.array(value, f.type)
+
+    arrays = [column(f) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def edits_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """An edits list (polars gives a large_list) cast to ``EDITS_TYPE``."""
+    if pa.types.is_large_list(arr.type):
+        arr = arr.cast(pa.list_(arr.type.value_type))
+    return arr.cast(EDITS_TYPE)
 
 
 def with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:

@@ -9,7 +9,6 @@ import json
 import sys
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 
 import crawlsift
@@ -36,10 +35,7 @@ def test_repair_on_all_visible_text_stays_above_its_floor():
         texts.append(
             anchors.visible_text(anchors.read_html(WCXB / "html" / f"{path.stem}.html.gz"))
         )
-    schema = S.input_schema()
-    cols = {f.name: pa.nulls(len(texts), f.type) for f in schema}
-    cols[S.TEXT] = pa.array(texts, pa.large_string())
-    out = crawlsift.make_pipeline()(pa.table(cols, schema=schema))
+    out = crawlsift.make_pipeline()(S.input_table(text=texts))
     preds = [
         t if k else ""
         for t, k in zip(out[S.TEXT].to_pylist(), out[S.KEEP].to_pylist(), strict=True)

@@ -179,16 +179,9 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
             .to_arrow()
             .cast(pa.large_string()),
             S.TITLE: title,
-            S.EDITS: _edits_array(out["edits"]),
+            S.EDITS: S.edits_array(out["edits"].to_arrow()),
             S.REASON: out["_reject"].to_arrow().cast(pa.string()),
             S.STAGE: out["_stage"].to_arrow().cast(pa.string()),
             S.KEEP: out["_reject"].is_null().to_arrow(),
         },
     )
-
-
-def _edits_array(edits: pl.Series) -> pa.Array:
-    arr = edits.to_arrow()
-    if pa.types.is_large_list(arr.type):
-        arr = arr.cast(pa.list_(arr.type.value_type))
-    return arr.cast(S.EDITS_TYPE)

@@ -165,12 +165,9 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     docs = pl.DataFrame({"doc": pl.int_range(n, eager=True, dtype=pl.UInt32)})
     out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")
     text = out["text"].fill_null("").zip_with(texts.is_not_null(), original)
-    edit_arr = out["edits"].to_arrow()
-    if pa.types.is_large_list(edit_arr.type):
-        edit_arr = edit_arr.cast(pa.list_(edit_arr.type.value_type))
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
-    columns[S.EDITS] = edit_arr.cast(S.EDITS_TYPE)
+    columns[S.EDITS] = S.edits_array(out["edits"].to_arrow())
     if S.INPUT_TEXT not in table.column_names:
         columns[S.INPUT_TEXT] = original.to_arrow().cast(pa.large_string())
     return S.with_columns(table, columns)

@@ -43,10 +43,7 @@ TEXTS = st.one_of(
 
 
 def _batch(texts: list[str]) -> pa.Table:
-    schema = S.input_schema()
-    cols = {f.name: pa.array([None] * len(texts), f.type) for f in schema}
-    cols[S.TEXT] = pa.array(texts, pa.large_string())
-    return pa.table(cols, schema=schema)
+    return S.input_table(text=texts)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

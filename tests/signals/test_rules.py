@@ -167,12 +167,7 @@ def test_quality_pipeline_names_registered_stages_in_order():
         stages=("repair", *quality_pipeline("gopher")),
         options={"filter": FilterOptions(preset="gopher")},
     )
-    table = pa.table(
-        {f.name: pa.array([None], f.type) for f in S.input_schema()}, schema=S.input_schema()
-    )
-    table = table.set_column(
-        table.column_names.index(S.TEXT), S.field(S.TEXT), pa.array([ARTICLE], pa.large_string())
-    )
+    table = S.input_table(text=[ARTICLE])
     out = pipeline(table).to_pylist()[0]
     assert out[S.KEEP] is True and out[S.GOPHER_WORD_COUNT] > 50
 
