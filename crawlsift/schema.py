@@ -24,7 +24,7 @@ CONTENT_TYPE = "content_type"  # media type of the payload, e.g. text/html
 CHARSET = "charset"  # charset declared by the HTTP headers, if any
 SOURCE = "source"  # path of the input file
 SOURCE_INDEX = "source_index"  # position of the record within its source file
-SOURCE_FORMAT = "source_format"  # text | jsonl | parquet | warc | wet
+SOURCE_FORMAT = "source_format"  # text | jsonl | parquet | warc | wet | arc
 TEXT = "text"  # plain text; after repair, the cleaned text
 HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extraction
 

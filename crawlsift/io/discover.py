@@ -22,9 +22,11 @@ EXTENSIONS: tuple[tuple[str, str], ...] = (
     (".jsonl.zst", "jsonl"),
     (".jsonl", "jsonl"),
     (".parquet", "parquet"),
+    (".arc.gz", "arc"),
+    (".arc", "arc"),
     (".txt", "text"),
 )
-FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet", "warc", "wet")
+FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet", "warc", "wet", "arc")
 _GLOB_CHARS = frozenset("*?[")
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pyarrow as pa
 
 from crawlsift.errors import InputError
+from crawlsift.io.arc import read_arc
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.jsonl import read_jsonl
 from crawlsift.io.parquet import read_parquet
@@ -21,6 +22,7 @@ READERS: dict[str, Reader] = {
     "parquet": read_parquet,
     "warc": read_warc,
     "wet": read_warc,
+    "arc": read_arc,
 }
 
 

@@ -11,6 +11,11 @@ for a gzip member cut early. So each record's payload length is checked against 
 Content-Length, and for gzip files the members from the last record on are inflated
 once more at the end. A short record or cut member becomes a ``truncated_file`` row, a
 record FastWARC cannot parse a ``bad_warc_record`` row, and reading that file stops.
+
+Memory per record is bounded: a payload over :data:`MAX_PAYLOAD_BYTES`, as stored or
+once its Content-Encoding is undone (a "gzip bomb" inflates a few kB into gigabytes), is
+never held whole; it becomes a ``too_large`` row with its URL, date and status, and
+reading goes on with the next record.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
-from fastwarc.stream_io import BrotliReader, ChunkedReader, GzipReader, ZstdReader
+from fastwarc.stream_io import BrotliReader, ChunkedReader, ZstdReader
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from crawlsift import schema as S
@@ -34,32 +39,78 @@ from crawlsift.io.discover import ReadTask
 DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
+#: The most bytes of one payload read into memory, stored or decoded (the guard stage's
+#: smaller, configurable ``max_record_bytes`` then decides what is processed).
+MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
+TOO_LARGE = "too_large"
 #: Exceptions passed on untouched; anything else FastWARC raises (a Rust panic is a
 #: BaseException) is a bad record.
 _NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
-def _raw_deflate(data: bytes) -> bytes:
+class PayloadTooLarge(ValueError):
+    """A payload, stored or decoded, is larger than the reader holds in memory."""
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"decoded payload over {limit} bytes")
+
+
+def _read_capped(reader: Any, limit: int) -> bytes:
+    """Read a FastWARC stream reader to its end, stopping once past ``limit`` bytes."""
+    parts, size = [], 0
+    while chunk := reader.read(1 << 16):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+    return b"".join(parts)
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    """zlib inflate (all members, for gzip) with at most ``limit`` bytes of output."""
+    parts, size = [], 0
+    while data:
+        dobj = zlib.decompressobj(wbits)
+        part = dobj.decompress(data, limit + 1 - size)
+        size += len(part)
+        parts.append(part)
+        if size > limit:
+            raise _too_large(limit)
+        if not dobj.eof or wbits != 31:
+            break
+        data = dobj.unused_data
+    return b"".join(parts)
+
+
+def _raw_deflate(data: bytes, limit: int) -> bytes:
+    """HTTP "deflate" is zlib-wrapped by the standard, raw deflate by common practice."""
     try:
-        return GzipReader(io.BytesIO(data), zlib=True).read()
-    except OSError:
-        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(data)
+        return _inflate(data, zlib.MAX_WBITS, limit)
+    except zlib.error:
+        return _inflate(data, -zlib.MAX_WBITS, limit)
 
 
-_DECODERS: dict[str, Callable[[bytes], bytes]] = {
-    "identity": lambda d: d,
-    "gzip": lambda d: GzipReader(io.BytesIO(d)).read(),
-    "x-gzip": lambda d: GzipReader(io.BytesIO(d)).read(),
+_DECODERS: dict[str, Callable[[bytes, int], bytes]] = {
+    "identity": lambda d, n: d,
+    "gzip": lambda d, n: _inflate(d, 31, n),
+    "x-gzip": lambda d, n: _inflate(d, 31, n),
     "deflate": _raw_deflate,
-    "br": lambda d: BrotliReader(io.BytesIO(d)).read(),
-    "zstd": lambda d: ZstdReader(io.BytesIO(d)).read(),
+    "br": lambda d, n: _read_capped(BrotliReader(io.BytesIO(d)), n),
+    "zstd": lambda d, n: _read_capped(ZstdReader(io.BytesIO(d)), n),
 }
 
 
 def decode_http_body(
-    raw: bytes, transfer_encoding: str | None, content_encoding: str | None
+    raw: bytes,
+    transfer_encoding: str | None,
+    content_encoding: str | None,
+    limit: int = MAX_PAYLOAD_BYTES,
 ) -> bytes:
-    """Undo chunking and content codings; a step that fails leaves the bytes as they were."""
+    """Undo chunking and content codings; a step that fails leaves the bytes as they were.
+
+    Raises :class:`PayloadTooLarge` when a decoded body would exceed ``limit`` bytes.
+    """
     data = raw
     if transfer_encoding and "chunked" in transfer_encoding.lower():
         with contextlib.suppress(OSError, ValueError):
@@ -70,7 +121,9 @@ def decode_http_body(
         if decoder is None:
             break
         try:
-            data = decoder(data)
+            data = decoder(data, limit)
+        except PayloadTooLarge:
+            raise
         except (OSError, ValueError, zlib.error):
             break
     return data
@@ -117,28 +170,51 @@ def _add_record(record: WarcRecord, rows: RowBuffer) -> bool:
     media, charset = parse_content_type(content_type)
     meta[S.CONTENT_TYPE] = media
     meta[S.CHARSET] = charset
-    if media is not None and media not in HTML_TYPES and media not in TEXT_TYPES:
+    wanted = media is None or media in HTML_TYPES or media in TEXT_TYPES
+    if not wanted or record.content_length > MAX_PAYLOAD_BYTES:
         if _cut_short(record, record.consume()):
             rows.reject("truncated_file", **meta)
             return False
-        rows.reject("non_text_payload", **meta)
+        rows.reject("non_text_payload" if not wanted else TOO_LARGE, **meta)
         return True
     raw = record.reader.read()
     if _cut_short(record, len(raw)):
         rows.reject("truncated_file", **meta)
         return False
-    body = raw
+    encodings = (None, None)
     if http_headers is not None:
-        body = decode_http_body(
-            raw, http_headers.get("Transfer-Encoding"), http_headers.get("Content-Encoding")
-        )
-    if media in HTML_TYPES or (media is None and looks_like_html(body)):
+        encodings = (http_headers.get("Transfer-Encoding"), http_headers.get("Content-Encoding"))
+    add_payload(rows, meta, raw, encodings, conversion=rtype == WarcRecordType.conversion)
+    return True
+
+
+def add_payload(
+    rows: RowBuffer,
+    meta: dict[str, Any],
+    raw: bytes,
+    encodings: tuple[str | None, str | None],
+    *,
+    conversion: bool = False,
+) -> None:
+    """Append the row of one text or HTML payload (``meta`` holds its content type).
+
+    ``encodings`` are the HTTP Transfer-Encoding and Content-Encoding to undo. HTML goes
+    to ``html`` undecoded (the extract stage sniffs its charset); text is decoded.
+    """
+    media, charset = meta.get(S.CONTENT_TYPE), meta.get(S.CHARSET)
+    try:
+        body = decode_http_body(raw, *encodings)
+    except PayloadTooLarge:
+        rows.reject(TOO_LARGE, **meta)
+        return
+    if not body:  # an empty record is a document with no text, rejected downstream as such
+        rows.add({**meta, S.TEXT: ""})
+    elif media in HTML_TYPES or (media is None and looks_like_html(body)):
         rows.add({**meta, S.HTML: body})
-    elif media in TEXT_TYPES or (media is None and rtype == WarcRecordType.conversion):
+    elif media in TEXT_TYPES or (media is None and conversion):
         rows.add({**meta, S.TEXT: decode_text(body, charset)[0]})
     else:
         rows.reject("non_text_payload", **meta)
-    return True
 
 
 def gzip_tail_truncated(path: str, offset: int, limit: int = 64 << 20) -> bool:

@@ -190,3 +190,106 @@ def test_wet_file_named_like_commoncrawl(fixtures: Path, tmp_path: Path) -> None
     [task] = discover([str(path)])
     assert task.format == "wet"
     assert read_all(path)[1][0]["text"].startswith("Escopete")
+
+
+def test_bad_target_uris_keep_their_records(fixtures: Path) -> None:
+    _, rows = read_all(fixtures / "warc" / "example-wget-bad-target-uri.warc.gz")
+    assert rows[0]["url"] == "http://example.com/"  # wget's <uri> form, unwrapped
+    assert rows[0]["html"].startswith(b"<!doctype html>")
+    _, [png] = read_all(fixtures / "warc" / "example-space-in-target-uri.warc.gz")
+    assert png["url"] == "file:///example with spaces.png"
+    assert png["reason"] == "non_text_payload"
+
+
+def test_chunked_header_without_chunked_body(fixtures: Path) -> None:
+    _, [row] = read_all(fixtures / "warc" / "example-bad-non-chunked.warc.gz")
+    assert row["reason"] is None and b"Example Domain" in row["html"]
+
+
+def test_gzip_bomb_is_rejected_without_inflating_it(tmp_path: Path) -> None:
+    from crawlsift.io import warc
+
+    bomb = gzip.compress(b"\0" * (warc.MAX_PAYLOAD_BYTES + 1), compresslevel=9)
+    assert len(bomb) < warc.MAX_PAYLOAD_BYTES // 500
+    records = [
+        response(1, bomb, "text/html", Content_Encoding="gzip"),
+        response(2, gzip.compress(b"<html>fine</html>"), "text/html", Content_Encoding="gzip"),
+    ]
+    _, rows = read_all(write_warc(tmp_path / "bomb.warc", records))
+    assert [r["reason"] for r in rows] == ["too_large", None]
+    assert rows[0]["url"] == "https://example.org/1" and rows[0]["html"] is None
+    assert rows[1]["html"] == b"<html>fine</html>"
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "deflate"])
+def test_other_content_codings_are_capped(coding: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    import zstandard
+
+    brotli = pytest.importorskip("brotli")
+
+    from crawlsift.io import warc
+
+    body = b"<html>" + b"a" * 5000 + b"</html>"
+    packed = {
+        "br": brotli.compress,
+        "zstd": zstandard.ZstdCompressor().compress,
+        "deflate": zlib.compress,
+    }[coding](body)
+    assert warc.decode_http_body(packed, None, coding) == body
+    with pytest.raises(warc.PayloadTooLarge):
+        warc.decode_http_body(packed, None, coding, limit=1000)
+
+
+def test_record_over_the_memory_cap_is_skipped_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawlsift.io import warc
+
+    monkeypatch.setattr(warc, "MAX_PAYLOAD_BYTES", 1000)
+    records = [
+        response(1, b"<html>" + b"x" * 2000 + b"</html>", "text/html"),
+        response(2, b"<html>small</html>", "text/html"),
+    ]
+    _, rows = read_all(write_warc(tmp_path / "big.warc.gz", records))
+    assert [r["reason"] for r in rows] == ["too_large", None]
+    assert rows[0]["http_status"] == 200 and rows[0]["html"] is None
+
+
+def test_empty_record_is_a_document_without_text(tmp_path: Path) -> None:
+    _, [row] = read_all(write_warc(tmp_path / "empty.warc", [response(1, b"", "text/html")]))
+    assert row["text"] == "" and row["reason"] is None
+
+
+@pytest.mark.parametrize("name", ["example.arc", "example.arc.gz", "example-space-in-url.arc"])
+def test_arc_files(fixtures: Path, name: str) -> None:
+    [task] = discover([str(fixtures / "warc" / name)])
+    assert task.format == "arc"
+    _, [row] = read_all(fixtures / "warc" / name)
+    assert row["url"].startswith("http://example.com/")
+    assert row["date"] == "2014-02-16T05:02:21Z" and row["http_status"] == 200
+    assert row["content_type"] == "text/html" and b"Example Domain" in row["html"]
+    assert row["id"] == f"{name}#0" and row["source_format"] == "arc"
+
+
+def test_arc_ids_are_stable(fixtures: Path) -> None:
+    first = read_all(fixtures / "warc" / "example.arc")[1]
+    assert read_all(fixtures / "warc" / "example.arc")[1] == first
+
+
+def test_bad_arc_records_are_rejected_and_reading_goes_on(fixtures: Path) -> None:
+    _, rows = read_all(fixtures / "warc" / "bad.arc")
+    assert [r["reason"] for r in rows] == ["bad_warc_record", None, "bad_warc_record"]
+    assert rows[1]["text"] == ""  # a 1-byte record: a document with no text
+    assert all(r["url"] == "http://example.com/" for r in rows)
+
+
+@pytest.mark.parametrize(
+    "data", [b"\x00\x01 certainly not an archive\n", b"just some text\n", b"\x1f\x8b\x08junk"]
+)
+def test_not_an_arc_file(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "notes.arc"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFileError, match=r"notes\.arc"):
+        read_all(path)
