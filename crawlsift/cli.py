@@ -76,6 +76,14 @@ def main() -> None:
 @click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option(
+    "--record-timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Seconds a record may spend in HTML parsing before it is rejected as "
+    "parse_timeout; 0 turns the limit off (local engine).",
+)
+@click.option(
     "--stdout",
     "to_stdout",
     is_flag=True,
@@ -102,6 +110,7 @@ def clean(
     batch_size: int,
     keep_input_text: bool,
     overwrite: bool,
+    record_timeout: float,
     to_stdout: bool,
     progress: bool | None,
     engine: str,
@@ -134,6 +143,7 @@ def clean(
         batch_size=batch_size,
         keep_input_text=keep_input_text,
         overwrite=overwrite,
+        record_timeout=record_timeout or None,
         progress=progress,
         engine=engine,
         address=address,

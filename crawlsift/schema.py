@@ -31,6 +31,9 @@ HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extract
 # -- pipeline columns (set by stages) -------------------------------------------------
 INPUT_TEXT = "input_text"  # the text as repair received it; edits index into it
 TITLE = "title"
+#: set when extraction had to deviate from its mode, e.g. ``dom_too_deep`` (all visible
+#: text kept because main-content scoring is quadratic in DOM depth); null otherwise
+EXTRACT_NOTE = "extract_note"
 EDITS = "edits"
 KEEP = "keep"
 REASON = "reason"  # why a record was rejected; null when kept
@@ -61,6 +64,7 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     HTML: pa.large_binary(),
     INPUT_TEXT: pa.large_string(),
     TITLE: pa.string(),
+    EXTRACT_NOTE: pa.string(),
     EDITS: EDITS_TYPE,
     KEEP: pa.bool_(),
     REASON: pa.string(),

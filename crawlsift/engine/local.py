@@ -13,6 +13,7 @@ Output layout::
     OUT/rejected/part-<task>-<k>.parquet  rejected records, each with reason + stage
     OUT/_samples/part-<task>-<k>.parquet  a few kept records per edit reason, with input text
     OUT/_done/<task>.json                 per-task counts, written last
+    OUT/_timeouts/<task>.jsonl            records that ran past record_timeout (if any)
     OUT/_run.json                         inputs, pipeline and options of the run
     OUT/stats.json                        counts for the whole output
     OUT/report.html                       funnel, charts and examples (crawlsift report OUT)
@@ -27,8 +28,9 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawlsift import schema as S
+from crawlsift import watchdog
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
@@ -46,6 +49,7 @@ from crawlsift.report.samples import SampleCollector
 from crawlsift.report.stats import RunStats, payload_bytes
 
 FORMATS = ("parquet", "jsonl")
+TIMEOUTS = "_timeouts"  # per task: records that ran past the time limit (crawlsift.watchdog)
 SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for the report
 OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
 
@@ -62,6 +66,9 @@ class RunOptions:
     keep_input_text: bool = False
     overwrite: bool = False
     progress: bool | None = None  # None = when stderr is a terminal
+    #: seconds one record may spend in a parsing step before it is rejected as
+    #: parse_timeout (enforced by ending the worker, see crawlsift.watchdog); None = off
+    record_timeout: float | None = 30.0
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -71,6 +78,8 @@ class RunOptions:
         for name, low in (("workers", 0), ("batch_size", 1), ("shard_rows", 1)):
             if getattr(self, name) < low:
                 raise InputError(f"{name} must be at least {low}, not {getattr(self, name)}")
+        if self.record_timeout is not None and not self.record_timeout > 0:
+            raise InputError(f"record_timeout must be positive, not {self.record_timeout}")
 
 
 @dataclass
@@ -240,8 +249,13 @@ def _execute(
     workers: int,
     report: Callable[[int, int], None],
 ) -> Iterator[tuple[ReadTask, RunStats | str]]:
-    """Yield (task, stats) as tasks finish; a file that cannot be read yields its message."""
-    if workers <= 1:
+    """Yield (task, stats) as tasks finish; a file that cannot be read yields its message.
+
+    Tasks run in worker processes, except with one worker and no record time limit. A
+    worker ended by the watchdog breaks the pool: the unfinished tasks run again in a
+    new pool, where the record that ran out of time is rejected instead of parsed.
+    """
+    if workers <= 1 and opts.record_timeout is None:
         for task in tasks:
             yield task, _guarded(task, pipeline, opts, report)
         return
@@ -250,17 +264,45 @@ def _execute(
         queue = manager.Queue()
         pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
         pump.start()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            parent = os.getpid()
-            pending = {
-                pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks
-            }
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    yield pending.pop(fut), fut.result()
+        timeouts = Path(opts.output) / TIMEOUTS
+        for stale in timeouts.glob("*.inflight"):  # left by a run that was killed
+            stale.unlink()
+        todo = list(tasks)
+        while todo:
+            todo = yield from _pool_pass(todo, pipeline, opts, workers, ctx, queue)
+            if todo and not watchdog.collect(timeouts, opts.record_timeout or 0.0):
+                names = ", ".join(t.path for t in todo[:3])
+                raise CrawlsiftError(
+                    f"a worker process died while reading {names}; rerun the same command to resume"
+                )
         queue.put(None)
         pump.join()
+
+
+def _pool_pass(
+    tasks: list[ReadTask],
+    pipeline: Pipeline,
+    opts: RunOptions,
+    workers: int,
+    ctx: Any,
+    queue: Any,
+) -> Generator[tuple[ReadTask, RunStats | str], None, list[ReadTask]]:
+    """Run tasks in one process pool; return those left undone when the pool broke."""
+    undone: list[ReadTask] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        parent = os.getpid()
+        pending = {pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                task = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    undone.append(task)
+                    continue
+                yield task, result
+    return sorted(undone, key=tasks.index)
 
 
 def _guarded(
@@ -280,7 +322,13 @@ def _guarded_queue(
             os._exit(1)
         queue.put((records, nbytes))
 
-    return _guarded(task, pipeline, opts, report)
+    if opts.record_timeout is not None:
+        log = Path(opts.output) / TIMEOUTS / f"{task.task_id}.jsonl"
+        watchdog.install(opts.record_timeout, log)
+    try:
+        return _guarded(task, pipeline, opts, report)
+    finally:
+        watchdog.uninstall()
 
 
 def _pump(queue: Any, report: Callable[[int, int], None]) -> None:

@@ -4,13 +4,16 @@ FastWARC reads only WARC, so ARC files are read with warcio, which turns each AR
 record into a WARC-style one (``arc2warc``). Rows then follow the WARC reader's rules
 (:func:`crawlsift.io.warc.add_payload`): HTML to ``html``, text decoded, other payloads
 ``non_text_payload``, payloads over the memory cap ``too_large``. A record whose ARC
-header has no valid length is a ``bad_warc_record`` row; a file warcio cannot parse
+header has no valid length is a ``bad_warc_record`` row, one cut short by the end of the
+file a ``truncated_file`` row (and reading stops); a file warcio cannot parse
 from some record on ends with a ``bad_warc_record`` row. A file that does not start with
 the ``filedesc://`` header every ARC file has is unreadable as a whole.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -42,11 +45,12 @@ def _valid_length(record: Any) -> bool:
     return value.isdigit()
 
 
-def _add_record(record: Any, rows: RowBuffer) -> None:
+def _add_record(record: Any, rows: RowBuffer) -> bool:
+    """Append the row of one response record; False means the file ends here."""
     meta = _meta(record)
     if not _valid_length(record):
         rows.reject(BAD_RECORD, **meta)
-        return
+        return True
     http = record.http_headers
     encodings: tuple[str | None, str | None] = (None, None)
     if http is not None:
@@ -60,8 +64,12 @@ def _add_record(record: Any, rows: RowBuffer) -> None:
     raw = record.raw_stream.read(MAX_PAYLOAD_BYTES + 1)
     if len(raw) > MAX_PAYLOAD_BYTES:
         rows.reject(TOO_LARGE, **meta)
-        return
+        return True
+    if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside this record
+        rows.reject("truncated_file", **meta)
+        return False
     add_payload(rows, meta, raw, encodings)
+    return True
 
 
 def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
@@ -79,7 +87,8 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         seen = 0
         while True:
             try:
-                record = next(records)
+                with contextlib.redirect_stderr(io.StringIO()):  # warcio prints; rows say it
+                    record = next(records)
             except StopIteration:
                 break
             except BaseException as exc:  # warcio's ArchiveLoadFailed and parse errors
@@ -94,10 +103,11 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
                     task.path, "not a valid ARC file (it does not start with a filedesc:// header)"
                 )
             seen += 1
-            if record.rec_type == "response":
-                _add_record(record, rows)
+            keep_going = record.rec_type != "response" or _add_record(record, rows)
             if len(rows) >= batch_size:
                 yield rows.flush()
+            if not keep_going:
+                break
     finally:
         fh.close()
     if len(rows):

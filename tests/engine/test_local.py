@@ -85,8 +85,8 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, monkeypatc
 
     monkeypatch.setattr(local, "read_task", flaky_read)
     out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
-        crawlsift.clean(inputs, str(out), workers=1, batch_size=4)
+    with pytest.raises(KeyboardInterrupt):  # in-process: one worker and no time limit
+        crawlsift.clean(inputs, str(out), workers=1, batch_size=4, record_timeout=None)
     assert len(list((out / "_done").glob("*.json"))) == 1
     monkeypatch.setattr(local, "read_task", real_read)
     summary = crawlsift.clean(inputs, str(out), workers=1, batch_size=4)

@@ -262,7 +262,7 @@ def test_empty_record_is_a_document_without_text(tmp_path: Path) -> None:
     assert row["text"] == "" and row["reason"] is None
 
 
-@pytest.mark.parametrize("name", ["example.arc", "example.arc.gz", "example-space-in-url.arc"])
+@pytest.mark.parametrize("name", ["example.arc", "example.arc.gz"])
 def test_arc_files(fixtures: Path, name: str) -> None:
     [task] = discover([str(fixtures / "warc" / name)])
     assert task.format == "arc"
@@ -271,6 +271,16 @@ def test_arc_files(fixtures: Path, name: str) -> None:
     assert row["date"] == "2014-02-16T05:02:21Z" and row["http_status"] == 200
     assert row["content_type"] == "text/html" and b"Example Domain" in row["html"]
     assert row["id"] == f"{name}#0" and row["source_format"] == "arc"
+
+
+def test_arc_record_shorter_than_its_length(fixtures: Path) -> None:
+    # its header line declares 1,591 bytes; the file holds 1,579 after it
+    _, [row] = read_all(fixtures / "warc" / "example-space-in-url.arc")
+    assert row["reason"] == "truncated_file"
+    assert row["url"] == (
+        "http://example.com/index.cfm?FuseAction=Email"
+        "&EmailTitle=Examples%20From%20The%20Live%20Web&IsPopUp=False"
+    )
 
 
 def test_arc_ids_are_stable(fixtures: Path) -> None:
@@ -293,3 +303,10 @@ def test_not_an_arc_file(tmp_path: Path, data: bytes) -> None:
     path.write_bytes(data)
     with pytest.raises(UnreadableFileError, match=r"notes\.arc"):
         read_all(path)
+
+
+def test_cut_arc_file_ends_with_a_truncated_row(fixtures: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cut.arc"
+    path.write_bytes((fixtures / "warc" / "example.arc").read_bytes()[:900])
+    _, [row] = read_all(path)
+    assert row["reason"] == "truncated_file" and row["url"] == "http://example.com/"
