@@ -18,6 +18,7 @@ from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
 from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io import discover
+from crawlsift.io.guard import GuardOptions
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.signals.filters import PRESETS, FilterOptions, quality_pipeline
 
@@ -52,15 +53,19 @@ def make_pipeline(
     repair: RepairOptions | None = None,
     extract: ExtractOptions | None = None,
     *,
+    guard: GuardOptions | None = None,
     preset: str | None = None,
     filters: str | None = None,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
+    ``guard`` sets the per-record limits (``GuardOptions(max_record_bytes=...)``).
     ``preset`` (gopher, c4, fineweb, crawlsift-default) or a TOML ``filters`` file adds the
     quality signals that its rules need and the ``filter`` stage after repair.
     """
     options: dict[str, Any] = {}
+    if guard is not None:
+        options["guard"] = guard
     if repair is not None:
         options["repair"] = repair
     if extract is not None:

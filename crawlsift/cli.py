@@ -76,6 +76,13 @@ def main() -> None:
 @click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option(
+    "--max-record-mb",
+    type=float,
+    default=32.0,
+    show_default=True,
+    help="Larger records are rejected as too_large before parsing.",
+)
+@click.option(
     "--record-timeout",
     type=float,
     default=30.0,
@@ -110,6 +117,7 @@ def clean(
     batch_size: int,
     keep_input_text: bool,
     overwrite: bool,
+    max_record_mb: float,
     record_timeout: float,
     to_stdout: bool,
     progress: bool | None,
@@ -128,6 +136,8 @@ def clean(
       crawlsift clean 'crawl/*.warc.gz' -o out/ --engine ray --address auto
     """
     from crawlsift.api import clean as run_clean
+    from crawlsift.api import make_pipeline
+    from crawlsift.io.guard import GuardOptions
     from crawlsift.report.summary import format_summary
 
     if to_stdout:
@@ -135,9 +145,15 @@ def clean(
         return
     if not output:
         raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
+    if max_record_mb <= 0:
+        raise click.BadParameter("must be positive", param_hint="--max-record-mb")
+    guard = None
+    if max_record_mb != GuardOptions.max_record_bytes / 2**20:
+        guard = GuardOptions(max_record_bytes=int(max_record_mb * 2**20))
     summary = run_clean(
         list(inputs),
         output,
+        pipeline=make_pipeline(guard=guard, preset=preset, filters=filters),
         format=fmt,
         workers=workers,
         batch_size=batch_size,
@@ -147,8 +163,6 @@ def clean(
         progress=progress,
         engine=engine,
         address=address,
-        preset=preset,
-        filters=filters,
     )
     click.echo(format_summary(summary))
     if summary.failed_files:

@@ -112,3 +112,22 @@ def test_explain_with_a_preset_shows_the_filter_decision(runner, tmp_path):
     result = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--no-color"])
     assert result.exit_code == 0, result.output
     assert "rejected: gopher_short_doc (stage filter)" in result.stdout
+
+
+def test_record_limits_are_options(runner, tmp_path):
+    path = tmp_path / "two.jsonl"
+    rows = [
+        {"id": "big", "text": "A sentence that repeats. " * 50_000},
+        {"id": "small", "text": "x"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "out"
+    args = ["clean", str(path), "-o", str(out), "--max-record-mb", "1", "--record-timeout", "5"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["rejected_by_reason"]["too_large"] == 1
+    bad = runner.invoke(
+        main, ["clean", str(path), "-o", str(tmp_path / "o2"), "--max-record-mb", "0"]
+    )
+    assert bad.exit_code != 0 and "--max-record-mb" in bad.output
