@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.engine.pipeline import Pipeline
+from crawlsift.engine.remote import RemoteOutput, open_remote
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io.writers import RollingWriter
@@ -109,34 +110,47 @@ def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
     run = start_run(tasks, pipeline, opts)
     workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
     with _Progress(run.todo, opts.progress) as progress:
-        for _task, result in _execute(run.todo, pipeline, opts, workers, progress.update):
+        for task, result in _execute(run.todo, pipeline, run.opts, workers, progress.update):
             progress.task_done()
-            run.task_finished(result)
+            run.task_finished(task, result)
     return run.finish()
 
 
 class Run:
-    """The bookkeeping of a run shared by the engines: manifest, resume, counts, summary."""
+    """The bookkeeping of a run shared by the engines: manifest, resume, counts, summary.
 
-    def __init__(self, tasks: Sequence[ReadTask], opts: RunOptions, todo: list[ReadTask]) -> None:
-        self.tasks, self.opts, self.todo = tasks, opts, todo
+    ``opts.output`` is where tasks write: the output directory, or for a URL output the
+    local staging directory that ``remote`` mirrors (see :mod:`crawlsift.engine.remote`).
+    """
+
+    def __init__(
+        self,
+        tasks: Sequence[ReadTask],
+        opts: RunOptions,
+        todo: list[ReadTask],
+        remote: RemoteOutput | None = None,
+    ) -> None:
+        self.tasks, self.opts, self.todo, self.remote = tasks, opts, todo, remote
         self.out = Path(opts.output)
         self.stats = RunStats()
         self.failed: list[str] = []
         self.started = time.monotonic()
 
-    def task_finished(self, result: RunStats | str) -> None:
-        """Count a finished task, or report a file that could not be read."""
+    def task_finished(self, task: ReadTask, result: RunStats | str) -> None:
+        """Count a finished task (uploading it for a URL output), or report a file that
+        could not be read."""
         if isinstance(result, str):
             self.failed.append(result)
             print(f"Error: {result}", file=sys.stderr)
         else:
             self.stats.merge(result)
+            if self.remote is not None:
+                self.remote.task_committed(task.task_id)
 
     def finish(self) -> RunSummary:
         """Write stats.json and report.html; return the summary."""
         summary = RunSummary(
-            output=str(self.out),
+            output=self.remote.url if self.remote is not None else str(self.out),
             stats=self.stats,
             tasks_total=len(self.tasks),
             tasks_skipped=len(self.tasks) - len(self.todo),
@@ -145,11 +159,16 @@ class Run:
         )
         _write_json(self.out / "stats.json", summary.to_dict())
         build_report(str(self.out))
+        if self.remote is not None:
+            self.remote.finished()
         return summary
 
 
 def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> Run:
     """Prepare the output directory and find the tasks a previous attempt left undone."""
+    remote = open_remote(opts.output, opts.overwrite)
+    if remote is not None:  # tasks write to the staging directory, which is mirrored
+        opts = replace(opts, output=str(remote.staging), overwrite=False)
     out = Path(opts.output)
     manifest = {
         "inputs": [asdict(t) for t in tasks],
@@ -166,8 +185,10 @@ def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
             finished.merge(RunStats.from_dict(json.loads(marker.read_text())))
         else:
             todo.append(task)
-    run = Run(tasks, opts, todo)
+    run = Run(tasks, opts, todo, remote)
     run.stats = finished
+    if remote is not None:
+        remote.started()
     return run
 
 

@@ -90,8 +90,9 @@ def run_ray(
     def close_until(limit: int) -> None:
         nonlocal next_task
         while next_task < limit:
-            output = outputs.pop(next_task, None) or TaskOutput(opts, run.todo[next_task])
-            run.task_finished(output.commit())
+            task = run.todo[next_task]
+            output = outputs.pop(next_task, None) or TaskOutput(run.opts, task)
+            run.task_finished(task, output.commit())
             next_task += 1
 
     if run.todo:
@@ -102,7 +103,7 @@ def run_ray(
                 for source, rows in _runs_by_source(table):
                     i = index[source]
                     close_until(i)  # order is preserved: earlier files are complete
-                    outputs.setdefault(i, TaskOutput(opts, run.todo[i])).add(rows)
+                    outputs.setdefault(i, TaskOutput(run.opts, run.todo[i])).add(rows)
             close_until(len(run.todo))
         except Exception as exc:
             for output in outputs.values():

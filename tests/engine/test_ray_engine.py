@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,24 @@ def test_ray_rerun_skips_finished_tasks(local_ray, tmp_path):
     crawlsift.clean(inputs, str(tmp_path / "out"), engine="ray")
     again = crawlsift.clean(inputs, str(tmp_path / "out"), engine="ray")
     assert again.tasks_skipped == 2 and again.stats.records_in == 40
+
+
+@pytest.mark.ray
+def test_a_worker_lost_mid_run_loses_and_duplicates_nothing(local_ray, tmp_path):
+    inputs = _write_inputs(tmp_path, files=3, rows=300)
+    crawlsift.clean(inputs, str(tmp_path / "local"), workers=1, batch_size=50)
+    marker = tmp_path / "killed-once"
+    base = crawlsift.make_pipeline()
+
+    class DiesOnce(type(base)):  # defined here, so Ray ships it to its workers by value
+        def __call__(self, table):
+            if table.column("source_index")[0].as_py() >= 100 and not marker.exists():
+                marker.touch()
+                os._exit(1)  # the Ray worker process dies in the middle of the run
+            return super().__call__(table)
+
+    dies_once = DiesOnce(stages=base.stages, options=base.options)
+    crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", batch_size=50, pipeline=dies_once)
+    assert marker.exists()  # a worker really was lost
+    assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
+    assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
