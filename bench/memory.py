@@ -3,8 +3,9 @@
 Builds JSONL inputs of N and 10*N records from the bundled demo sample's texts (so it
 needs nothing outside the repository), then runs, each in a fresh process:
 
-- ``crawlsift``: ``crawlsift clean INPUT -o OUT --workers 1`` (the whole run in one
-  process, so its peak RSS is the run's);
+- ``crawlsift``: ``crawlsift clean INPUT -o OUT --workers 1`` (one worker process under
+  the record time limit's watchdog, plus the parent; the figure is the larger of the two
+  peaks, as ``RUSAGE_CHILDREN`` reports the largest descendant);
 - ``load_all``: the anchor, a script that reads the whole JSONL into one Arrow table
   with ``pyarrow.json`` and runs the same pipeline on it in one call.
 
