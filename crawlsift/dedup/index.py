@@ -25,7 +25,7 @@ import polars as pl
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.errors import InputError
 
-VERSION = 1
+VERSION = 2  # 2: words hashed by crawlsift.dedup.tokens, 32-bit permutations
 
 
 @dataclass

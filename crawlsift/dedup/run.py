@@ -42,6 +42,7 @@ from crawlsift.dedup.index import Index
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.dedup.output import write_outputs
 from crawlsift.dedup.source import read_batches
+from crawlsift.dedup.tokens import words as words_of
 from crawlsift.dedup.verify import verify
 from crawlsift.errors import InputError, OutputError
 from crawlsift.report.html_report import build_report
@@ -233,10 +234,11 @@ class _Run:
                 lines = bp.line_table(table.column(S.TEXT), host, self.opts.boilerplate_min_chars)
                 table, removed = bp.strip(table, lines, self.boilerplate)
         rows = pl.int_range(row0, row0 + n, eager=True, dtype=pl.Int64)
-        norm = minhash.normalise_bytes(table.column(S.TEXT))
-        hashes, offsets, words = minhash.shingle_hashes(norm, self.opts.shingle_size)
+        tokens = words_of(table.column(S.TEXT))
+        hashes, offsets = minhash.shingle_hashes(tokens, self.opts.shingle_size)
         sig = minhash.signatures(hashes, offsets, self.mult)
-        ends, data = norm[0].tolist(), memoryview(norm[1])
+        words = tokens.counts
+        ends, data = (tokens.offsets * 8).tolist(), memoryview(tokens.hashes.view(np.uint8))
         exact = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
         quality = self.opts.quality_column
         meta = pl.DataFrame(

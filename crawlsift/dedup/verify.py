@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.dedup import minhash
+from crawlsift.dedup.tokens import words
 
 
 def verify(
@@ -58,9 +59,7 @@ def shingle_sets(work: Path, wanted: set[int], shingle_size: int) -> dict[int, n
         table = table.filter(pc.is_in(table.column("_row"), value_set=want))
         if not table.num_rows:
             continue
-        hashes, offsets, _ = minhash.shingle_hashes(
-            minhash.normalise_bytes(table.column(S.TEXT)), shingle_size
-        )
+        hashes, offsets = minhash.shingle_hashes(words(table.column(S.TEXT)), shingle_size)
         for i, row in enumerate(table.column("_row").to_pylist()):
             out[row] = np.unique(hashes[offsets[i] : offsets[i + 1]])
     return out
