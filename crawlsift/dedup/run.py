@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.feather as feather
 import xxhash
 
 from crawlsift import schema as S
@@ -48,7 +48,6 @@ from crawlsift.errors import InputError, OutputError
 from crawlsift.report.html_report import build_report
 
 _MARKER = "_dedup.json"
-_FAST = "lz4"  # intermediates are read once, soon: speed over size
 
 
 @dataclass
@@ -156,7 +155,7 @@ class _Run:
 
     def _part(self, kind: str, k: int) -> str:
         (self.work / kind).mkdir(exist_ok=True)
-        return str(self.work / kind / f"part-{k:06d}.parquet")
+        return str(self.work / kind / f"part-{k:06d}.arrow")
 
     def execute(self, fmt: str, shard_rows: int) -> DedupSummary:
         started = time.monotonic()
@@ -190,16 +189,16 @@ class _Run:
                 continue
             host = bp.hosts(table.column(S.URL))
             lines = bp.line_table(table.column(S.TEXT), host, self.opts.boilerplate_min_chars)
-            bp.doc_keys(lines, row0).write_parquet(self._part("keys", k), compression=_FAST)
+            _save(bp.doc_keys(lines, row0), self._part("keys", k))
             rows = pl.DataFrame(
                 {"host": host, "row": pl.int_range(row0, row0 + len(host), eager=True)}
             )
-            rows.drop_nulls().write_parquet(self._part("hosts", k), compression=_FAST)
+            _save(rows.drop_nulls(), self._part("hosts", k))
         if not (self.work / "keys").exists():
             return
         learned = bp.learn(
-            pl.scan_parquet(str(self.work / "keys" / "*.parquet")),
-            pl.scan_parquet(str(self.work / "hosts" / "*.parquet")),
+            pl.scan_ipc(str(self.work / "keys" / "*.arrow")),
+            pl.scan_ipc(str(self.work / "hosts" / "*.arrow")),
             self.opts.boilerplate_min_docs,
             self.opts.boilerplate_min_fraction,
         )
@@ -252,29 +251,30 @@ class _Run:
                 "words": pl.Series(words, dtype=pl.Int64),
             }
         )
-        meta.write_parquet(self._part("meta", k), compression=_FAST)
+        _save(meta, self._part("meta", k))
         live = np.flatnonzero(words > 0)
         keys = minhash.band_hashes(sig[live], self.opts.bands, self.opts.rows)
-        pl.DataFrame(
+        bands = pl.DataFrame(
             {
                 "row": np.repeat(live + row0, self.opts.bands),
                 "band": np.tile(np.arange(self.opts.bands, dtype=np.int16), len(live)),
                 "bucket": keys.reshape(-1),
             }
-        ).write_parquet(self._part("bands", k), compression=_FAST)
+        )
+        _save(bands, self._part("bands", k))
         width = sig.shape[1] * 4
         offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32).tobytes())
         sigs = pa.BinaryArray.from_buffers(pa.binary(), n, [None, offsets, pa.py_buffer(sig)])
         sig_table = pa.table({"row": rows.to_arrow(), "sig": sigs})
-        pq.write_table(sig_table, self._part("sigs", k), compression=_FAST)
+        _save(sig_table, self._part("sigs", k))
         table = table.append_column("_row", rows.to_arrow())
-        pq.write_table(table, self._part("docs", k), compression=_FAST)
+        _save(table, self._part("docs", k))
         return removed
 
     # -- corpus-wide: rank, candidate pairs, components --------------------------------
     def _cluster(self) -> None:
         w = str(self.work)
-        meta = pl.scan_parquet(f"{w}/meta/*.parquet")
+        meta = pl.scan_ipc(f"{w}/meta/*.arrow")
         self.has_quality = bool(meta.select(pl.col("quality").is_not_null().any()).collect().item())
         dupes = meta.group_by("id").agg(n=pl.len()).filter(pl.col("n") > 1).head(3).collect()
         if dupes.height:
@@ -291,9 +291,7 @@ class _Run:
         if self.opts.exact:
             edges.append(cluster.exact_edges(docs, idx_docs))
         if self.opts.near:
-            bands = pl.scan_parquet(f"{w}/bands/*.parquet").join(
-                docs.select("row", "rank"), on="row"
-            )
+            bands = pl.scan_ipc(f"{w}/bands/*.arrow").join(docs.select("row", "rank"), on="row")
             edges.append(
                 cluster.near_edges(bands.select("rank", "band", "bucket"), idx_bands, offset)
             )
@@ -342,14 +340,20 @@ class _Run:
             .join(decided.select("row", "dedup_reason"), on="row")
             .filter(pl.col("dedup_reason").is_null() & (pl.col("words") > 0))
         )
-        sigs = pl.scan_parquet(f"{w}/sigs/*.parquet")
+        sigs = pl.scan_ipc(f"{w}/sigs/*.arrow")
         docs = kept.join(sigs, on="row").select("rank", "id", "exact", "sig").sort("rank")
         bands = (
-            pl.scan_parquet(f"{w}/bands/*.parquet")
+            pl.scan_ipc(f"{w}/bands/*.arrow")
             .join(kept.select("row", "rank"), on="row")
             .select("rank", "band", "bucket")
         )
         self.summary.index_batch = self.index.append(docs, bands, self.summary.documents)
+
+
+def _save(frame: pa.Table | pl.DataFrame, path: str) -> None:
+    """Write a work file: uncompressed Arrow IPC, read back once, soon (speed over size)."""
+    table = frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
+    feather.write_feather(table, path, compression="uncompressed")
 
 
 def _column(table: pa.Table, name: str, dtype: type[pl.DataType]) -> pl.Series:

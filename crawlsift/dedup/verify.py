@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import pyarrow.feather as feather
 
 from crawlsift import schema as S
 from crawlsift.dedup import minhash
@@ -54,8 +54,8 @@ def shingle_sets(work: Path, wanted: set[int], shingle_size: int) -> dict[int, n
     if not wanted:
         return out
     want = pa.array(sorted(wanted), pa.int64())
-    for path in sorted((work / "docs").glob("*.parquet")):
-        table = pq.read_table(path, columns=[S.TEXT, "_row"])
+    for path in sorted((work / "docs").glob("*.arrow")):
+        table = feather.read_table(path, columns=[S.TEXT, "_row"], memory_map=True)
         table = table.filter(pc.is_in(table.column("_row"), value_set=want))
         if not table.num_rows:
             continue
@@ -79,7 +79,7 @@ def _signatures(
     old = indexed.filter(pl.col("rank").is_in(linked["rep"].implode())).select("rank", "sig")
     new_rows = [row_of[r] for r in linked["rank"].to_list()]
     new = (
-        pl.scan_parquet(str(work / "sigs" / "*.parquet"))
+        pl.scan_ipc(str(work / "sigs" / "*.arrow"))
         .filter(pl.col("row").is_in(new_rows))
         .join(pl.DataFrame({"row": new_rows, "rank": linked["rank"]}).lazy(), on="row")
         .select("rank", "sig")
