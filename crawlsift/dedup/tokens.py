@@ -244,10 +244,8 @@ def _powers_of(base: int, n: int) -> np.ndarray:
 def words(texts: pa.Array | pa.ChunkedArray) -> Words:
     """Hashes of the normalised words of each text (a null text has no words)."""
     offsets, data = _utf8(texts)
-    cuts = np.unique(np.searchsorted(offsets, np.arange(0, offsets[-1], _CHUNK), side="right") - 1)
-    cuts = np.union1d(cuts, [0, len(offsets) - 1])  # runs of whole documents, about _CHUNK bytes
     hashes, counts = [], [np.zeros(1, np.int64)]
-    for a, b in itertools.pairwise(cuts.tolist()):
+    for a, b in _runs(offsets):
         h, per_doc = _chunk_words(offsets[a : b + 1] - offsets[a], data[offsets[a] : offsets[b]])
         hashes.append(h)
         counts.append(per_doc)
@@ -281,6 +279,32 @@ def _chunk_words(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.
     h *= inverse[starts]
     h = fmix64(h ^ (ends - starts).astype(_U64) * _GOLDEN)
     return h, np.diff(np.searchsorted(starts, offsets))
+
+
+def hash_strings(strings: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A 64-bit hash of each string's UTF-8 bytes that never changes between versions.
+
+    (polars' ``hash`` may change with polars; the index stores these.) Null hashes as "".
+    """
+    offsets, data = _utf8(strings)
+    out = np.zeros(len(offsets) - 1, _U64)
+    for a, b in _runs(offsets):
+        starts = offsets[a:b] - offsets[a]
+        chunk = data[offsets[a] : offsets[b]]
+        power, inverse = _power_tables(len(chunk))
+        weighted = np.multiply(chunk, power)
+        weighted += power  # byte + 1: a zero byte still counts
+        filled = np.flatnonzero(np.diff(offsets[a : b + 1]) > 0)
+        if len(filled):  # the runs between the starts of non-empty strings are the strings
+            sums = np.add.reduceat(weighted, starts[filled]) * inverse[starts[filled]]
+            out[a + filled] = sums
+    return fmix64(out ^ np.diff(offsets).astype(_U64) * _GOLDEN)
+
+
+def _runs(offsets: np.ndarray) -> list[tuple[int, int]]:
+    """Runs ``[a, b)`` of whole documents of about ``_CHUNK`` bytes each."""
+    cuts = np.unique(np.searchsorted(offsets, np.arange(0, offsets[-1], _CHUNK), side="right") - 1)
+    return list(itertools.pairwise(np.union1d(cuts, [0, len(offsets) - 1]).tolist()))
 
 
 _TABLE = _Table()
