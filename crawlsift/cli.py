@@ -304,6 +304,7 @@ def dedup_command(
 
     INPUTS are `crawlsift clean` output directories (their kept/ is read) or
     Parquet/JSONL files with id and text (url and date used when present).
+    After an interruption, the same command resumes without redoing finished passes.
 
     \b
     Example:
