@@ -294,11 +294,19 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Hash on this machine's threads, or on Ray workers (pip install 'crawlsift[ray]').",
+)
+@click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
 @_errors
 def dedup_command(
     inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
     bands: int, rows: int, no_verify: bool, no_boilerplate: bool, keep_order: str,
-    workers: int, overwrite: bool,
+    workers: int, overwrite: bool, engine: str, address: str | None,
 ) -> None:  # fmt: skip
     """Remove exact and near-duplicate documents and site boilerplate lines.
 
@@ -316,7 +324,7 @@ def dedup_command(
         list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
         overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
         verify=not no_verify, boilerplate=not no_boilerplate,
-        keep_order=tuple(keep_order.split(",")),
+        keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
     )  # fmt: skip
     click.echo(
         f"{s.documents:,} documents: kept {s.kept:,}, removed {s.removed_exact:,} exact and "

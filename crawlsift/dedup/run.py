@@ -45,6 +45,7 @@ from crawlsift.dedup.index import Index
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.dedup.output import write_outputs
 from crawlsift.dedup.progress import Progress
+from crawlsift.dedup.ray_hash import ray_hash
 from crawlsift.dedup.source import read_batches, resolve
 from crawlsift.dedup.tokens import words as words_of
 from crawlsift.dedup.verify import verify
@@ -94,6 +95,8 @@ def dedup(
     workers: int = 0,
     overwrite: bool = False,
     keep_work: bool = False,
+    engine: str = "local",
+    address: str | None = None,
     **option_values: Any,
 ) -> DedupSummary:
     """Deduplicate ``source`` into ``output``/kept and ``output``/rejected, plus stats.json.
@@ -105,7 +108,11 @@ def dedup(
     ``index_dir``, documents duplicating an indexed one are removed too, and this run's
     kept documents are added to the index. ``workers`` (0 = all cores) threads hash
     batches; results never depend on it, on ``batch_size`` or on input order.
+    ``engine="ray"`` hashes the batches on Ray workers (the cluster at ``address``, or
+    a local Ray instance) with the same result; see :mod:`crawlsift.dedup.ray_hash`.
     """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; use local or ray")
     opts = DedupOptions.from_kwargs(options, **option_values)
     if batch_size < 1 or shard_rows < 1:
         raise InputError("batch_size and shard_rows must be at least 1")
@@ -125,6 +132,7 @@ def dedup(
         return DedupSummary(**{**stats, "resumed": ["all"]})
     workers = max(workers or os.cpu_count() or 1, 1)
     run = _Run(source, progress, opts, index, batch_size, workers)
+    run.engine, run.address = engine, address
     summary = run.execute(format, shard_rows)
     progress.complete_run(keep_work)
     return summary
@@ -143,6 +151,8 @@ class _Run:
         self.source, self.progress, self.opts = source, progress, opts
         self.out, self.work = progress.out, progress.work
         self.index, self.batch_size, self.workers = index, batch_size, workers
+        self.engine: str = "local"
+        self.address: str | None = None
         self.mult = minhash.permutations(opts.permutations, opts.seed)
         self.summary = DedupSummary(output=str(self.out))
         self.boilerplate = pl.DataFrame(schema={"host": pl.String, "key": pl.UInt64})
@@ -255,74 +265,22 @@ class _Run:
     # -- pass 2: strip, hash, sign ----------------------------------------------------
     def _hash_pass(self) -> None:
         if (figures := self.progress.reuse("hash")) is None:
-            if self.workers == 1:
-                for item in self._batches("hash"):
-                    self._hash_batch(*item)
+            hasher = Hasher(self.opts, self.mult, self.boilerplate)
+            if self.engine == "ray":
+                results = ray_hash(hasher, self._batches("hash"), self.address)
+            elif self.workers == 1:
+                results = (hasher(*item) for item in self._batches("hash"))
             else:
-                with ThreadPoolExecutor(self.workers) as pool:
-                    pending: list[Any] = []
-                    for item in self._batches("hash"):
-                        pending.append(pool.submit(self._hash_batch, *item))
-                        if len(pending) >= 2 * self.workers:
-                            pending.pop(0).result()
-                    for fut in pending:
-                        fut.result()
+                results = _threaded(hasher, self._batches("hash"), self.workers)
+            for k, parts, removed in results:
+                for kind, frame in parts.items():
+                    _save(frame, self._part(kind, k))
+                self.progress.finish(f"hash-{k:06d}", {"removed": removed})
             done = sorted((self.work / "done").glob("hash-*.json"))
             removed = sum(json.loads(p.read_text())["removed"] for p in done)
             figures = {"boilerplate_lines_removed": removed}
             self.progress.finish("hash", figures)
         self.summary.boilerplate_lines_removed = figures["boilerplate_lines_removed"]
-
-    def _hash_batch(self, k: int, row0: int, table: pa.Table) -> None:
-        n = table.num_rows
-        removed = 0
-        if self.boilerplate.height and S.URL in table.column_names:
-            host = bp.hosts(table.column(S.URL))
-            learned = self.boilerplate["host"].unique()
-            host = host.zip_with(
-                host.is_in(learned).fill_null(False), pl.Series([None] * n, dtype=pl.String)
-            )
-            if host.null_count() < n:  # only documents of hosts with boilerplate are split
-                lines = bp.line_table(table.column(S.TEXT), host, self.opts.boilerplate_min_chars)
-                table, removed = bp.strip(table, lines, self.boilerplate)
-        rows = pl.int_range(row0, row0 + n, eager=True, dtype=pl.Int64)
-        tokens = words_of(table.column(S.TEXT))
-        hashes, offsets = minhash.shingle_hashes(tokens, self.opts.shingle_size)
-        sig = minhash.signatures(hashes, offsets, self.mult)
-        words = tokens.counts
-        ends, data = (tokens.offsets * 8).tolist(), memoryview(tokens.hashes.view(np.uint8))
-        exact = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
-        quality = self.opts.quality_column
-        meta = pl.DataFrame(
-            {
-                "row": rows,
-                "id": pl.Series(table.column(S.ID)).cast(pl.String),
-                "date": _column(table, S.DATE, pl.String),
-                "quality": _column(table, quality, pl.Float64),
-                "length": pl.Series(table.column(S.TEXT)).cast(pl.String).str.len_chars(),
-                "exact": pl.Series(exact, dtype=pl.UInt64),
-                "words": pl.Series(words, dtype=pl.Int64),
-            }
-        )
-        _save(meta, self._part("meta", k))
-        live = np.flatnonzero(words > 0)
-        keys = minhash.band_hashes(sig[live], self.opts.bands, self.opts.rows)
-        bands = pl.DataFrame(
-            {
-                "row": np.repeat(live + row0, self.opts.bands),
-                "band": np.tile(np.arange(self.opts.bands, dtype=np.int16), len(live)),
-                "bucket": keys.reshape(-1),
-            }
-        )
-        _save(bands, self._part("bands", k))
-        width = sig.shape[1] * 4
-        offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32).tobytes())
-        sigs = pa.BinaryArray.from_buffers(pa.binary(), n, [None, offsets, pa.py_buffer(sig)])
-        sig_table = pa.table({"row": rows.to_arrow(), "sig": sigs})
-        _save(sig_table, self._part("sigs", k))
-        table = table.append_column("_row", rows.to_arrow())
-        _save(table, self._part("docs", k))
-        self.progress.finish(f"hash-{k:06d}", {"removed": removed})
 
     # -- corpus-wide: rank, candidate pairs, components --------------------------------
     def _cluster(self) -> dict[str, Any]:
@@ -433,6 +391,89 @@ class _Run:
             )
             frames["hosts"] = pl.LazyFrame(schema={"host": pl.String, "docs": pl.Int64})
         self.summary.index_batch = self.index.append(frames, self.summary.documents, run)
+
+
+HashResult = tuple[int, dict[str, Any], int]
+
+
+@dataclass(frozen=True)
+class Hasher:
+    """Pass 2 for one batch: strip site boilerplate, then exact hash, MinHash, band keys.
+
+    A pure function of its batch (it touches no file), so threads or Ray workers on
+    other nodes can run it; the caller saves the parts it returns, in batch order.
+    """
+
+    opts: DedupOptions
+    mult: np.ndarray
+    boilerplate: pl.DataFrame
+
+    def __call__(self, k: int, row0: int, table: pa.Table) -> HashResult:
+        """``(k, {part kind: table}, boilerplate lines removed)`` of batch ``k``."""
+        opts = self.opts
+        n = table.num_rows
+        removed = 0
+        if self.boilerplate.height and S.URL in table.column_names:
+            host = bp.hosts(table.column(S.URL))
+            learned = self.boilerplate["host"].unique()
+            host = host.zip_with(
+                host.is_in(learned.implode()).fill_null(False),
+                pl.Series([None] * n, dtype=pl.String),
+            )
+            if host.null_count() < n:  # only documents of hosts with boilerplate are split
+                lines = bp.line_table(table.column(S.TEXT), host, opts.boilerplate_min_chars)
+                table, removed = bp.strip(table, lines, self.boilerplate)
+        rows = pl.int_range(row0, row0 + n, eager=True, dtype=pl.Int64)
+        tokens = words_of(table.column(S.TEXT))
+        hashes, offsets = minhash.shingle_hashes(tokens, opts.shingle_size)
+        sig = minhash.signatures(hashes, offsets, self.mult)
+        words = tokens.counts
+        ends, data = (tokens.offsets * 8).tolist(), memoryview(tokens.hashes.view(np.uint8))
+        exact = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
+        meta = pl.DataFrame(
+            {
+                "row": rows,
+                "id": pl.Series(table.column(S.ID)).cast(pl.String),
+                "date": _column(table, S.DATE, pl.String),
+                "quality": _column(table, opts.quality_column, pl.Float64),
+                "length": pl.Series(table.column(S.TEXT)).cast(pl.String).str.len_chars(),
+                "exact": pl.Series(exact, dtype=pl.UInt64),
+                "words": pl.Series(words, dtype=pl.Int64),
+            }
+        )
+        live = np.flatnonzero(words > 0)
+        keys = minhash.band_hashes(sig[live], opts.bands, opts.rows)
+        bands = pl.DataFrame(
+            {
+                "row": np.repeat(live + row0, opts.bands),
+                "band": np.tile(np.arange(opts.bands, dtype=np.int16), len(live)),
+                "bucket": keys.reshape(-1),
+            }
+        )
+        width = sig.shape[1] * 4
+        offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32).tobytes())
+        sigs = pa.BinaryArray.from_buffers(pa.binary(), n, [None, offsets, pa.py_buffer(sig)])
+        parts = {
+            "meta": meta,
+            "bands": bands,
+            "sigs": pa.table({"row": rows.to_arrow(), "sig": sigs}),
+            "docs": table.append_column("_row", rows.to_arrow()),
+        }
+        return k, parts, removed
+
+
+def _threaded(
+    hasher: Hasher, batches: Iterator[tuple[int, int, pa.Table]], workers: int
+) -> Iterator[HashResult]:
+    """Hash batches on a thread pool (numpy and polars release the GIL), in order."""
+    with ThreadPoolExecutor(workers) as pool:
+        pending: list[Any] = []
+        for item in batches:
+            pending.append(pool.submit(hasher, *item))
+            if len(pending) >= 2 * workers:
+                yield pending.pop(0).result()
+        for fut in pending:
+            yield fut.result()
 
 
 def _save(frame: pa.Table | pl.DataFrame, path: str) -> None:

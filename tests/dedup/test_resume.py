@@ -29,7 +29,7 @@ def test_interrupted_in_clustering(tmp_path: Path, planted: dict, monkeypatch) -
         with pytest.raises(Killed):
             dedup(src, str(tmp_path / "out"))
     with monkeypatch.context() as m:  # the streaming passes must not run again
-        m.setattr(run._Run, "_hash_batch", _fail)
+        m.setattr(run.Hasher, "__call__", _fail)
         m.setattr(run.bp, "line_table", _fail)
         summary = dedup(src, str(tmp_path / "out"))
     assert summary.resumed == ["boilerplate", "hash"]
@@ -40,24 +40,24 @@ def test_interrupted_in_clustering(tmp_path: Path, planted: dict, monkeypatch) -
 def test_interrupted_in_the_middle_of_hashing(tmp_path: Path, planted: dict, monkeypatch) -> None:
     src = str(write(tmp_path / "in.parquet", planted["rows"]))
     whole = dedup(src, str(tmp_path / "whole"), batch_size=40, workers=1)
-    original = run._Run._hash_batch
+    original = run.Hasher.__call__
     calls: list[int] = []
 
-    def third_fails(self: run._Run, k: int, row0: int, table: Any) -> None:
+    def third_fails(self: run.Hasher, k: int, row0: int, table: Any) -> run.HashResult:
         if k == 2:
             raise Killed
-        original(self, k, row0, table)
+        return original(self, k, row0, table)
 
-    def counted(self: run._Run, k: int, row0: int, table: Any) -> None:
+    def counted(self: run.Hasher, k: int, row0: int, table: Any) -> run.HashResult:
         calls.append(k)
-        original(self, k, row0, table)
+        return original(self, k, row0, table)
 
     with monkeypatch.context() as m:
-        m.setattr(run._Run, "_hash_batch", third_fails)
+        m.setattr(run.Hasher, "__call__", third_fails)
         with pytest.raises(Killed):
             dedup(src, str(tmp_path / "out"), batch_size=40, workers=1)
     with monkeypatch.context() as m:
-        m.setattr(run._Run, "_hash_batch", counted)
+        m.setattr(run.Hasher, "__call__", counted)
         summary = dedup(src, str(tmp_path / "out"), batch_size=40, workers=1)
     assert calls == [2, 3, 4, 5]  # 203 rows in batches of 40: 0 and 1 were done
     assert summary.boilerplate_lines_removed == whole.boilerplate_lines_removed
