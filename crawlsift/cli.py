@@ -46,6 +46,24 @@ def _filter_options(fn: F) -> F:
     )(fn)
 
 
+def _engine_options(help_text: str) -> Callable[[F], F]:
+    """``--engine local|ray`` and ``--address``."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option(
+            "--address", help="Ray cluster address for --engine ray (default: local Ray)."
+        )(fn)
+        return click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help=help_text,
+        )(fn)
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crawlsift")
 def main() -> None:
@@ -84,14 +102,7 @@ def main() -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="This machine, or Ray Data (pip install 'crawlsift[ray]').",
-)
-@click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
+@_engine_options("This machine, or Ray Data (pip install 'crawlsift[ray]').")
 @_filter_options
 @_errors
 def clean(
@@ -294,14 +305,9 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="Hash on this machine's threads, or on Ray workers (pip install 'crawlsift[ray]').",
+@_engine_options(
+    "Hash on this machine's threads, or on Ray workers (pip install 'crawlsift[ray]')."
 )
-@click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
 @_errors
 def dedup_command(
     inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
