@@ -12,22 +12,28 @@ The corpus is built from WCXB dev's hand-checked texts (``ground_truth.main_cont
 
 Measured, in one run and one process:
 
-* wall time of datatrove's MinhashDedupSignature, Buckets, Cluster and Filter stages (same
-  5-gram shingles, 14 x 8 bands) run with ``LocalPipelineExecutor`` (1 task per stage, 14 for
-  Buckets as datatrove requires, 1 worker) on the ``--sample``-document subsample (datatrove
-  is too slow for the whole corpus on one core), as docs/s;
-* crawlsift's ``dedup`` on the whole corpus and on the subsample (reading Parquet, site
-  boilerplate, exact + near dedup with verification, writing kept/rejected), as docs/s, with
-  ``POLARS_MAX_THREADS=--threads`` (default 1: per core) and one hashing worker;
+* wall and CPU time of datatrove's MinhashDedupSignature, Buckets, Cluster and Filter
+  stages (5-gram shingles, 14 x 8 bands) run with ``LocalPipelineExecutor`` (1 task per
+  stage, 14 for Buckets as datatrove requires, 1 worker) on the ``--sample``-document
+  subsample (``--datatrove-full``: on the whole corpus too; it runs at ~150 docs/s);
+* crawlsift's ``dedup`` (reading Parquet, exact + near dedup with verification, writing
+  kept/rejected) on the whole corpus and on the subsample, with ``POLARS_MAX_THREADS=
+  --threads`` (default 1: per core) and one hashing worker, in two settings:
+  *like for like* (the headline: same shingles and bands as datatrove, site boilerplate
+  off, so both see the same raw text) and *default* (site boilerplate stripped first);
 * precision and recall of duplicate pairs (two documents in one cluster) on the subsample,
   against every pair whose exact Jaccard of word 5-gram sets (lowercased ``\\w+`` words of the
   raw text) is >= 0.8, found by brute force (a sparse product of the document-shingle matrix);
-  also the share of planted copies each system removed.
+  also the share of planted copies each system removed;
+* all of it for each of ``--hash-seeds`` (the MinHash seed of both systems): which pairs
+  near the threshold LSH misses depends on the seed, so recall is reported as the mean
+  over seeds, and speed as the median over the runs.
 
 Usage::
 
     python bench/dedup.py [--docs 50000] [--sample 5000] [--copy-rate 0.1] [--threads 1]
-                          [--no-datatrove] [--json OUT]
+                          [--hash-seeds 1,2,3,4,5] [--no-datatrove] [--datatrove-full]
+                          [--json OUT]
 
 Skips (exit 0, with a note) when ``../shared/data`` is absent.
 """
@@ -59,6 +65,7 @@ os.environ.setdefault("POLARS_MAX_THREADS", _threads())
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import statistics  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlparse  # noqa: E402
@@ -209,7 +216,7 @@ def run_crawlsift(docs: list[dict], work: Path, name: str, **options: Any) -> di
     }
 
 
-def run_datatrove(docs: list[dict], work: Path) -> dict[str, Any]:
+def run_datatrove(docs: list[dict], work: Path, seed: int) -> dict[str, Any]:
     from datatrove.data import Document
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup.minhash import (
@@ -221,8 +228,8 @@ def run_datatrove(docs: list[dict], work: Path) -> dict[str, Any]:
     )
     from datatrove.pipeline.writers import JsonlWriter
 
-    config = MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8)
-    base = work / "datatrove"
+    config = MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8, seed=seed)
+    base = work / f"datatrove-{seed}-{len(docs)}"
     documents = [Document(text=d["text"], id=d["id"]) for d in docs]
     stages = [
         ("signature", [documents, MinhashDedupSignature(str(base / "sigs"), config=config)], 1),
@@ -283,9 +290,67 @@ def run_datatrove(docs: list[dict], work: Path) -> dict[str, Any]:
     return {"seconds": seconds, "cpu": cpu, "stages": times, "labels": labels, "removed": removed}
 
 
+def expected_band_recall(docs: list[dict], truth: set, work: Path) -> dict[str, float]:
+    """Share of true pairs expected to share a band, from each system's own shingle Jaccard.
+
+    ``1 - (1 - J**8)**14`` averaged over the true pairs, with ``J`` the exact Jaccard of
+    the two documents' shingle sets as each system normalises and shingles them: the
+    recall LSH alone gives on average over hash seeds, before clusters join pairs.
+    """
+    from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupSignature
+
+    from crawlsift.dedup import minhash, tokens
+
+    ids = sorted({i for pair in truth for i in pair})
+    words = tokens.words(pa.array([docs[i]["text"] for i in ids], pa.large_string()))
+    hashes, offsets = minhash.shingle_hashes(words, 5)
+    ours = {i: np.unique(hashes[offsets[k] : offsets[k + 1]]) for k, i in enumerate(ids)}
+    config = MinhashConfig(n_grams=5, num_buckets=14, hashes_per_bucket=8)
+    signer = MinhashDedupSignature(str(work / "expected"), config=config)
+    theirs = {i: np.unique(signer.get_shingles(docs[i]["text"])) for i in ids}
+    out = {}
+    for name, sets in (("crawlsift", ours), ("datatrove", theirs)):
+        js = [minhash.jaccard(sets[a], sets[b]) for a, b in sorted(truth)]
+        out[name] = statistics.mean(1 - (1 - j**8) ** 14 for j in js)
+        out[f"{name}_min_jaccard"] = min(js)
+    return out
+
+
 def score(found: set, truth: set) -> tuple[float, float]:
     hits = len(found & truth)
     return hits / max(len(found), 1), hits / max(len(truth), 1)
+
+
+SYSTEMS = {  # name -> crawlsift options (None: datatrove)
+    "crawlsift, like for like": {"boilerplate": False},
+    "crawlsift, default": {},
+    "datatrove": None,
+}
+HEADLINE = "crawlsift, like for like"
+
+
+def run_system(name: str, docs: list[dict], work: Path, seed: int) -> dict[str, Any]:
+    """One system on ``docs`` with hash seed ``seed``: times and what it found."""
+    options = SYSTEMS[name]
+    if options is None:
+        return run_datatrove(docs, work, seed)
+    tag = f"{name.split(', ')[-1].replace(' ', '-')}-{seed}-{len(docs)}"
+    return run_crawlsift(docs, work, tag, seed=seed, **options)
+
+
+def measure(res: dict[str, Any], n: int, truth: set, planted: set) -> dict[str, Any]:
+    p, r = score(cluster_pairs(res["labels"]), truth)
+    return {
+        "seconds": res["seconds"],
+        "docs_per_s": n / res["seconds"],
+        "cpu_seconds": res["cpu"],
+        "docs_per_cpu_s": n / res["cpu"],
+        "precision": p,
+        "recall": r,
+        "missed_pairs": len(truth - cluster_pairs(res["labels"])),
+        "planted_removed": len(planted & res["removed"]) / max(len(planted), 1),
+        **res.get("stages", {}),
+    }
 
 
 def main() -> int:
@@ -294,13 +359,17 @@ def main() -> int:
     ap.add_argument("--sample", type=int, default=5_000)
     ap.add_argument("--copy-rate", type=float, default=0.1)
     ap.add_argument("--threads", default="1", help="POLARS_MAX_THREADS for crawlsift")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="corpus seed")
+    ap.add_argument("--hash-seeds", default="1,2,3,4,5", help="MinHash seeds, both systems")
     ap.add_argument("--no-datatrove", action="store_true")
+    ap.add_argument("--datatrove-full", action="store_true", help="datatrove on all docs too")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} not found (the shared data is not on this machine)")
         return 0
+    seeds = [int(x) for x in args.hash_seeds.split(",")]
+    names = [n for n in SYSTEMS if not (args.no_datatrove and n == "datatrove")]
     docs, planted = build_corpus(args.docs, args.copy_rate, args.seed)
     sample = subsample(docs, planted, args.sample, args.seed)
     mb = sum(len(d["text"].encode()) for d in docs) / 1e6
@@ -318,70 +387,121 @@ def main() -> int:
     )
     print(
         f"xxh3 over the same bytes: {xxh_mbs:,.0f} MB/s; polars threads: "
-        f"{os.environ['POLARS_MAX_THREADS']}"
+        f"{os.environ['POLARS_MAX_THREADS']}; 14 bands x 8 rows, 5-gram shingles; "
+        f"hash seeds {seeds}; load average {os.getloadavg()[0]:.1f}"
     )
     results: dict[str, Any] = {"docs": len(docs), "mb": mb, "sample": len(sample)}
-    rows = []
+    results["truth_pairs"], results["runs"], results["full"] = len(truth), [], {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        full = run_crawlsift(docs, work, "full")
-        full_rate = len(docs) / full["seconds"]
-        systems = {
-            "crawlsift": run_crawlsift(sample, work, "s1"),
-            "crawlsift (no boilerplate)": run_crawlsift(sample, work, "s2", boilerplate=False),
-        }
-        if not args.no_datatrove:
-            systems["datatrove"] = run_datatrove(sample, work)
-        for name, res in systems.items():
-            p, r = score(cluster_pairs(res["labels"]), truth)
-            caught = len(planted_in_sample & res["removed"]) / max(len(planted_in_sample), 1)
-            rate, cpu_rate = len(sample) / res["seconds"], len(sample) / res["cpu"]
-            rows.append((name, res["seconds"], rate, cpu_rate, p, r, caught))
-            results[name] = {
+        full_names = [n for n in names if n != "datatrove" or args.datatrove_full]
+        for name in full_names:
+            res = run_system(name, docs, work, seeds[0])
+            results["full"][name] = {
                 "seconds": res["seconds"],
-                "docs_per_s": rate,
                 "cpu_seconds": res["cpu"],
-                "docs_per_cpu_s": cpu_rate,
-                "precision": p,
-                "recall": r,
-                "planted_removed": caught,
+                "docs_per_s": len(docs) / res["seconds"],
+                "docs_per_cpu_s": len(docs) / res["cpu"],
+                **({"phases": res["summary"].phases} if "summary" in res else {}),
                 **res.get("stages", {}),
             }
-    secs, cpu = full["seconds"], full["cpu"]
-    phases = {k: round(v, 2) for k, v in full["summary"].phases.items()}
-    print(
-        f"\ncrawlsift on all {len(docs):,} docs: {secs:.1f} s wall ({full_rate:,.0f} docs/s, "
-        f"{mb / secs:.1f} MB/s), {cpu:.1f} s CPU ({len(docs) / cpu:,.0f} docs/cpu-s); {phases}"
-    )
-    results["crawlsift_full"] = {"seconds": secs, "docs_per_s": full_rate, "cpu_seconds": cpu}
-    print(f"\non the {len(sample):,}-doc sample:")
-    head = ("system", "wall s", "docs/s", "docs/cpu-s", "pair P", "pair R", "planted")
-    print("{:28} {:>8} {:>9} {:>10} {:>7} {:>7} {:>8}".format(*head))
-    for name, secs, rate, cpu_rate, p, r, caught in rows:
-        print(
-            f"{name:28} {secs:8.2f} {rate:9,.0f} {cpu_rate:10,.0f} {p:7.3f} {r:7.3f} {caught:8.1%}"
-        )
-    if "datatrove" in systems:
-        dt = results["datatrove"]
-        stages = ", ".join(
-            f"{k} {dt[k]:.1f} s" for k in ("signature", "buckets", "cluster", "filter")
-        )
-        print(f"datatrove stages: {stages}")
-        for name in ("crawlsift", "crawlsift (no boilerplate)"):
-            ours = results[name]
-            print(
-                f"ratio {name} / datatrove on the sample: "
-                f"docs/s {ours['docs_per_s'] / dt['docs_per_s']:.0f}x, "
-                f"docs/cpu-s {ours['docs_per_cpu_s'] / dt['docs_per_cpu_s']:.0f}x"
-            )
-        print(
-            "ratio crawlsift on the full corpus / datatrove on the sample: "
-            f"docs/s {full_rate / dt['docs_per_s']:.0f}x, "
-            f"docs/cpu-s {len(docs) / cpu / dt['docs_per_cpu_s']:.0f}x"
-        )
+        if "datatrove" in names:
+            results["expected_band_recall"] = expected_band_recall(sample, truth, work)
+        for seed in seeds:
+            for name in names:
+                res = run_system(name, sample, work, seed)
+                row = measure(res, len(sample), truth, planted_in_sample)
+                results["runs"].append({"system": name, "seed": seed, **row})
+    _print(results, names, seeds, len(docs))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
+
+
+def _print(results: dict[str, Any], names: list[str], seeds: list[int], n_docs: int) -> None:
+    print(f"\nall {n_docs:,} documents (hash seed {seeds[0]}):")
+    for name, full in results["full"].items():
+        phases = {k: round(v, 2) for k, v in full.get("phases", {}).items()}
+        print(
+            f"  {name:26} {full['seconds']:7.1f} s wall {full['docs_per_s']:9,.0f} docs/s "
+            f"{full['cpu_seconds']:7.1f} s CPU {full['docs_per_cpu_s']:9,.0f} docs/cpu-s {phases}"
+        )
+    print(f"\nthe {results['sample']:,}-doc sample, per hash seed:")
+    head = ("seed", "system", "wall s", "docs/s", "docs/cpu-s", "pair P", "pair R", "missed")
+    print("{:>4} {:26} {:>8} {:>9} {:>10} {:>7} {:>7} {:>6} {:>8}".format(*head, "planted"))
+    for r in results["runs"]:
+        print(
+            f"{r['seed']:4} {r['system']:26} {r['seconds']:8.2f} {r['docs_per_s']:9,.0f} "
+            f"{r['docs_per_cpu_s']:10,.0f} {r['precision']:7.3f} {r['recall']:7.3f} "
+            f"{r['missed_pairs']:6} {r['planted_removed']:8.1%}"
+        )
+    summary = {}
+    for name in names:
+        runs = [r for r in results["runs"] if r["system"] == name]
+        summary[name] = {
+            "median_docs_per_s": statistics.median(r["docs_per_s"] for r in runs),
+            "median_docs_per_cpu_s": statistics.median(r["docs_per_cpu_s"] for r in runs),
+            "mean_precision": statistics.mean(r["precision"] for r in runs),
+            "mean_recall": statistics.mean(r["recall"] for r in runs),
+            "min_recall": min(r["recall"] for r in runs),
+            "max_recall": max(r["recall"] for r in runs),
+            "mean_planted_removed": statistics.mean(r["planted_removed"] for r in runs),
+        }
+    results["summary"] = summary
+    print(f"\nover {len(seeds)} hash seeds (median speed, mean P/R):")
+    for name, m in summary.items():
+        print(
+            f"  {name:26} {m['median_docs_per_s']:9,.0f} docs/s {m['median_docs_per_cpu_s']:9,.0f}"
+            f" docs/cpu-s  P {m['mean_precision']:.3f}  R {m['mean_recall']:.3f} "
+            f"({m['min_recall']:.3f}-{m['max_recall']:.3f})  "
+            f"planted {m['mean_planted_removed']:.1%}"
+        )
+    if "datatrove" not in summary:
+        return
+    e = results["expected_band_recall"]
+    print(
+        "expected share of true pairs sharing a band (1-(1-J^8)^14 over each system's own "
+        f"shingle Jaccard): crawlsift {e['crawlsift']:.3f}, datatrove {e['datatrove']:.3f}"
+    )
+    dt = summary["datatrove"]
+    stages = [r for r in results["runs"] if r["system"] == "datatrove"]
+    print(
+        "datatrove stages (median s): "
+        + ", ".join(
+            f"{k} {statistics.median(r[k] for r in stages):.1f}"
+            for k in ("signature", "buckets", "cluster", "filter")
+        )
+    )
+    ratios = {}
+    for name in names[:-1]:
+        ours = summary[name]
+        ratios[name] = {
+            "docs_per_s": ours["median_docs_per_s"] / dt["median_docs_per_s"],
+            "docs_per_cpu_s": ours["median_docs_per_cpu_s"] / dt["median_docs_per_cpu_s"],
+        }
+        print(
+            f"ratio {name} / datatrove, sample: docs/s {ratios[name]['docs_per_s']:.0f}x, "
+            f"docs/cpu-s {ratios[name]['docs_per_cpu_s']:.0f}x"
+        )
+    full = results["full"]
+    dt_full = full.get("datatrove")
+    base, where = (dt_full, "all docs") if dt_full else (dt, "the sample (median)")
+    for name in names[:-1]:
+        ours = full[name]
+        key = "docs_per_cpu_s" if dt_full else "median_docs_per_cpu_s"
+        ratios[f"{name}, all docs"] = {"docs_per_cpu_s": ours["docs_per_cpu_s"] / base[key]}
+        print(
+            f"ratio {name} on all docs / datatrove on {where}: "
+            f"docs/cpu-s {ours['docs_per_cpu_s'] / base[key]:.0f}x"
+        )
+    results["ratios"] = ratios
+    head = summary[HEADLINE]
+    print(
+        f"\nheadline ({HEADLINE}, same shingles and bands): "
+        f"{ratios[HEADLINE]['docs_per_cpu_s']:.0f}x datatrove's docs per CPU-second "
+        f"(target 50x); recall {head['mean_recall']:.3f} vs {dt['mean_recall']:.3f}, "
+        f"precision {head['mean_precision']:.3f} vs {dt['mean_precision']:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -46,6 +46,24 @@ def _filter_options(fn: F) -> F:
     )(fn)
 
 
+def _engine_options(help_text: str) -> Callable[[F], F]:
+    """``--engine local|ray`` and ``--address``."""
+
+    def decorate(fn: F) -> F:
+        fn = click.option(
+            "--address", help="Ray cluster address for --engine ray (default: local Ray)."
+        )(fn)
+        return click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            show_default=True,
+            help=help_text,
+        )(fn)
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crawlsift")
 def main() -> None:
@@ -99,14 +117,7 @@ def main() -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="This machine, or Ray Data (pip install 'crawlsift[ray]').",
-)
-@click.option("--address", help="Ray cluster address for --engine ray (default: local Ray).")
+@_engine_options("This machine, or Ray Data (pip install 'crawlsift[ray]').")
 @_filter_options
 @_errors
 def clean(
@@ -318,16 +329,20 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
+@_engine_options(
+    "Hash on this machine's threads, or on Ray workers (pip install 'crawlsift[ray]')."
+)
 @_errors
 def dedup_command(
     inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
     bands: int, rows: int, no_verify: bool, no_boilerplate: bool, keep_order: str,
-    workers: int, overwrite: bool,
+    workers: int, overwrite: bool, engine: str, address: str | None,
 ) -> None:  # fmt: skip
     """Remove exact and near-duplicate documents and site boilerplate lines.
 
     INPUTS are `crawlsift clean` output directories (their kept/ is read) or
     Parquet/JSONL files with id and text (url and date used when present).
+    After an interruption, the same command resumes without redoing finished passes.
 
     \b
     Example:
@@ -339,7 +354,7 @@ def dedup_command(
         list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
         overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
         verify=not no_verify, boilerplate=not no_boilerplate,
-        keep_order=tuple(keep_order.split(",")),
+        keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
     )  # fmt: skip
     click.echo(
         f"{s.documents:,} documents: kept {s.kept:,}, removed {s.removed_exact:,} exact and "

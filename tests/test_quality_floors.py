@@ -1,4 +1,5 @@
-"""Quality floors pinned in data: repair on WCXB dev must not score below tests/quality_floors.json.
+"""Quality floors pinned in data: repair and dedup on WCXB dev texts must not score below
+tests/quality_floors.json.
 
 Needs ../shared/data (present beside CI's clone); skips cleanly without it.
 """
@@ -47,3 +48,20 @@ def test_repair_on_all_visible_text_stays_above_its_floor():
     assert len(pages) == 1497
     assert shingle["f1"] >= FLOORS["repair_wcxb_dev_shingle_f1"], shingle
     assert word["f1"] >= FLOORS["repair_wcxb_dev_word_f1"], word
+
+
+def test_dedup_pair_precision_and_recall_stay_above_their_floors(tmp_path):
+    """bench/dedup.py's corpus, smaller: 5,000 documents, pairs scored on 2,000 of them."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import dedup as bench
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    docs, planted = bench.build_corpus(5_000, 0.1, 0)
+    sample = bench.subsample(docs, planted, 2_000, 0)
+    truth = bench.true_pairs(sample)
+    found = bench.run_crawlsift(sample, tmp_path, "floor", boilerplate=False, seed=1)
+    precision, recall = bench.score(bench.cluster_pairs(found["labels"]), truth)
+    assert len(truth) > 50
+    assert precision >= FLOORS["dedup_pair_precision"], precision
+    assert recall >= FLOORS["dedup_pair_recall"], recall

@@ -1,10 +1,10 @@
 """Site boilerplate: lines that recur across many documents of one host.
 
 Learning is a group-by over ``(host, line key)`` of the distinct lines of every
-document; a line is boilerplate for a host when it occurs in at least
-``boilerplate_min_docs`` of the host's documents and in at least
-``boilerplate_min_fraction`` of them. A syndicated article copied to a few hosts never
-reaches either floor on any one of them, so its lines stay.
+document (with an index, added to the counts of every earlier batch); a line is
+boilerplate for a host when it occurs in at least ``boilerplate_min_docs`` of the host's
+documents and in at least ``boilerplate_min_fraction`` of them. A syndicated article
+copied to a few hosts never reaches either floor on any one of them, so its lines stay.
 
 Removing a line appends an edit with reason ``site_boilerplate`` to ``edits``. Its span
 is in characters of the ``text`` column dedup *read* (the output of earlier stages),
@@ -19,6 +19,7 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
+from crawlsift.dedup.tokens import hash_strings
 
 REASON = "site_boilerplate"
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^/:?#]+)"
@@ -50,7 +51,8 @@ def line_table(texts: pa.Array | pa.ChunkedArray, host: pl.Series, min_chars: in
             norm=pl.col("line").str.strip_chars().str.to_lowercase(),
         )
     )
-    key = pl.when(pl.col("norm").str.len_chars() >= max(min_chars, 1)).then(pl.col("norm").hash(7))
+    keys = pl.Series(hash_strings(lines["norm"].to_arrow()), dtype=pl.UInt64)
+    key = pl.when(pl.col("norm").str.len_chars() >= max(min_chars, 1)).then(keys)
     return lines.select(
         "doc",
         "host",
@@ -70,17 +72,27 @@ def doc_keys(lines: pl.DataFrame, row0: int) -> pl.DataFrame:
     )
 
 
+def counts(keys: pl.LazyFrame, docs: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """``(host, key, n)`` documents per line and ``(host, docs)`` documents per host."""
+    lines = keys.group_by("host", "key").agg(n=pl.len().cast(pl.Int64))
+    return lines, docs.group_by("host").agg(docs=pl.len().cast(pl.Int64))
+
+
 def learn(
-    keys: pl.LazyFrame, docs: pl.LazyFrame, min_docs: int, min_fraction: float
+    lines: pl.LazyFrame,
+    hosts: pl.LazyFrame,
+    min_docs: int,
+    min_fraction: float,
+    prior: tuple[pl.LazyFrame, pl.LazyFrame] | None = None,
 ) -> pl.LazyFrame:
-    """Boilerplate ``(host, key)`` pairs from all documents' keys and ``(host, row)`` docs."""
-    per_host = docs.group_by("host").agg(host_docs=pl.len())
+    """Boilerplate ``(host, key)`` pairs from :func:`counts`, plus an index's ``prior`` ones."""
+    if prior is not None:
+        lines = pl.concat([lines, prior[0]]).group_by("host", "key").agg(pl.col("n").sum())
+        hosts = pl.concat([hosts, prior[1]]).group_by("host").agg(pl.col("docs").sum())
     return (
-        keys.group_by("host", "key")
-        .agg(n=pl.len())
-        .filter(pl.col("n") >= min_docs)
-        .join(per_host, on="host")
-        .filter(pl.col("n") >= pl.col("host_docs") * min_fraction)
+        lines.filter(pl.col("n") >= min_docs)
+        .join(hosts, on="host")
+        .filter(pl.col("n") >= pl.col("docs") * min_fraction)
         .select("host", "key")
     )
 

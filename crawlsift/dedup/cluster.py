@@ -97,13 +97,30 @@ def components(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         label = new
 
 
-def decisions(docs: pl.LazyFrame, clusters: pl.DataFrame, pool: pl.LazyFrame) -> pl.LazyFrame:
+def cluster_sizes(clusters: pl.DataFrame, prior: pl.LazyFrame | None) -> pl.DataFrame:
+    """``root, size`` of each component: its new documents plus its indexed ones' clusters.
+
+    ``clusters`` maps ``rank`` to ``root``; ``prior`` (``rank, size``) has the cluster
+    size recorded in the index for each indexed document (one when absent).
+    """
+    weights = clusters.with_columns(size=pl.lit(1, pl.Int64))
+    if prior is not None:
+        known = prior.join(clusters.lazy().select("rank"), on="rank").collect()
+        weights = weights.join(known, on="rank", how="left", suffix="_prior").select(
+            "rank", "root", size=pl.coalesce("size_prior", "size")
+        )
+    return weights.group_by("root").agg(pl.col("size").sum())
+
+
+def decisions(
+    docs: pl.LazyFrame, clusters: pl.DataFrame, sizes: pl.DataFrame, pool: pl.LazyFrame
+) -> pl.LazyFrame:
     """Per document: cluster id and size, and for duplicates the reason and the kept id.
 
-    ``clusters`` maps ``rank`` to ``root`` for documents in some candidate pair; ``pool``
-    has ``rank, id, exact`` of every document a root can be (this run's and the index's).
+    ``clusters`` maps ``rank`` to ``root`` for documents in some candidate pair, ``sizes``
+    is :func:`cluster_sizes`; ``pool`` has ``rank, id, exact`` of every document a root
+    can be (this run's and the index's).
     """
-    sizes = clusters.group_by("root").agg(size=pl.len())
     roots = pool.select(root="rank", root_id="id", root_exact="exact")
     joined = (
         docs.join(clusters.lazy(), on="rank", how="left")

@@ -1,15 +1,21 @@
-"""The incremental dedup index: what earlier runs kept, stored as Parquet.
+"""The incremental dedup index: what earlier runs kept and saw, stored as Parquet.
 
 Layout of an index directory::
 
-    index.json                 format version, hashing options, documents ranked so far
-    docs/batch-<k>.parquet     rank, id, exact hash, signature of each kept document
+    index.json                 format version, hashing options, documents ranked so far,
+                               batches (name and the run that added it)
+    docs/batch-<k>.parquet     rank, id, exact hash, signature, cluster size of each kept document
     bands/batch-<k>.parquet    rank, band, bucket of each kept document
+    sizes/batch-<k>.parquet    rank, size: new cluster sizes of documents indexed earlier
+    lines/batch-<k>.parquet    host, key, n: documents of the batch holding each line (boilerplate)
+    hosts/batch-<k>.parquet    host, docs: documents of the batch per host
 
 A run that uses an index ranks its documents after every indexed one, so a new document
-that duplicates an indexed one is always the copy removed. Batches are written with
-polars' streaming sink under temporary names and ``index.json`` is replaced last, so an
-interrupted append leaves the index as it was (a half-written batch is ignored).
+that duplicates an indexed one is always the copy removed, and the indexed document's
+cluster grows. Site boilerplate is learned from the line counts of every batch so far
+plus the run's own. Batches are written under temporary names and ``index.json`` is
+replaced last, so an interrupted append leaves the index as it was; a batch records the
+run that added it, so a resumed run never adds its batch twice.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import polars as pl
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.errors import InputError
 
-VERSION = 1
+VERSION = 2  # 2: words hashed by crawlsift.dedup.tokens, 32-bit permutations, sizes, lines
+KINDS = ("docs", "bands", "sizes", "lines", "hosts")
 
 
 @dataclass
@@ -35,7 +42,7 @@ class Index:
     path: Path
     hashing: dict[str, Any]
     docs: int = 0  # ranks handed out so far: new documents start here
-    batches: list[str] = field(default_factory=list)
+    batches: list[dict[str, str]] = field(default_factory=list)  # name, run
 
     @classmethod
     def open(cls, path: str, opts: DedupOptions) -> Index:
@@ -48,35 +55,76 @@ class Index:
             return cls(path=root, hashing=opts.hashing())
         data = json.loads(manifest.read_text())
         if data.get("version") != VERSION:
-            raise InputError(f"{root}: unsupported index version {data.get('version')}")
+            raise InputError(
+                f"{root}: index version {data.get('version')}, this crawlsift reads {VERSION}; "
+                "rebuild the index from the kept outputs"
+            )
         if data["hashing"] != opts.hashing():
             raise InputError(
                 f"{root} was built with {data['hashing']}; this run uses {opts.hashing()}"
             )
         return cls(path=root, hashing=data["hashing"], docs=data["docs"], batches=data["batches"])
 
+    def names(self, but_run: str | None = None) -> list[str]:
+        """Batch names, oldest first (but those added by run ``but_run``)."""
+        return [b["name"] for b in self.batches if b["run"] != but_run]
+
+    def added_by(self, run: str) -> str | None:
+        """The batch a run added, if it did."""
+        return next((b["name"] for b in self.batches if b["run"] == run), None)
+
     def _scan(self, kind: str) -> pl.LazyFrame | None:
-        files = [self.path / kind / f"{b}.parquet" for b in self.batches]
-        files = [str(f) for f in files if f.exists()]
-        return pl.scan_parquet(files) if files else None
+        frames = [
+            pl.scan_parquet(self.path / kind / f"{name}.parquet").with_columns(seq=pl.lit(i))
+            for i, name in enumerate(self.names())
+            if (self.path / kind / f"{name}.parquet").exists()
+        ]
+        return pl.concat(frames) if frames else None
 
     def docs_frame(self) -> pl.LazyFrame | None:
-        """``rank, id, exact, sig`` of every indexed document (None for an empty index)."""
-        return self._scan("docs")
+        """``rank, id, exact, sig, size`` of every indexed document (None for an empty index)."""
+        frame = self._scan("docs")
+        return None if frame is None else frame.select("rank", "id", "exact", "sig", "size")
 
     def bands_frame(self) -> pl.LazyFrame | None:
         """``rank, band, bucket`` of every indexed document (None for an empty index)."""
-        return self._scan("bands")
+        frame = self._scan("bands")
+        return None if frame is None else frame.select("rank", "band", "bucket")
 
-    def append(self, docs: pl.LazyFrame, bands: pl.LazyFrame, ranks_used: int) -> str:
-        """Add a batch (documents and their bands), then commit the manifest."""
+    def sizes_frame(self) -> pl.LazyFrame | None:
+        """``rank, size``: the latest cluster size of every indexed document."""
+        docs, updates = self._scan("docs"), self._scan("sizes")
+        if docs is None:
+            return None
+        parts = [docs.select("rank", "size", "seq")]
+        if updates is not None:
+            parts.append(updates.select("rank", "size", "seq"))
+        return (
+            pl.concat(parts)
+            .group_by("rank")
+            .agg(pl.col("size").sort_by("seq").last())
+            .select("rank", pl.col("size").cast(pl.Int64))
+        )
+
+    def lines_frame(self) -> pl.LazyFrame | None:
+        """``host, key, n``: line counts of every batch so far (one row per batch)."""
+        frame = self._scan("lines")
+        return None if frame is None else frame.select("host", "key", "n")
+
+    def hosts_frame(self) -> pl.LazyFrame | None:
+        """``host, docs``: documents per host of every batch so far (one row per batch)."""
+        frame = self._scan("hosts")
+        return None if frame is None else frame.select("host", "docs")
+
+    def append(self, frames: dict[str, pl.LazyFrame], ranks_used: int, run: str) -> str:
+        """Add a batch (a frame per kind of :data:`KINDS`), then commit the manifest."""
         name = f"batch-{len(self.batches):05d}"
-        for kind, frame in (("docs", docs), ("bands", bands)):
+        for kind in KINDS:
             (self.path / kind).mkdir(parents=True, exist_ok=True)
             tmp = self.path / kind / f".tmp-{name}.parquet"
-            frame.sink_parquet(tmp, compression="zstd")
+            frames[kind].sink_parquet(tmp, compression="zstd")
             os.replace(tmp, self.path / kind / f"{name}.parquet")
-        self.batches.append(name)
+        self.batches.append({"name": name, "run": run})
         self.docs += ranks_used
         data = {"version": VERSION, "hashing": self.hashing, "docs": self.docs}
         data["batches"] = self.batches

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from crawlsift import schema as S
@@ -45,8 +46,8 @@ def write_outputs(work: Path, out: Path, fmt: str, shard_rows: int) -> Counts:
     }
     counts = Counts()
     try:
-        for path in sorted((work / "docs").glob("*.parquet")):
-            table = pq.read_table(path)
+        for path in sorted((work / "docs").glob("*.arrow")):
+            table = feather.read_table(path, memory_map=True)
             while buffer.num_rows < table.num_rows:
                 nxt = next(decisions)
                 buffer = nxt if not buffer.num_rows else pa.concat_tables([buffer, nxt])

@@ -12,8 +12,12 @@ group-bys and joins over Parquet files in ``OUT/_work``)::
       cluster   connected components; decisions sorted by row      -> _work/decisions.parquet
     3 write     documents + decisions, in row order                -> OUT/kept, OUT/rejected
 
+    4 index     kept documents, cluster sizes, line counts          -> INDEX/*/batch-<k>
+
 In memory: the learned boilerplate (host, line) pairs, the candidate pairs with their
 component labels, and the shingle sets of documents in candidate pairs (verification).
+Each finished batch and pass is marked in ``_work/done`` (:mod:`~crawlsift.dedup.progress`):
+the same command run again after an interruption picks up where it stopped.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +35,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.feather as feather
 import xxhash
 
 from crawlsift import schema as S
@@ -41,13 +44,16 @@ from crawlsift.dedup import cluster, minhash
 from crawlsift.dedup.index import Index
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.dedup.output import write_outputs
-from crawlsift.dedup.source import read_batches
+from crawlsift.dedup.progress import Progress
+from crawlsift.dedup.ray_hash import ray_hash
+from crawlsift.dedup.source import read_batches, resolve
+from crawlsift.dedup.tokens import words as words_of
 from crawlsift.dedup.verify import verify
-from crawlsift.errors import InputError, OutputError
+from crawlsift.errors import InputError
+from crawlsift.io import discover
 from crawlsift.report.html_report import build_report
 
-_MARKER = "_dedup.json"
-_FAST = "lz4"  # intermediates are read once, soon: speed over size
+_FIGURES = ("documents", "candidate_pairs", "pairs_rejected_by_verification", "matched_index")
 
 
 @dataclass
@@ -66,6 +72,7 @@ class DedupSummary:
     boilerplate_lines_removed: int = 0
     matched_index: int = 0  # documents removed as duplicates of indexed ones
     index_batch: str | None = None
+    resumed: list[str] = field(default_factory=list)  # passes an earlier attempt finished
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
 
@@ -88,6 +95,8 @@ def dedup(
     workers: int = 0,
     overwrite: bool = False,
     keep_work: bool = False,
+    engine: str = "local",
+    address: str | None = None,
     **option_values: Any,
 ) -> DedupSummary:
     """Deduplicate ``source`` into ``output``/kept and ``output``/rejected, plus stats.json.
@@ -99,67 +108,74 @@ def dedup(
     ``index_dir``, documents duplicating an indexed one are removed too, and this run's
     kept documents are added to the index. ``workers`` (0 = all cores) threads hash
     batches; results never depend on it, on ``batch_size`` or on input order.
+    ``engine="ray"`` hashes the batches on Ray workers (the cluster at ``address``, or
+    a local Ray instance) with the same result; see :mod:`crawlsift.dedup.ray_hash`.
     """
+    if engine not in ("local", "ray"):
+        raise InputError(f"unknown engine {engine!r}; use local or ray")
     opts = DedupOptions.from_kwargs(options, **option_values)
     if batch_size < 1 or shard_rows < 1:
         raise InputError("batch_size and shard_rows must be at least 1")
     out = Path(output)
     index = Index.open(index_dir, opts) if index_dir else None
-    work = _prepare(out, overwrite)
-    run = _Run(source, out, work, opts, index, batch_size, max(workers or os.cpu_count() or 1, 1))
+    manifest = {
+        "inputs": [asdict(t) for t in discover(resolve(source))],
+        "options": asdict(opts),
+        "format": format,
+        "batch_size": batch_size,
+        "shard_rows": shard_rows,
+        "index": os.path.abspath(index_dir) if index_dir else None,
+    }
+    progress = Progress(out, manifest, overwrite)
+    if progress.complete:  # the same run finished before: nothing to redo
+        stats = json.loads((out / "stats.json").read_text())
+        return DedupSummary(**{**stats, "resumed": ["all"]})
+    workers = max(workers or os.cpu_count() or 1, 1)
+    run = _Run(source, progress, opts, index, batch_size, workers)
+    run.engine, run.address = engine, address
     summary = run.execute(format, shard_rows)
-    if not keep_work:
-        shutil.rmtree(work, ignore_errors=True)
+    progress.complete_run(keep_work)
     return summary
-
-
-def _prepare(out: Path, overwrite: bool) -> Path:
-    if out.exists() and any(out.iterdir()):
-        if not (out / _MARKER).exists():
-            raise InputError(f"{out} exists and is not a dedup output; choose an empty directory")
-        if not overwrite:
-            raise InputError(f"{out} holds a dedup output; use another directory or overwrite")
-        shutil.rmtree(out)
-    try:
-        for sub in ("kept", "rejected", "_work"):
-            (out / sub).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
-    (out / _MARKER).write_text("{}\n")
-    return out / "_work"
 
 
 class _Run:
     def __init__(
         self,
         source: str | Sequence[str],
-        out: Path,
-        work: Path,
+        progress: Progress,
         opts: DedupOptions,
         index: Index | None,
         batch_size: int,
         workers: int,
     ) -> None:
-        self.source, self.out, self.work, self.opts = source, out, work, opts
+        self.source, self.progress, self.opts = source, progress, opts
+        self.out, self.work = progress.out, progress.work
         self.index, self.batch_size, self.workers = index, batch_size, workers
+        self.engine: str = "local"
+        self.address: str | None = None
         self.mult = minhash.permutations(opts.permutations, opts.seed)
-        self.summary = DedupSummary(output=str(out))
+        self.summary = DedupSummary(output=str(self.out))
         self.boilerplate = pl.DataFrame(schema={"host": pl.String, "key": pl.UInt64})
         self.has_quality = False
 
-    def _batches(self) -> Iterator[tuple[int, int, pa.Table]]:
+    def _batches(self, kind: str) -> Iterator[tuple[int, int, pa.Table]]:
+        """Batches not yet done in pass ``kind`` (with their first row number)."""
         row = 0
         for k, table in enumerate(read_batches(self.source, self.batch_size)):
-            yield k, row, table
+            if self.progress.done(f"{kind}-{k:06d}") is None:
+                yield k, row, table
             row += table.num_rows
 
     def _part(self, kind: str, k: int) -> str:
         (self.work / kind).mkdir(exist_ok=True)
-        return str(self.work / kind / f"part-{k:06d}.parquet")
+        return str(self.work / kind / f"part-{k:06d}.arrow")
 
     def execute(self, fmt: str, shard_rows: int) -> DedupSummary:
         started = time.monotonic()
         phases = self.summary.phases
+        progress = self.progress
+        if self._index_grew():  # another run added to the index since: cluster again
+            progress.undo("cluster", "write")
         if self.opts.boilerplate:
             self._learn_boilerplate()
             phases["boilerplate"] = time.monotonic() - started
@@ -168,111 +184,109 @@ class _Run:
         phases["hash"] = time.monotonic() - t
         if (self.work / "meta").exists():  # else the input had no records: nothing to do
             t = time.monotonic()
-            self._cluster()
+            if (figures := progress.reuse("cluster")) is None:
+                figures = self._cluster()
+                progress.finish("cluster", figures)
+            for name in _FIGURES:
+                setattr(self.summary, name, figures[name])
             phases["cluster"] = time.monotonic() - t
             t = time.monotonic()
-            self._write(fmt, shard_rows)
+            if (figures := progress.reuse("write")) is None:
+                figures = self._write(fmt, shard_rows)
+                progress.finish("write", figures)
+            for name, value in figures.items():
+                setattr(self.summary, name, value)
             if self.index is not None:
                 self._append_index()
             phases["write"] = time.monotonic() - t
         self.summary.seconds = time.monotonic() - started
+        self.summary.resumed = progress.resumed
         stats = self.summary.to_dict()
         (self.out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
-        (self.out / _MARKER).write_text(json.dumps({"options": asdict(self.opts)}) + "\n")
         build_report(str(self.out))
         return self.summary
 
+    def _index_grew(self) -> bool:
+        done = self.progress.done("cluster")
+        if self.index is None or done is None:
+            return False
+        return done["index_batches"] != self.index.names(but_run=self.progress.run_id)
+
     # -- pass 1: site boilerplate -----------------------------------------------------
     def _learn_boilerplate(self) -> None:
-        for k, row0, table in self._batches():
-            if S.URL not in table.column_names:
-                continue
-            host = bp.hosts(table.column(S.URL))
-            lines = bp.line_table(table.column(S.TEXT), host, self.opts.boilerplate_min_chars)
-            bp.doc_keys(lines, row0).write_parquet(self._part("keys", k), compression=_FAST)
-            rows = pl.DataFrame(
-                {"host": host, "row": pl.int_range(row0, row0 + len(host), eager=True)}
-            )
-            rows.drop_nulls().write_parquet(self._part("hosts", k), compression=_FAST)
-        if not (self.work / "keys").exists():
-            return
-        learned = bp.learn(
-            pl.scan_parquet(str(self.work / "keys" / "*.parquet")),
-            pl.scan_parquet(str(self.work / "hosts" / "*.parquet")),
-            self.opts.boilerplate_min_docs,
-            self.opts.boilerplate_min_fraction,
-        )
-        self.boilerplate = learned.collect(engine=cluster.STREAMING)
+        learned = self.work / "boilerplate.arrow"
+        if self.progress.reuse("boilerplate") is None:
+            for k, row0, table in self._batches("lines"):
+                if S.URL in table.column_names:
+                    host = bp.hosts(table.column(S.URL))
+                    min_chars = self.opts.boilerplate_min_chars
+                    lines = bp.line_table(table.column(S.TEXT), host, min_chars)
+                    _save(bp.doc_keys(lines, row0), self._part("keys", k))
+                    rows = pl.DataFrame(
+                        {"host": host, "row": pl.int_range(row0, row0 + len(host), eager=True)}
+                    )
+                    _save(rows.drop_nulls(), self._part("hosts", k))
+                self.progress.finish(f"lines-{k:06d}")
+            self._learn(learned)
+            self.progress.finish("boilerplate")
+        self.boilerplate = pl.read_ipc(learned)
         self.summary.boilerplate_rules = self.boilerplate.height
+
+    def _learn(self, learned: Path) -> None:
+        """Line and host counts of this run (kept for the index), then the boilerplate."""
+        w = self.work
+        if (w / "keys").exists():
+            scans = (
+                pl.scan_ipc(str(w / "keys" / "*.arrow")),
+                pl.scan_ipc(str(w / "hosts" / "*.arrow")),
+            )
+        else:
+            scans = (
+                pl.LazyFrame(schema={"host": pl.String, "key": pl.UInt64, "row": pl.Int64}),
+                pl.LazyFrame(schema={"host": pl.String, "row": pl.Int64}),
+            )
+        line_counts, host_counts = bp.counts(*scans)
+        line_counts.sink_ipc(w / "line_counts.arrow")
+        host_counts.sink_ipc(w / "host_counts.arrow")
+        prior = None
+        if self.index is not None and (lines := self.index.lines_frame()) is not None:
+            prior = (lines, self.index.hosts_frame())
+        _save(
+            bp.learn(
+                pl.scan_ipc(w / "line_counts.arrow"),
+                pl.scan_ipc(w / "host_counts.arrow"),
+                self.opts.boilerplate_min_docs,
+                self.opts.boilerplate_min_fraction,
+                prior,
+            ).collect(engine=cluster.STREAMING),
+            str(learned),
+        )
 
     # -- pass 2: strip, hash, sign ----------------------------------------------------
     def _hash_pass(self) -> None:
-        if self.workers == 1:
-            for item in self._batches():
-                self.summary.boilerplate_lines_removed += self._hash_batch(*item)
-            return
-        with ThreadPoolExecutor(self.workers) as pool:
-            pending: list[Any] = []
-            for item in self._batches():
-                pending.append(pool.submit(self._hash_batch, *item))
-                if len(pending) >= 2 * self.workers:
-                    self.summary.boilerplate_lines_removed += pending.pop(0).result()
-            for fut in pending:
-                self.summary.boilerplate_lines_removed += fut.result()
-
-    def _hash_batch(self, k: int, row0: int, table: pa.Table) -> int:
-        n = table.num_rows
-        removed = 0
-        if self.boilerplate.height and S.URL in table.column_names:
-            host = bp.hosts(table.column(S.URL))
-            learned = self.boilerplate["host"].unique()
-            host = host.zip_with(
-                host.is_in(learned).fill_null(False), pl.Series([None] * n, dtype=pl.String)
-            )
-            if host.null_count() < n:  # only documents of hosts with boilerplate are split
-                lines = bp.line_table(table.column(S.TEXT), host, self.opts.boilerplate_min_chars)
-                table, removed = bp.strip(table, lines, self.boilerplate)
-        rows = pl.int_range(row0, row0 + n, eager=True, dtype=pl.Int64)
-        norm = minhash.normalise_bytes(table.column(S.TEXT))
-        hashes, offsets, words = minhash.shingle_hashes(norm, self.opts.shingle_size)
-        sig = minhash.signatures(hashes, offsets, self.mult)
-        ends, data = norm[0].tolist(), memoryview(norm[1])
-        exact = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
-        quality = self.opts.quality_column
-        meta = pl.DataFrame(
-            {
-                "row": rows,
-                "id": pl.Series(table.column(S.ID)).cast(pl.String),
-                "date": _column(table, S.DATE, pl.String),
-                "quality": _column(table, quality, pl.Float64),
-                "length": pl.Series(table.column(S.TEXT)).cast(pl.String).str.len_chars(),
-                "exact": pl.Series(exact, dtype=pl.UInt64),
-                "words": pl.Series(words, dtype=pl.Int64),
-            }
-        )
-        meta.write_parquet(self._part("meta", k), compression=_FAST)
-        live = np.flatnonzero(words > 0)
-        keys = minhash.band_hashes(sig[live], self.opts.bands, self.opts.rows)
-        pl.DataFrame(
-            {
-                "row": np.repeat(live + row0, self.opts.bands),
-                "band": np.tile(np.arange(self.opts.bands, dtype=np.int16), len(live)),
-                "bucket": keys.reshape(-1),
-            }
-        ).write_parquet(self._part("bands", k), compression=_FAST)
-        width = sig.shape[1] * 4
-        offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32).tobytes())
-        sigs = pa.BinaryArray.from_buffers(pa.binary(), n, [None, offsets, pa.py_buffer(sig)])
-        sig_table = pa.table({"row": rows.to_arrow(), "sig": sigs})
-        pq.write_table(sig_table, self._part("sigs", k), compression=_FAST)
-        table = table.append_column("_row", rows.to_arrow())
-        pq.write_table(table, self._part("docs", k), compression=_FAST)
-        return removed
+        if (figures := self.progress.reuse("hash")) is None:
+            hasher = Hasher(self.opts, self.mult, self.boilerplate)
+            if self.engine == "ray":
+                results = ray_hash(hasher, self._batches("hash"), self.address)
+            elif self.workers == 1:
+                results = (hasher(*item) for item in self._batches("hash"))
+            else:
+                results = _threaded(hasher, self._batches("hash"), self.workers)
+            for k, parts, removed in results:
+                for kind, frame in parts.items():
+                    _save(frame, self._part(kind, k))
+                self.progress.finish(f"hash-{k:06d}", {"removed": removed})
+            done = sorted((self.work / "done").glob("hash-*.json"))
+            removed = sum(json.loads(p.read_text())["removed"] for p in done)
+            figures = {"boilerplate_lines_removed": removed}
+            self.progress.finish("hash", figures)
+        self.summary.boilerplate_lines_removed = figures["boilerplate_lines_removed"]
 
     # -- corpus-wide: rank, candidate pairs, components --------------------------------
-    def _cluster(self) -> None:
+    def _cluster(self) -> dict[str, Any]:
+        """Rank, pair, verify, cluster; returns the figures for the summary."""
         w = str(self.work)
-        meta = pl.scan_parquet(f"{w}/meta/*.parquet")
+        meta = pl.scan_ipc(f"{w}/meta/*.arrow")
         self.has_quality = bool(meta.select(pl.col("quality").is_not_null().any()).collect().item())
         dupes = meta.group_by("id").agg(n=pl.len()).filter(pl.col("n") > 1).head(3).collect()
         if dupes.height:
@@ -282,16 +296,15 @@ class _Run:
             f"{w}/ranked.parquet"
         )
         docs = pl.scan_parquet(f"{w}/ranked.parquet")
-        self.summary.documents = docs.select(pl.len()).collect().item()
+        figures: dict[str, Any] = {"documents": docs.select(pl.len()).collect().item()}
+        figures["index_batches"] = self.index.names() if self.index else []
         idx_docs = self.index.docs_frame() if self.index else None
         idx_bands = self.index.bands_frame() if self.index else None
         edges = []
         if self.opts.exact:
             edges.append(cluster.exact_edges(docs, idx_docs))
         if self.opts.near:
-            bands = pl.scan_parquet(f"{w}/bands/*.parquet").join(
-                docs.select("row", "rank"), on="row"
-            )
+            bands = pl.scan_ipc(f"{w}/bands/*.arrow").join(docs.select("row", "rank"), on="row")
             edges.append(
                 cluster.near_edges(bands.select("rank", "band", "bucket"), idx_bands, offset)
             )
@@ -300,7 +313,8 @@ class _Run:
             if edges
             else pl.LazyFrame(schema={"rank": pl.Int64, "rep": pl.Int64, "exact": pl.Boolean})
         ).collect(engine=cluster.STREAMING)
-        self.summary.candidate_pairs = pairs.height
+        figures["candidate_pairs"] = pairs.height
+        figures["pairs_rejected_by_verification"] = 0
         if self.opts.verify and pairs.height:
             checked = verify(
                 pairs,
@@ -311,43 +325,161 @@ class _Run:
                 self.opts.shingle_size,
                 self.opts.jaccard_threshold,
             )
-            self.summary.pairs_rejected_by_verification = pairs.height - checked.height
+            figures["pairs_rejected_by_verification"] = pairs.height - checked.height
             pairs = checked
         nodes, roots = cluster.components(pairs["rank"].to_numpy(), pairs["rep"].to_numpy())
-        self.summary.matched_index = int(np.sum((roots < offset) & (nodes != roots)))
+        figures["matched_index"] = int(np.sum((roots < offset) & (nodes != roots)))
         groups = pl.DataFrame(
             {"rank": nodes, "root": roots}, schema={"rank": pl.Int64, "root": pl.Int64}
+        )
+        sizes = cluster.cluster_sizes(groups, self.index.sizes_frame() if self.index else None)
+        # the grown clusters of indexed documents, for the index
+        sizes.filter(pl.col("root") < offset).rename({"root": "rank"}).write_parquet(
+            f"{w}/index_sizes.parquet"
         )
         pool = docs.select("rank", "id", "exact")
         if idx_docs is not None:
             pool = pl.concat([idx_docs.select("rank", "id", "exact"), pool])
-        decided = cluster.decisions(docs, groups, pool)
+        decided = cluster.decisions(docs, groups, sizes, pool)
         decided.sink_parquet(f"{w}/decisions.parquet")
+        return figures
 
     # -- pass 3: write ------------------------------------------------------------------
-    def _write(self, fmt: str, shard_rows: int) -> None:
+    def _write(self, fmt: str, shard_rows: int) -> dict[str, int]:
+        for kind in ("kept", "rejected"):  # what an interrupted attempt left
+            for path in (self.out / kind).iterdir():
+                path.unlink()
         counts = write_outputs(self.work, self.out, fmt, shard_rows)
-        self.summary.kept, self.summary.clusters = counts.kept, counts.clusters
-        self.summary.removed_exact = counts.removed_exact
-        self.summary.removed_near = counts.removed_near
+        return {
+            "kept": counts.kept,
+            "clusters": counts.clusters,
+            "removed_exact": counts.removed_exact,
+            "removed_near": counts.removed_near,
+        }
 
+    # -- pass 4: index --------------------------------------------------------------------
     def _append_index(self) -> None:
         assert self.index is not None
-        w = str(self.work)
-        decided = pl.scan_parquet(f"{w}/decisions.parquet")
+        run = self.progress.run_id
+        if (name := self.index.added_by(run)) is not None:  # an earlier attempt added it
+            self.progress.resumed.append("index")
+            self.summary.index_batch = name
+            return
+        w = self.work
+        decided = pl.scan_parquet(w / "decisions.parquet")
         kept = (
-            pl.scan_parquet(f"{w}/ranked.parquet")
-            .join(decided.select("row", "dedup_reason"), on="row")
+            pl.scan_parquet(w / "ranked.parquet")
+            .join(decided.select("row", "dedup_reason", "dedup_cluster_size"), on="row")
             .filter(pl.col("dedup_reason").is_null() & (pl.col("words") > 0))
         )
-        sigs = pl.scan_parquet(f"{w}/sigs/*.parquet")
-        docs = kept.join(sigs, on="row").select("rank", "id", "exact", "sig").sort("rank")
-        bands = (
-            pl.scan_parquet(f"{w}/bands/*.parquet")
+        sigs = pl.scan_ipc(w / "sigs" / "*.arrow")
+        frames = {
+            "docs": kept.join(sigs, on="row")
+            .select("rank", "id", "exact", "sig", size="dedup_cluster_size")
+            .sort("rank"),
+            "bands": pl.scan_ipc(w / "bands" / "*.arrow")
             .join(kept.select("row", "rank"), on="row")
-            .select("rank", "band", "bucket")
+            .select("rank", "band", "bucket"),
+            "sizes": pl.scan_parquet(w / "index_sizes.parquet"),
+        }
+        if (w / "line_counts.arrow").exists():
+            frames["lines"] = pl.scan_ipc(w / "line_counts.arrow")
+            frames["hosts"] = pl.scan_ipc(w / "host_counts.arrow")
+        else:  # boilerplate off: the batch adds no counts
+            frames["lines"] = pl.LazyFrame(
+                schema={"host": pl.String, "key": pl.UInt64, "n": pl.Int64}
+            )
+            frames["hosts"] = pl.LazyFrame(schema={"host": pl.String, "docs": pl.Int64})
+        self.summary.index_batch = self.index.append(frames, self.summary.documents, run)
+
+
+HashResult = tuple[int, dict[str, Any], int]
+
+
+@dataclass(frozen=True)
+class Hasher:
+    """Pass 2 for one batch: strip site boilerplate, then exact hash, MinHash, band keys.
+
+    A pure function of its batch (it touches no file), so threads or Ray workers on
+    other nodes can run it; the caller saves the parts it returns, in batch order.
+    """
+
+    opts: DedupOptions
+    mult: np.ndarray
+    boilerplate: pl.DataFrame
+
+    def __call__(self, k: int, row0: int, table: pa.Table) -> HashResult:
+        """``(k, {part kind: table}, boilerplate lines removed)`` of batch ``k``."""
+        opts = self.opts
+        n = table.num_rows
+        removed = 0
+        if self.boilerplate.height and S.URL in table.column_names:
+            host = bp.hosts(table.column(S.URL))
+            learned = self.boilerplate["host"].unique()
+            host = host.zip_with(
+                host.is_in(learned.implode()).fill_null(False),
+                pl.Series([None] * n, dtype=pl.String),
+            )
+            if host.null_count() < n:  # only documents of hosts with boilerplate are split
+                lines = bp.line_table(table.column(S.TEXT), host, opts.boilerplate_min_chars)
+                table, removed = bp.strip(table, lines, self.boilerplate)
+        rows = pl.int_range(row0, row0 + n, eager=True, dtype=pl.Int64)
+        tokens = words_of(table.column(S.TEXT))
+        hashes, offsets = minhash.shingle_hashes(tokens, opts.shingle_size)
+        sig = minhash.signatures(hashes, offsets, self.mult)
+        words = tokens.counts
+        ends, data = (tokens.offsets * 8).tolist(), memoryview(tokens.hashes.view(np.uint8))
+        exact = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
+        meta = pl.DataFrame(
+            {
+                "row": rows,
+                "id": pl.Series(table.column(S.ID)).cast(pl.String),
+                "date": _column(table, S.DATE, pl.String),
+                "quality": _column(table, opts.quality_column, pl.Float64),
+                "length": pl.Series(table.column(S.TEXT)).cast(pl.String).str.len_chars(),
+                "exact": pl.Series(exact, dtype=pl.UInt64),
+                "words": pl.Series(words, dtype=pl.Int64),
+            }
         )
-        self.summary.index_batch = self.index.append(docs, bands, self.summary.documents)
+        live = np.flatnonzero(words > 0)
+        keys = minhash.band_hashes(sig[live], opts.bands, opts.rows)
+        bands = pl.DataFrame(
+            {
+                "row": np.repeat(live + row0, opts.bands),
+                "band": np.tile(np.arange(opts.bands, dtype=np.int16), len(live)),
+                "bucket": keys.reshape(-1),
+            }
+        )
+        width = sig.shape[1] * 4
+        offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32).tobytes())
+        sigs = pa.BinaryArray.from_buffers(pa.binary(), n, [None, offsets, pa.py_buffer(sig)])
+        parts = {
+            "meta": meta,
+            "bands": bands,
+            "sigs": pa.table({"row": rows.to_arrow(), "sig": sigs}),
+            "docs": table.append_column("_row", rows.to_arrow()),
+        }
+        return k, parts, removed
+
+
+def _threaded(
+    hasher: Hasher, batches: Iterator[tuple[int, int, pa.Table]], workers: int
+) -> Iterator[HashResult]:
+    """Hash batches on a thread pool (numpy and polars release the GIL), in order."""
+    with ThreadPoolExecutor(workers) as pool:
+        pending: list[Any] = []
+        for item in batches:
+            pending.append(pool.submit(hasher, *item))
+            if len(pending) >= 2 * workers:
+                yield pending.pop(0).result()
+        for fut in pending:
+            yield fut.result()
+
+
+def _save(frame: pa.Table | pl.DataFrame, path: str) -> None:
+    """Write a work file: uncompressed Arrow IPC, read back once, soon (speed over size)."""
+    table = frame.to_arrow() if isinstance(frame, pl.DataFrame) else frame
+    feather.write_feather(table, path, compression="uncompressed")
 
 
 def _column(table: pa.Table, name: str, dtype: type[pl.DataType]) -> pl.Series:

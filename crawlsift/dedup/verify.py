@@ -14,10 +14,11 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import pyarrow.feather as feather
 
 from crawlsift import schema as S
 from crawlsift.dedup import minhash
+from crawlsift.dedup.tokens import words
 
 
 def verify(
@@ -53,14 +54,12 @@ def shingle_sets(work: Path, wanted: set[int], shingle_size: int) -> dict[int, n
     if not wanted:
         return out
     want = pa.array(sorted(wanted), pa.int64())
-    for path in sorted((work / "docs").glob("*.parquet")):
-        table = pq.read_table(path, columns=[S.TEXT, "_row"])
+    for path in sorted((work / "docs").glob("*.arrow")):
+        table = feather.read_table(path, columns=[S.TEXT, "_row"], memory_map=True)
         table = table.filter(pc.is_in(table.column("_row"), value_set=want))
         if not table.num_rows:
             continue
-        hashes, offsets, _ = minhash.shingle_hashes(
-            minhash.normalise_bytes(table.column(S.TEXT)), shingle_size
-        )
+        hashes, offsets = minhash.shingle_hashes(words(table.column(S.TEXT)), shingle_size)
         for i, row in enumerate(table.column("_row").to_pylist()):
             out[row] = np.unique(hashes[offsets[i] : offsets[i + 1]])
     return out
@@ -80,7 +79,7 @@ def _signatures(
     old = indexed.filter(pl.col("rank").is_in(linked["rep"].implode())).select("rank", "sig")
     new_rows = [row_of[r] for r in linked["rank"].to_list()]
     new = (
-        pl.scan_parquet(str(work / "sigs" / "*.parquet"))
+        pl.scan_ipc(str(work / "sigs" / "*.arrow"))
         .filter(pl.col("row").is_in(new_rows))
         .join(pl.DataFrame({"row": new_rows, "rank": linked["rank"]}).lazy(), on="row")
         .select("rank", "sig")

@@ -48,6 +48,17 @@ def outputs(out: Path) -> tuple[pa.Table, pa.Table]:
     return read_output(str(out / "kept")), read_output(str(out / "rejected"))
 
 
+def decisions(out: Path) -> dict[str, tuple]:
+    """Per id: ("kept", cluster, size, text) or (reason, duplicate_of, stage, text)."""
+    kept, rejected = outputs(out)
+    result = {}
+    for row in kept.to_pylist():
+        result[row["id"]] = ("kept", row["dedup_cluster"], row["dedup_cluster_size"], row["text"])
+    for row in rejected.to_pylist():
+        result[row["id"]] = (row["reason"], row["dedup_duplicate_of"], row["stage"], row["text"])
+    return result
+
+
 @pytest.fixture
 def planted() -> dict[str, Any]:
     """200 distinct articles plus planted copies: exact (case/punctuation), near, unrelated."""

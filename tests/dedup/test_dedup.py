@@ -12,23 +12,13 @@ import pytest
 
 from crawlsift.dedup import DedupOptions, dedup
 from crawlsift.errors import InputError
-from tests.dedup.conftest import outputs, write
-
-
-def _decisions(out: Path) -> dict[str, tuple]:
-    kept, rejected = outputs(out)
-    result = {}
-    for row in kept.to_pylist():
-        result[row["id"]] = ("kept", row["dedup_cluster"], row["dedup_cluster_size"], row["text"])
-    for row in rejected.to_pylist():
-        result[row["id"]] = (row["reason"], row["dedup_duplicate_of"], row["stage"], row["text"])
-    return result
+from tests.dedup.conftest import decisions, outputs, write
 
 
 def test_planted_copies_are_found(tmp_path: Path, planted: dict) -> None:
     src = write(tmp_path / "in" / "a.parquet", planted["rows"])
     summary = dedup(str(src), str(tmp_path / "out"))
-    got = _decisions(tmp_path / "out")
+    got = decisions(tmp_path / "out")
     assert len(got) == len(planted["rows"])  # kept + rejected = input
     assert got["copy-exact"][:3] == ("dedup_exact", "doc-010", "dedup")
     assert got["copy-near"][:3] == ("dedup_near", "doc-020", "dedup")
@@ -52,7 +42,7 @@ def test_same_result_for_any_order_batch_size_and_workers(tmp_path: Path, plante
     write(tmp_path / "b" / "2.parquet", shuffled[77:])
     first = dedup(str(tmp_path / "a"), str(tmp_path / "o1"), batch_size=1000, workers=1)
     second = dedup(str(tmp_path / "b"), str(tmp_path / "o2"), batch_size=13, workers=3)
-    assert _decisions(tmp_path / "o1") == _decisions(tmp_path / "o2")
+    assert decisions(tmp_path / "o1") == decisions(tmp_path / "o2")
     assert first.removed_near == second.removed_near == 2
 
 
@@ -65,9 +55,9 @@ def test_keep_rule_options(tmp_path: Path) -> None:
     ]
     src = write(tmp_path / "in.parquet", rows)
     dedup(str(src), str(tmp_path / "o1"))
-    assert _decisions(tmp_path / "o1")["b"][0] == "kept"  # earliest date
+    assert decisions(tmp_path / "o1")["b"][0] == "kept"  # earliest date
     dedup(str(src), str(tmp_path / "o2"), keep_order=("quality", "date"))
-    got = _decisions(tmp_path / "o2")
+    got = decisions(tmp_path / "o2")
     assert got["a"][0] == "kept"
     assert got["b"][:2] == got["c"][:2] == ("dedup_exact", "a")
 
@@ -75,7 +65,7 @@ def test_keep_rule_options(tmp_path: Path) -> None:
 def test_near_only_and_verification_threshold(tmp_path: Path, planted: dict) -> None:
     src = write(tmp_path / "in.parquet", planted["rows"])
     summary = dedup(str(src), str(tmp_path / "o1"), exact=False)
-    got = _decisions(tmp_path / "o1")
+    got = decisions(tmp_path / "o1")
     assert got["copy-exact"][:2] == ("dedup_exact", "doc-010")  # found by LSH, same hash
     strict = dedup(str(src), str(tmp_path / "o2"), jaccard_threshold=0.99)
     assert strict.removed_near == 0 and strict.pairs_rejected_by_verification == 2
@@ -111,9 +101,11 @@ def test_empty_input_and_jsonl(tmp_path: Path) -> None:
 def test_output_directory_rules(tmp_path: Path, planted: dict) -> None:
     src = write(tmp_path / "in.parquet", planted["rows"][:5])
     out = tmp_path / "out"
-    dedup(str(src), str(out))
-    with pytest.raises(InputError, match="holds a dedup output"):
-        dedup(str(src), str(out))
+    first = dedup(str(src), str(out))
+    again = dedup(str(src), str(out))  # the same run, finished: nothing is redone
+    assert again.resumed == ["all"] and again.kept == first.kept
+    with pytest.raises(InputError, match="other inputs or options"):
+        dedup(str(src), str(out), format="jsonl")
     dedup(str(src), str(out), overwrite=True, format="jsonl")
     assert sorted(p.name for p in (out / "kept").iterdir()) == ["part-00000.jsonl"]
     assert not (out / "_work").exists()

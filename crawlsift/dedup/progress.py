@@ -1,0 +1,94 @@
+"""Resuming a dedup run: what an interrupted attempt finished, kept in the output directory.
+
+``OUT/_dedup.json`` holds the run's manifest (inputs, options, output format, index) and
+becomes ``complete`` when the run has finished. Under ``OUT/_work``,
+``done/<pass>.json`` marks a finished corpus-wide pass with the figures it produced, and
+``done/<pass>-<k>.json`` a finished batch of a streaming pass (written after the batch's
+work files). Running the same command again skips what is marked and gives the same
+result; a finished run is not redone at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from crawlsift.errors import InputError, OutputError
+
+MARKER = "_dedup.json"
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Replace ``path`` atomically (a temporary file, then a rename)."""
+    tmp = path.with_name(f".tmp-{path.name}")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+class Progress:
+    """The marks of one output directory's run."""
+
+    def __init__(self, out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
+        self.out, self.work = out, out / "_work"
+        manifest = json.loads(json.dumps(manifest))  # as it reads back from JSON
+        previous = self._previous(overwrite)
+        if previous is not None and previous.get("manifest") != manifest:
+            raise InputError(
+                f"{out} holds a dedup run with other inputs or options; "
+                "use another output directory or overwrite"
+            )
+        self.complete = bool(previous and previous.get("complete"))
+        self.run_id = previous["run_id"] if previous else uuid.uuid4().hex
+        self.resumed: list[str] = []
+        try:
+            for sub in ("kept", "rejected", "_work/done"):
+                (out / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
+        self._state = {"manifest": manifest, "run_id": self.run_id, "complete": self.complete}
+        write_json(out / MARKER, self._state)
+
+    def _previous(self, overwrite: bool) -> dict[str, Any] | None:
+        marker = self.out / MARKER
+        if self.out.exists() and any(self.out.iterdir()) and not marker.exists():
+            raise InputError(
+                f"{self.out} exists and is not a dedup output; choose an empty directory"
+            )
+        if not marker.exists():
+            return None
+        if overwrite:  # only ever delete what dedup wrote
+            shutil.rmtree(self.out)
+            return None
+        return json.loads(marker.read_text())
+
+    def done(self, name: str) -> dict[str, Any] | None:
+        """The figures of a finished pass or batch (``name``), or None."""
+        path = self.work / "done" / f"{name}.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def finish(self, name: str, figures: dict[str, Any] | None = None) -> None:
+        """Mark a pass or batch finished, with the figures a resumed run needs."""
+        write_json(self.work / "done" / f"{name}.json", figures or {})
+
+    def undo(self, *names: str) -> None:
+        """Forget finished passes (their inputs changed)."""
+        for name in names:
+            (self.work / "done" / f"{name}.json").unlink(missing_ok=True)
+
+    def reuse(self, name: str) -> dict[str, Any] | None:
+        """:meth:`done`, noting the pass as resumed when it was."""
+        figures = self.done(name)
+        if figures is not None:
+            self.resumed.append(name)
+        return figures
+
+    def complete_run(self, keep_work: bool) -> None:
+        """Mark the run finished and remove its work files (unless kept)."""
+        self._state["complete"] = True
+        write_json(self.out / MARKER, self._state)
+        if not keep_work:
+            shutil.rmtree(self.work, ignore_errors=True)
