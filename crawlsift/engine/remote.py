@@ -22,6 +22,7 @@ from pathlib import Path
 from crawlsift.errors import InputError, MissingExtraError, OutputError
 
 _SUBDIRS = ("kept", "rejected", "_samples")
+RUN_FILE = "_run.json"
 
 
 def is_url(output: str) -> bool:
@@ -29,10 +30,10 @@ def is_url(output: str) -> bool:
     return "://" in output and not output.startswith("file://")
 
 
-class RemoteOutput:
-    """A local staging directory mirrored to an fsspec URL."""
+class Store:
+    """One output location at an fsspec URL: put, get and list files under it."""
 
-    def __init__(self, url: str, overwrite: bool = False) -> None:
+    def __init__(self, url: str) -> None:
         try:
             import fsspec
         except ImportError:
@@ -42,45 +43,67 @@ class RemoteOutput:
         except (ImportError, ValueError) as exc:
             raise InputError(f"cannot use output {url}: {exc}") from exc
         self.url, self.root = url, root.rstrip("/")
-        self.staging = Path(tempfile.mkdtemp(prefix="crawlsift-staging-"))
-        self._guard(overwrite)
-        self._download_state()
 
-    def _remote(self, relative: str) -> str:
+    def path(self, relative: str) -> str:
         return f"{self.root}/{relative}"
 
-    def _guard(self, overwrite: bool) -> None:
-        run_file = self._remote("_run.json")
-        if overwrite and self.fs.exists(run_file):  # only ever delete what crawlsift wrote
+    def exists(self, relative: str) -> bool:
+        return bool(self.fs.exists(self.path(relative)))
+
+    def claim(self, overwrite: bool) -> None:
+        """Refuse a location holding anything but a crawlsift output; clear it on overwrite."""
+        if overwrite and self.exists(RUN_FILE):  # only ever delete what crawlsift wrote
             self.fs.rm(self.root, recursive=True)
-        if not self.fs.exists(run_file) and self.fs.exists(self.root) and self.fs.ls(self.root):
+        if not self.exists(RUN_FILE) and self.fs.exists(self.root) and self.fs.ls(self.root):
             raise InputError(
                 f"{self.url} exists and is not a crawlsift output; choose an empty location"
             )
 
-    def _download_state(self) -> None:
-        """Fetch the manifest and done markers, which decide what a rerun skips."""
-        if not self.fs.exists(self._remote("_run.json")):
-            return
-        self.fs.get(self._remote("_run.json"), str(self.staging / "_run.json"))
-        done = self.staging / "_done"
-        done.mkdir(exist_ok=True)
-        if self.fs.exists(self._remote("_done")):
-            for path in self.fs.ls(self._remote("_done"), detail=False):
-                name = path.rstrip("/").rsplit("/", 1)[-1]
-                if name.endswith(".json"):
-                    self.fs.get(path, str(done / name))
-
-    def _put(self, local: Path) -> None:
-        relative = local.relative_to(self.staging).as_posix()
+    def put(self, local: Path, relative: str) -> None:
         try:
-            self.fs.put_file(str(local), self._remote(relative))
+            self.fs.put_file(str(local), self.path(relative))
         except OSError as exc:
             raise OutputError(f"cannot upload {relative} to {self.url}: {exc}") from exc
 
+    def get(self, relative: str, local: Path) -> None:
+        self.fs.get(self.path(relative), str(local))
+
+    def names(self, relative: str) -> list[str]:
+        """File names directly under ``relative`` (empty if it does not exist)."""
+        if not self.exists(relative):
+            return []
+        return [
+            p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(self.path(relative), detail=False)
+        ]
+
+
+class RemoteOutput:
+    """A local staging directory mirrored to an fsspec URL, task by task."""
+
+    def __init__(self, url: str, overwrite: bool = False) -> None:
+        self.store = Store(url)
+        self.url = url
+        self.store.claim(overwrite)
+        self.staging = Path(tempfile.mkdtemp(prefix="crawlsift-staging-"))
+        self._download_state()
+
+    def _download_state(self) -> None:
+        """Fetch the manifest and done markers, which decide what a rerun skips."""
+        if not self.store.exists(RUN_FILE):
+            return
+        self.store.get(RUN_FILE, self.staging / RUN_FILE)
+        done = self.staging / "_done"
+        done.mkdir(exist_ok=True)
+        for name in self.store.names("_done"):
+            if name.endswith(".json"):
+                self.store.get(f"_done/{name}", done / name)
+
+    def _put(self, local: Path) -> None:
+        self.store.put(local, local.relative_to(self.staging).as_posix())
+
     def started(self) -> None:
         """Upload the run manifest (before any task)."""
-        self._put(self.staging / "_run.json")
+        self._put(self.staging / RUN_FILE)
 
     def task_committed(self, task_id: str) -> None:
         """Upload one committed task: its shards, then its done marker."""
@@ -108,3 +131,31 @@ class RemoteOutput:
 def open_remote(output: str, overwrite: bool) -> RemoteOutput | None:
     """A :class:`RemoteOutput` for a URL output; None for a local directory."""
     return RemoteOutput(output, overwrite) if is_url(output) else None
+
+
+def staging_dir(url: str) -> Path:
+    """A local directory named after ``url``, the same on every run (so a rerun resumes)."""
+    import xxhash
+
+    name = xxhash.xxh64(url.encode("utf-8")).hexdigest()
+    return Path(tempfile.gettempdir()) / "crawlsift-staging" / name
+
+
+def upload_tree(local: Path, url: str, names: tuple[str, ...], overwrite: bool) -> None:
+    """Upload the files and directories ``names`` of a finished output, then ``_run.json``.
+
+    For runs that write their outputs only at the end (dedup): a store that holds
+    ``_run.json`` holds the whole output.
+    """
+    store = Store(url)
+    store.claim(overwrite)
+    for name in names:
+        path = local / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists() and not file.name.startswith("."):
+                store.put(file, file.relative_to(local).as_posix())
+    marker = local / RUN_FILE
+    if not marker.exists():
+        marker.write_text('{"written_by": "crawlsift"}\n')
+    store.put(marker, RUN_FILE)

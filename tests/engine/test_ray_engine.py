@@ -72,3 +72,34 @@ def test_a_worker_lost_mid_run_loses_and_duplicates_nothing(local_ray, tmp_path)
     assert marker.exists()  # a worker really was lost
     assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
     assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
+
+
+SHARED = Path(__file__).parents[3] / "shared" / "data" / "extraction"
+
+
+@pytest.mark.ray
+@pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/data (real pages)")
+def test_ray_equals_local_on_two_thousand_real_documents(local_ray, tmp_path):
+    """The WCXB dev ground-truth texts (1,497, JSONL) and 600 trafilatura-eval pages (WARC)."""
+    import gzip
+
+    from tests.io.test_warc import response, write_warc
+
+    texts = tmp_path / "wcxb.jsonl"
+    with texts.open("w") as fh:
+        for path in sorted((SHARED / "wcxb-dev" / "ground-truth").glob("*.json")):
+            page = json.loads(path.read_text())
+            row = {"id": path.stem, "url": page.get("url")}
+            text = page["ground_truth"].get("main_content") or ""
+            fh.write(json.dumps({**row, "text": text}) + "\n")
+    pages = sorted((SHARED / "trafilatura-eval" / "html").glob("*.html.gz"))[:600]
+    records = [
+        response(n, gzip.decompress(p.read_bytes()), "text/html") for n, p in enumerate(pages)
+    ]
+    warc = write_warc(tmp_path / "pages.warc.gz", records)
+    inputs = [str(texts), str(warc)]
+    local = crawlsift.clean(inputs, str(tmp_path / "local"), workers=2, batch_size=250)
+    crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", batch_size=250)
+    assert local.stats.records_in == 1497 + 600
+    assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
+    assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")

@@ -3,6 +3,7 @@ and a rerun skips what the store already holds."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,17 @@ def test_url_output_that_is_not_a_crawlsift_output_is_refused(store, tmp_path: P
 def test_unknown_protocol_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="nosuchfs://"):
         crawlsift.clean(_write_inputs(tmp_path, files=1, rows=3), "nosuchfs://bucket/out")
+
+
+def test_dedup_output_at_a_url(store, tmp_path: Path) -> None:
+    fs, root = store
+    text = "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt."
+    rows = [{"id": str(i), "text": f"{text} Story {i // 2}."} for i in range(6)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    local = crawlsift.dedup(str(src), str(tmp_path / "local"))
+    remote = crawlsift.dedup(str(src), f"memory://{root}")
+    assert remote.output == f"memory://{root}" and remote.kept == local.kept == 1
+    assert _remote_shards(fs, root) == _shard_bytes(tmp_path / "local")
+    assert fs.exists(f"{root}/stats.json") and fs.exists(f"{root}/_run.json")
+    assert not fs.exists(f"{root}/_work")
