@@ -109,7 +109,7 @@ def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
     )
     edits = (
         pl.concat([spans.drop("_run"), fixes])
-        .sort("doc", "start")
+        .sort("doc", "start", "end", maintain_order=True)  # a total order: same bytes every run
         .group_by("doc", maintain_order=True)
         .agg(
             edits=pl.struct("start", "end", "reason", "replacement"),

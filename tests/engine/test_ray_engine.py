@@ -80,7 +80,8 @@ SHARED = Path(__file__).parents[3] / "shared" / "data" / "extraction"
 @pytest.mark.ray
 @pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/data (real pages)")
 def test_ray_equals_local_on_two_thousand_real_documents(local_ray, tmp_path):
-    """The WCXB dev ground-truth texts (1,497, JSONL) and 600 trafilatura-eval pages (WARC)."""
+    """The WCXB dev ground-truth texts (1,497, JSONL) and 600 trafilatura-eval pages (WARC),
+    through extraction, repair and the crawlsift-default filters."""
     import gzip
 
     from tests.io.test_warc import response, write_warc
@@ -98,8 +99,13 @@ def test_ray_equals_local_on_two_thousand_real_documents(local_ray, tmp_path):
     ]
     warc = write_warc(tmp_path / "pages.warc.gz", records)
     inputs = [str(texts), str(warc)]
-    local = crawlsift.clean(inputs, str(tmp_path / "local"), workers=2, batch_size=250)
-    crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", batch_size=250)
+    options = {"batch_size": 250, "preset": "crawlsift-default"}  # signals and filters too
+    local = crawlsift.clean(inputs, str(tmp_path / "local"), workers=2, **options)
+    crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", **options)
     assert local.stats.records_in == 1497 + 600
+    assert local.stats.to_dict()["rejected_by_reason"].keys() & {
+        "gopher_short_doc",
+        "c4_too_few_sentences",
+    }
     assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
     assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
