@@ -109,3 +109,22 @@ def test_ray_equals_local_on_two_thousand_real_documents(local_ray, tmp_path):
     }
     assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
     assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
+
+
+@pytest.mark.ray
+def test_ray_writes_to_a_url_output(local_ray, tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    fs, root = fsspec.filesystem("memory"), "/crawlsift-ray-url"
+    inputs = _write_inputs(tmp_path, files=2, rows=20)
+    crawlsift.clean(inputs, str(tmp_path / "local"), workers=1)
+    crawlsift.clean(inputs, f"memory://{root}", engine="ray")
+    try:
+        remote = {
+            f"{kind}/{p.rsplit('/', 1)[-1]}": fs.cat_file(p)
+            for kind in ("kept", "rejected")
+            for p in fs.ls(f"{root}/{kind}", detail=False)
+        }
+        assert remote == _shard_bytes(tmp_path / "local")
+        assert len(fs.ls(f"{root}/_done")) == 2
+    finally:
+        fs.rm(root, recursive=True)
