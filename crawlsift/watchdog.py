@@ -30,22 +30,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PARSE_TIMEOUT = "parse_timeout"
-_SLOT = struct.Struct("<qd")  # record position (-1 = none), deadline (time.monotonic)
+_SLOT = struct.Struct("<qd")  # record position (-1 = none), deadline (time.time: the
+#                                 retry of a Ray task may run on another node)
 _IDLE = _SLOT.pack(-1, 0.0)
 
 
 class _Watchdog:
-    def __init__(self, limit: float, log: Path) -> None:
+    def __init__(self, limit: float, log: Path, tag: str | None = None) -> None:
         self.limit = limit
-        self.expired = read_log(log)
         log.parent.mkdir(parents=True, exist_ok=True)
-        self.inflight = inflight_path(log)
+        self.inflight = inflight_path(log, tag)
+        if self.inflight.exists():  # this work was attempted before and its worker died
+            _collect_one(self.inflight, limit)
+        self.expired = read_log(log)
         self.fd = os.open(self.inflight, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
         os.pwrite(self.fd, _IDLE, 0)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process
 
     def begin(self, key: int) -> None:
-        os.pwrite(self.fd, _SLOT.pack(key, time.monotonic() + self.limit), 0)
+        os.pwrite(self.fd, _SLOT.pack(key, time.time() + self.limit), 0)
         signal.setitimer(signal.ITIMER_REAL, self.limit)
 
     def end(self) -> None:
@@ -61,8 +64,14 @@ class _Watchdog:
 _active: _Watchdog | None = None
 
 
-def inflight_path(log: Path) -> Path:
-    return log.with_suffix(".inflight")
+def inflight_path(log: Path, tag: str | None = None) -> Path:
+    """``<task>.inflight``, or ``<task>.<tag>.inflight`` for one of several concurrent
+    pieces of a task (Ray processes a file's batches in parallel)."""
+    return log.with_name(f"{log.stem}.{tag}.inflight" if tag else f"{log.stem}.inflight")
+
+
+def _log_of(inflight: Path) -> Path:
+    return inflight.with_name(inflight.name.split(".", 1)[0] + ".jsonl")
 
 
 def read_log(log: Path) -> frozenset[int]:
@@ -78,27 +87,31 @@ def read_log(log: Path) -> frozenset[int]:
 
 def collect(directory: Path, limit: float) -> int:
     """After workers died: log each in-flight record past its deadline; return how many."""
-    found = 0
-    now = time.monotonic()
-    for inflight in sorted(directory.glob("*.inflight")):
-        data = inflight.read_bytes()
-        inflight.unlink()
-        if len(data) != _SLOT.size:
-            continue
-        key, deadline = _SLOT.unpack(data)
-        if key < 0 or deadline > now:  # idle, or killed with its sibling before its time
-            continue
-        with open(inflight.with_suffix(".jsonl"), "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"source_index": key, "limit_seconds": limit}) + "\n")
-        found += 1
-    return found
+    return sum(_collect_one(p, limit) for p in sorted(directory.glob("*.inflight")))
 
 
-def install(limit: float, log: Path) -> None:
-    """Enforce ``limit`` seconds per watched record in this process (main thread only)."""
+def _collect_one(inflight: Path, limit: float) -> int:
+    data = inflight.read_bytes()
+    inflight.unlink()
+    if len(data) != _SLOT.size:
+        return 0
+    key, deadline = _SLOT.unpack(data)
+    if key < 0 or deadline > time.time():  # idle, or killed before its time
+        return 0
+    with open(_log_of(inflight), "a", encoding="utf-8") as fh:  # O_APPEND: one write
+        fh.write(json.dumps({"source_index": key, "limit_seconds": limit}) + "\n")
+    return 1
+
+
+def install(limit: float, log: Path, tag: str | None = None) -> None:
+    """Enforce ``limit`` seconds per watched record in this process (main thread only).
+
+    A stale in-flight slot of the same work (its worker died) is logged first, so a retry
+    that runs elsewhere than the engine's driver still skips the record.
+    """
     uninstall()
     global _active
-    _active = _Watchdog(limit, log)
+    _active = _Watchdog(limit, log, tag)
 
 
 def uninstall() -> None:

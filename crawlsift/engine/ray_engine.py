@@ -8,18 +8,22 @@ batches arrive together and in order, and outputs are byte-identical to the loca
 engine's.
 
 The driver writes every shard; that suits a cluster writing to shared or object
-storage up to the driver's bandwidth. Ray is an optional extra (``crawlsift[ray]``).
+storage up to the driver's bandwidth (docs/scaling.md). The per-record time limit is
+enforced on the workers as in the local engine (:class:`WatchedPipeline`). Ray is an
+optional extra (``crawlsift[ray]``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.engine.local import RunOptions, RunSummary, TaskOutput, start_run
+from crawlsift import watchdog
+from crawlsift.engine.local import TIMEOUTS, RunOptions, RunSummary, TaskOutput, start_run
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, MissingExtraError
 from crawlsift.io import ReadTask, read_task
@@ -61,6 +65,33 @@ def _datasource(tasks: Sequence[ReadTask], batch_size: int) -> Any:
     return CrawlsiftDatasource()
 
 
+class WatchedPipeline:
+    """The pipeline under the per-record time limit, as a Ray worker runs it.
+
+    Each batch installs :mod:`crawlsift.watchdog` with its file's timeout log and an
+    in-flight slot of its own; a worker the watchdog ends is retried by Ray, and the
+    retry finds the record in the log. The output directory must be storage the workers
+    share (always true on one machine; a shared file system on a cluster).
+    """
+
+    def __init__(self, pipeline: Pipeline, timeouts: str, task_ids: dict[str, str], limit: float):
+        self.pipeline, self.timeouts, self.task_ids, self.limit = (
+            pipeline, timeouts, task_ids, limit
+        )  # fmt: skip
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        if table.num_rows == 0:
+            return self.pipeline(table)
+        source = table.column(S.SOURCE)[0].as_py()
+        first = table.column(S.SOURCE_INDEX)[0].as_py()
+        log = Path(self.timeouts) / f"{self.task_ids[source]}.jsonl"
+        watchdog.install(self.limit, log, tag=str(first))
+        try:
+            return self.pipeline(table)
+        finally:
+            watchdog.uninstall()
+
+
 def _runs_by_source(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
     """Contiguous runs of rows from one source file."""
     sources = table.column(S.SOURCE).to_pylist()
@@ -95,9 +126,18 @@ def run_ray(
             run.task_finished(task, output.commit())
             next_task += 1
 
+    batch_fn: Any = pipeline
+    if opts.record_timeout is not None:
+        timeouts = run.out / TIMEOUTS
+        for stale in timeouts.glob("*.inflight"):  # left by a run that was killed
+            stale.unlink()
+        task_ids = {t.path: t.task_id for t in run.todo}
+        batch_fn = WatchedPipeline(pipeline, str(timeouts), task_ids, opts.record_timeout)
     if run.todo:
         ds = ray.data.read_datasource(_datasource(run.todo, opts.batch_size))
-        ds = ds.map_batches(pipeline, batch_format="pyarrow", batch_size=None)
+        # Ray Data retries a task whose worker died (the watchdog's doing, or a lost node)
+        # without limit; each watchdog retry skips one more record, so it ends
+        ds = ds.map_batches(batch_fn, batch_format="pyarrow", batch_size=None)
         try:
             for table in ds.iter_batches(batch_format="pyarrow", batch_size=None):
                 for source, rows in _runs_by_source(table):

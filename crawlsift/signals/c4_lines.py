@@ -158,7 +158,7 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     )
     edits = (
         pl.concat([_old_edits(table), new_edits])
-        .sort("doc", "start")
+        .sort("doc", "start", "end", maintain_order=True)  # a total order: same bytes every run
         .group_by("doc", maintain_order=True)
         .agg(edits=pl.struct("start", "end", "reason", "replacement"))
     )

@@ -128,3 +128,20 @@ def test_ray_writes_to_a_url_output(local_ray, tmp_path):
         assert len(fs.ls(f"{root}/_done")) == 2
     finally:
         fs.rm(root, recursive=True)
+
+
+@pytest.mark.ray
+def test_ray_enforces_the_record_time_limit(local_ray, tmp_path):
+    from crawlsift.extract.html_text import ExtractOptions
+    from tests.engine.test_record_timeout import ARTICLE, _deep
+    from tests.io.test_warc import response, write_warc
+
+    records = [response(n, ARTICLE, "text/html") for n in range(3)]
+    records.insert(1, response(9, _deep(20_000), "text/html"))  # ~12 s without the guard
+    path = str(write_warc(tmp_path / "in.warc.gz", records))
+    slow = crawlsift.make_pipeline(extract=ExtractOptions(max_depth=10**6))
+    options = {"pipeline": slow, "record_timeout": 1.0, "batch_size": 2}
+    crawlsift.clean([path], str(tmp_path / "local"), workers=1, **options)
+    crawlsift.clean([path], str(tmp_path / "ray"), engine="ray", **options)
+    assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
+    assert _counts(tmp_path / "ray")["rejected_by_reason"] == {"parse_timeout": 1}
