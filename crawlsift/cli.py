@@ -106,7 +106,7 @@ def main() -> None:
     default=30.0,
     show_default=True,
     help="Seconds a record may spend in HTML parsing before it is rejected as "
-    "parse_timeout; 0 turns the limit off (local engine).",
+    "parse_timeout; 0 turns the limit off.",
 )
 @click.option(
     "--stdout",

@@ -15,7 +15,7 @@ in the log and rejects it as ``parse_timeout`` without parsing it. Each retry ad
 record to a log, so a run always finishes.
 
 Stages call :func:`timed_out` and :func:`watch`; both are no-ops unless an engine
-installed a watchdog in this process (the Python API and the Ray engine do not).
+installed a watchdog in this process (the single-record API does not).
 """
 
 from __future__ import annotations
