@@ -3,16 +3,17 @@
 Python cannot interrupt a C extension (Lexbor parsing, resiliparse's extraction) that
 runs too long on a hostile page, and no Python thread can even run while it holds the
 GIL. So the limit is kept by the kernel, the way Hadoop skips bad records: before a
-worker of the local engine parses a record, it writes the record's position and
+worker process (local engine or Ray) parses a record, it writes the record's position and
 deadline to its task's *in-flight* file and arms a ``SIGALRM`` timer whose default
 action ends the process. When the record finishes in time the timer is disarmed and
 the in-flight slot cleared (two system calls each, a few microseconds per record).
 
-If the worker dies, the engine (:func:`collect`) moves every in-flight record whose
+If the worker dies, the local engine (:func:`collect`) moves every in-flight record whose
 deadline has passed into the task's timeout log and redoes the task from scratch
-(partial shards are discarded, as after a crash). This time the stage finds the record
-in the log and rejects it as ``parse_timeout`` without parsing it. Each retry adds a
-record to a log, so a run always finishes.
+(partial shards are discarded, as after a crash); on Ray, the retried task does the same
+for its own slot when it installs the watchdog. This time the stage finds the record in
+the log and rejects it as ``parse_timeout`` without parsing it. Each retry adds a record
+to a log, so a run always finishes.
 
 Stages call :func:`timed_out` and :func:`watch`; both are no-ops unless an engine
 installed a watchdog in this process (the single-record API does not).
