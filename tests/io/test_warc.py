@@ -310,3 +310,12 @@ def test_cut_arc_file_ends_with_a_truncated_row(fixtures: Path, tmp_path: Path) 
     path.write_bytes((fixtures / "warc" / "example.arc").read_bytes()[:900])
     _, [row] = read_all(path)
     assert row["reason"] == "truncated_file" and row["url"] == "http://example.com/"
+
+
+def test_whole_file_gzip_warc_reads_every_record(fixtures: Path) -> None:
+    # warcio rejects a WARC gzipped as one member ("example-bad"); FastWARC streams it
+    _, rows = read_all(fixtures / "warc" / "example-whole-file-gzip.warc.gz")
+    assert [(r["url"], r["http_status"], r["reason"]) for r in rows] == [
+        ("http://example.com?example=1", 200, None),
+        ("http://www.iana.org/domains/example", 302, None),
+    ]
