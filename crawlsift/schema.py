@@ -31,6 +31,10 @@ HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extract
 # -- pipeline columns (set by stages) -------------------------------------------------
 INPUT_TEXT = "input_text"  # the text as repair received it; edits index into it
 TITLE = "title"
+AUTHOR = "author"  # set by extraction from the page's markup (see crawlsift.extract.metadata)
+PUBLISHED = "published"  # publication date the page declares, YYYY-MM-DD
+SITE_NAME = "site_name"
+HTML_LANG = "html_lang"  # language the page declares (<html lang>), e.g. en-US
 EDITS = "edits"
 KEEP = "keep"
 REASON = "reason"  # why a record was rejected; null when kept
@@ -61,6 +65,10 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     HTML: pa.large_binary(),
     INPUT_TEXT: pa.large_string(),
     TITLE: pa.string(),
+    AUTHOR: pa.string(),
+    PUBLISHED: pa.string(),
+    SITE_NAME: pa.string(),
+    HTML_LANG: pa.string(),
     EDITS: EDITS_TYPE,
     KEEP: pa.bool_(),
     REASON: pa.string(),
