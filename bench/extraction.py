@@ -42,7 +42,9 @@ truth has no value but the system gave one.
 Usage::
 
     python bench/extraction.py [--sets wcxb,trafilatura,readability] [--limit N] [--runs K]
-                               [--modes fast,accurate] [--json OUT]
+                               [--modes fast,accurate,fast-plain] [--json OUT]
+
+``fast-plain`` is the fast mode without its DOM rules (the extraction before them).
 """
 
 from __future__ import annotations
@@ -240,9 +242,17 @@ def trafilatura_meta(html: str) -> dict[str, str | None]:
     }
 
 
+def extract_options(mode: str) -> ExtractOptions:
+    """The options of a bench mode: an extract mode, or ``fast-plain``, the fast mode without
+    its DOM rules (``noscript``, ``skip_selectors``): the extraction crawlsift had before."""
+    if mode == "fast-plain":
+        return ExtractOptions(noscript=False, skip_selectors=())
+    return ExtractOptions(mode=mode)  # type: ignore[arg-type]
+
+
 def run_crawlsift(mode: str, pages: Sequence[Page], runs: int) -> Output:
     """crawlsift's pipeline in one extract mode, stage-timed over 1,000-row batches."""
-    opts = ExtractOptions(mode=mode)  # type: ignore[arg-type]
+    opts = extract_options(mode)
     pipeline = make_pipeline(extract=opts)
     payloads = [p.html.encode("utf-8") for p in pages]
     table = S.input_table(

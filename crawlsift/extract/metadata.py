@@ -95,6 +95,7 @@ _TEXT_DATE_RES = (
     (re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"), "dmy_num"),
     (re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b"), "ymd"),
 )
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 #: characters of the main text searched for a written date
 TEXT_DATE_WINDOW = 1500
 _JSONLD_ARTICLE_HINTS = ("article", "posting", "report", "blog", "page", "product", "qapage")
@@ -141,34 +142,37 @@ def _attrs(tag_body: str) -> dict[str, str]:
 
 
 def text_date(text: str) -> str | None:
-    """The earliest-placed written date in the first ``TEXT_DATE_WINDOW`` characters of a
-    text (a byline's "Published March 2, 2025"), as ``YYYY-MM-DD``; ``None`` if none.
+    """The first written date in the first ``TEXT_DATE_WINDOW`` characters of a text (a
+    byline's "Published March 2, 2025"), as ``YYYY-MM-DD``; ``None`` if none.
 
-    Numeric ``dd.mm.yyyy`` is read day first (the European order); an impossible month
-    there falls back to the US order.
+    Only the few characters around each four-digit year are matched against the date
+    patterns (matching them over the whole window cost ~0.5 ms a page). Numeric
+    ``dd.mm.yyyy`` is read day first (the European order); an impossible month there falls
+    back to the US order.
     """
     head = text[:TEXT_DATE_WINDOW]
-    best: tuple[int, str] | None = None
-    for pattern, order in _TEXT_DATE_RES:
-        for m in pattern.finditer(head):
-            if best is not None and m.start() >= best[0]:
-                break
-            a, b, c = m.groups()
-            if order == "mdy":
-                year, month, day = int(c), _MONTHS[a.lower()], int(b)
-            elif order == "dmy":
-                year, month, day = int(c), _MONTHS[b.lower()], int(a)
-            elif order == "ymd":
-                year, month, day = int(a), int(b), int(c)
-            else:
-                year, month, day = int(c), int(b), int(a)
-                if month > 12:
-                    month, day = day, month
-            date = iso_date(f"{year:04d}-{month:02d}-{day:02d}")
-            if date:
-                best = (m.start(), date)
-                break
-    return best[1] if best else None
+    for year in _YEAR_RE.finditer(head):
+        window = head[max(0, year.start() - 24) : year.end() + 6]
+        for pattern, order in _TEXT_DATE_RES:
+            m = pattern.search(window)
+            if m and (date := _written_date(m.groups(), order)):
+                return date
+    return None
+
+
+def _written_date(groups: tuple[str, ...], order: str) -> str | None:
+    a, b, c = groups
+    if order == "mdy":
+        year, month, day = int(c), _MONTHS[a.lower()], int(b)
+    elif order == "dmy":
+        year, month, day = int(c), _MONTHS[b.lower()], int(a)
+    elif order == "ymd":
+        year, month, day = int(a), int(b), int(c)
+    else:
+        year, month, day = int(c), int(b), int(a)
+        if month > 12:
+            month, day = day, month
+    return iso_date(f"{year:04d}-{month:02d}-{day:02d}")
 
 
 def _meta_values(markup: str) -> dict[str, str]:
