@@ -80,6 +80,10 @@ def make_pipeline(
     return Pipeline(stages=stages, options=options)
 
 
+#: metadata columns the extract stage fills; ``clean_html`` returns them in ``result.extra``
+_PAGE_METADATA = (S.AUTHOR, S.PUBLISHED, S.SITE_NAME, S.HTML_LANG)
+
+
 def _one_row(**values: Any) -> pa.Table:
     return S.input_table(**{name: [value] for name, value in values.items()})
 
@@ -96,6 +100,7 @@ def _result(table: pa.Table) -> CleanResult:
         url=row[S.URL],
         date=row[S.DATE],
         http_status=row[S.HTTP_STATUS],
+        extra={k: row[k] for k in _PAGE_METADATA if row.get(k) is not None},
     )
 
 
@@ -128,7 +133,9 @@ def clean_html(
 ) -> CleanResult:
     """Extract the main text of an HTML page, then repair it.
 
-    ``result.input_text`` is the extracted text that ``result.edits`` index into.
+    ``result.input_text`` is the extracted text that ``result.edits`` index into;
+    ``result.extra`` holds the page's ``author``, ``published``, ``site_name`` and
+    ``html_lang`` when it declares them.
     """
     payload = html.encode("utf-8") if isinstance(html, str) else html
     charset = "utf-8" if isinstance(html, str) else None

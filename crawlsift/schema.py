@@ -34,6 +34,10 @@ TITLE = "title"
 #: set when extraction had to deviate from its mode, e.g. ``dom_too_deep`` (all visible
 #: text kept because main-content scoring is quadratic in DOM depth); null otherwise
 EXTRACT_NOTE = "extract_note"
+AUTHOR = "author"  # set by extraction from the page's markup (see crawlsift.extract.metadata)
+PUBLISHED = "published"  # publication date the page declares, YYYY-MM-DD
+SITE_NAME = "site_name"
+HTML_LANG = "html_lang"  # language the page declares (<html lang>), e.g. en-US
 EDITS = "edits"
 KEEP = "keep"
 REASON = "reason"  # why a record was rejected; null when kept
@@ -65,6 +69,10 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     INPUT_TEXT: pa.large_string(),
     TITLE: pa.string(),
     EXTRACT_NOTE: pa.string(),
+    AUTHOR: pa.string(),
+    PUBLISHED: pa.string(),
+    SITE_NAME: pa.string(),
+    HTML_LANG: pa.string(),
     EDITS: EDITS_TYPE,
     KEEP: pa.bool_(),
     REASON: pa.string(),

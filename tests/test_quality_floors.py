@@ -1,5 +1,5 @@
-"""Quality floors pinned in data: repair and dedup on WCXB dev texts must not score below
-tests/quality_floors.json.
+"""Quality floors pinned in data: repair on all-visible text, the default HTML extraction and
+dedup on WCXB dev must not score below tests/quality_floors.json.
 
 Needs ../shared/data (present beside CI's clone); skips cleanly without it.
 """
@@ -22,13 +22,38 @@ FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text())
 pytestmark = pytest.mark.skipif(not WCXB.exists(), reason=f"{WCXB} is absent")
 
 
-def test_repair_on_all_visible_text_stays_above_its_floor():
+def _bench_modules():
     sys.path.insert(0, str(ROOT / "bench"))
     try:
         import anchors
         import scoring
     finally:
         sys.path.remove(str(ROOT / "bench"))
+    return anchors, scoring
+
+
+def _scores(scoring, out, truths):
+    preds = [
+        t if k else ""
+        for t, k in zip(out[S.TEXT].to_pylist(), out[S.KEEP].to_pylist(), strict=True)
+    ]
+    pairs = list(zip(preds, truths, strict=True))
+    return scoring.macro_f1(pairs, "shingle"), scoring.macro_f1(pairs, "word")
+
+
+def test_default_html_extraction_stays_above_its_floor():
+    anchors, scoring = _bench_modules()
+    pages = sorted((WCXB / "ground-truth").glob("*.json"))
+    truths = [json.loads(p.read_text())["ground_truth"].get("main_content") or "" for p in pages]
+    html = [anchors.read_html(WCXB / "html" / f"{p.stem}.html.gz").encode() for p in pages]
+    out = crawlsift.make_pipeline()(S.input_table(html=html, charset=["utf-8"] * len(html)))
+    shingle, word = _scores(scoring, out, truths)
+    assert shingle["f1"] >= FLOORS["extract_wcxb_dev_shingle_f1"], shingle
+    assert word["f1"] >= FLOORS["extract_wcxb_dev_word_f1"], word
+
+
+def test_repair_on_all_visible_text_stays_above_its_floor():
+    anchors, scoring = _bench_modules()
     pages = sorted((WCXB / "ground-truth").glob("*.json"))
     truths, texts = [], []
     for path in pages:

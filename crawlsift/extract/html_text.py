@@ -1,10 +1,17 @@
-"""HTML to text for WARC responses: resiliparse's main-content extraction.
+"""HTML to text for WARC responses, in one of two modes.
 
-Rows whose ``html`` column holds a payload get ``text`` (the main content, block
-structure kept as lines) and ``title`` (the document's <title>). Parsing is done by
-resiliparse (Lexbor), one document at a time: there is no batch HTML parser, and its
-C core is what makes this fast. A payload that cannot be decoded or parsed becomes a
-rejected row with a reason, never an exception.
+Rows whose ``html`` column holds a payload get ``text`` (the main content, block structure
+kept as lines), ``title`` and the page's metadata (``author``, ``published``, ``site_name``,
+``html_lang``, see ``metadata.py``). Modes (``ExtractOptions.mode``):
+
+* ``"fast"`` (default): resiliparse's main-content extraction (Lexbor DOM, C core), then
+  crawlsift's repair stage downstream;
+* ``"accurate"``: trafilatura (``pip install 'crawlsift[extract]'``), falling back to the
+  fast text when it finds nothing.
+
+Parsing is one document at a time (there is no batch HTML parser). A payload that cannot be
+decoded or parsed becomes a rejected row with a reason, never an exception; one that parses
+past the run's time limit a ``parse_timeout`` row (:mod:`crawlsift.watchdog`).
 
 resiliparse's main-content scoring takes time quadratic in DOM depth (20,000 nested
 ``<div>`` take 12 s, 100,000 several minutes), while its plain-text walk is linear. No
@@ -16,7 +23,8 @@ repair stage then cleans it) and the row's ``extract_note`` says ``dom_too_deep`
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import pyarrow as pa
 from resiliparse.extract.html2text import extract_plain_text
@@ -25,25 +33,65 @@ from resiliparse.parse.html import HTMLTree
 
 from crawlsift import schema as S
 from crawlsift import watchdog
+from crawlsift.extract.accurate import accurate_text, require_trafilatura
+from crawlsift.extract.metadata import PageMetadata, page_metadata, text_date
 from crawlsift.registry import register
 
 STAGE = "extract"
 REJECT_UNPARSABLE = "extract_unparsable_html"
+Mode = Literal["fast", "accurate"]
+MODES: tuple[str, ...] = ("fast", "accurate")
+#: metadata columns this stage fills, with the PageMetadata attribute of each
+META_COLUMNS: dict[str, str] = {
+    S.AUTHOR: "author",
+    S.PUBLISHED: "published",
+    S.SITE_NAME: "site_name",
+    S.HTML_LANG: "language",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExtractOptions:
     """Options of the HTML extraction stage."""
 
-    #: keep only the main content (resiliparse's heuristics); False keeps all visible text
+    #: "fast" (resiliparse + DOM rules) or "accurate" (trafilatura, needs the extract extra)
+    mode: Mode = "fast"
+    #: keep only the main content; False keeps all visible text (fast mode only)
     main_content: bool = True
-    #: keep alt texts of images
+    #: keep alt texts of images (fast mode only)
     alt_texts: bool = False
+    #: keep <noscript> content: forum software (Discourse) serves its posts there to crawlers
+    noscript: bool = True
+    #: CSS selectors of elements never part of the main content (fast mode, main_content only):
+    #: HTML5 sectioning and ARIA landmark roles for navigation, asides, page header and footer
+    skip_selectors: tuple[str, ...] = (
+        "nav",
+        "aside",
+        "footer",
+        '[role="navigation"]',
+        '[role="complementary"]',
+        '[role="contentinfo"]',
+        '[role="banner"]',
+    )
     #: DOMs deeper than this skip main-content scoring (see the module docstring)
     max_depth: int = 256
 
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown extract mode {self.mode!r}; use one of {', '.join(MODES)}")
+
 
 DOM_TOO_DEEP = "dom_too_deep"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What the extraction made of one page."""
+
+    text: str
+    metadata: PageMetadata
+    #: why the extraction deviated from its mode (``dom_too_deep``), else None
+    note: str | None = None
 
 
 def dom_deeper_than(tree: HTMLTree, depth: int) -> bool:
@@ -61,46 +109,80 @@ def _chain(depth: int) -> str:
     return " > ".join(["*"] * depth)
 
 
-def html_to_text(
-    payload: bytes | str, charset: str | None = None, opts: ExtractOptions | None = None
-) -> tuple[str, str | None, str | None]:
-    """Decode (declared charset, else detected) and extract ``(text, title, note)``."""
-    opts = opts or ExtractOptions()
-    if isinstance(payload, bytes):
-        encoding = charset or detect_encoding(payload)
-        html = bytes_to_str(payload, encoding)
-    else:
-        html = payload
-    tree = HTMLTree.parse(html)
-    main_content, note = opts.main_content, None
-    if main_content and dom_deeper_than(tree, opts.max_depth):
-        main_content, note = False, DOM_TOO_DEEP
-    text = extract_plain_text(
+def decode(payload: bytes | str, charset: str | None = None) -> str:
+    """Bytes to text with the declared charset, else resiliparse's detected one."""
+    if isinstance(payload, str):
+        return payload
+    return bytes_to_str(payload, charset or detect_encoding(payload))
+
+
+def fast_text(tree: HTMLTree, opts: ExtractOptions) -> str:
+    """resiliparse's text of a parsed page (main content unless ``opts`` says otherwise)."""
+    return extract_plain_text(
         tree,
-        main_content=main_content,
+        main_content=opts.main_content,
         alt_texts=opts.alt_texts,
         preserve_formatting=True,
         list_bullets=True,
+        noscript=opts.noscript,
+        skip_elements=list(opts.skip_selectors) if opts.main_content else None,
     )
-    title = tree.title.strip() if tree.title else None
-    return text, title or None, note
+
+
+def extract_page(
+    payload: bytes | str,
+    charset: str | None = None,
+    opts: ExtractOptions | None = None,
+    url: str | None = None,
+) -> Extracted:
+    """Decode, parse and extract one page: its text and metadata."""
+    opts = opts or ExtractOptions()
+    html = decode(payload, charset)
+    tree = HTMLTree.parse(html)
+    metadata = page_metadata(html, tree)
+    text, note = None, None
+    if opts.mode == "accurate":
+        text = accurate_text(html, url)
+    if not text:
+        fast = opts
+        if opts.main_content and dom_deeper_than(tree, opts.max_depth):
+            fast, note = replace(opts, main_content=False), DOM_TOO_DEEP
+        text = fast_text(tree, fast)
+    if metadata.published is None:
+        metadata = replace(metadata, published=text_date(text))
+    return Extracted(text, metadata, note)
+
+
+def html_to_text(
+    payload: bytes | str, charset: str | None = None, opts: ExtractOptions | None = None
+) -> tuple[str, str | None]:
+    """Decode (declared charset, else detected) and extract ``(text, title)``."""
+    page = extract_page(payload, charset, opts)
+    return page.text, page.metadata.title
 
 
 @register(STAGE, ExtractOptions)
 def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.Table:
-    """Turn the ``html`` payloads of a batch into ``text`` and ``title``."""
+    """Turn the ``html`` payloads of a batch into ``text``, ``title`` and metadata columns."""
     opts = opts or ExtractOptions()
     if S.HTML not in table.column_names or table.column(S.HTML).null_count == table.num_rows:
         return table
+    if opts.mode == "accurate":
+        require_trafilatura()
     htmls = table.column(S.HTML).to_pylist()
     texts = table.column(S.TEXT).to_pylist()
     reasons = table.column(S.REASON).to_pylist()
     stages = table.column(S.STAGE).to_pylist()
     charsets = table.column(S.CHARSET).to_pylist()
-    titles: list[str | None] = [None] * table.num_rows
+    urls = table.column(S.URL).to_pylist()
+    n = table.num_rows
+    titles: list[str | None] = [None] * n
     if S.TITLE in table.column_names:
         titles = table.column(S.TITLE).to_pylist()
-    notes: list[str | None] = [None] * table.num_rows
+    meta: dict[str, list[str | None]] = {}
+    for name in META_COLUMNS:
+        meta[name] = table.column(name).to_pylist() if name in table.column_names else [None] * n
+    notes: list[str | None] = [None] * n
     positions = table.column(S.SOURCE_INDEX).to_pylist()
     for i, payload in enumerate(htmls):
         if payload is None or reasons[i] is not None:
@@ -110,14 +192,19 @@ def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.T
             continue
         try:
             with watchdog.watch(positions[i]):
-                texts[i], titles[i], notes[i] = html_to_text(payload, charsets[i], opts)
+                page = extract_page(payload, charsets[i], opts, urls[i])
         except Exception:  # a hostile page must not end the run; it is rejected instead
             reasons[i], stages[i] = REJECT_UNPARSABLE, STAGE
+            continue
+        texts[i], titles[i], notes[i] = page.text, page.metadata.title, page.note
+        for name, attr in META_COLUMNS.items():
+            meta[name][i] = getattr(page.metadata, attr)
     updates = {
         S.TEXT: pa.array(texts, pa.large_string()),
         S.REASON: pa.array(reasons, pa.string()),
         S.STAGE: pa.array(stages, pa.string()),
         S.TITLE: pa.array(titles, pa.string()),
         S.EXTRACT_NOTE: pa.array(notes, pa.string()),
+        **{name: pa.array(values, pa.string()) for name, values in meta.items()},
     }
     return S.with_columns(table, updates)

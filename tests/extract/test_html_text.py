@@ -1,27 +1,35 @@
-"""HTML extraction: whole-page golden outputs and the WARC path through the pipeline."""
+"""HTML extraction: whole-page golden outputs, modes, and the WARC path through the pipeline."""
 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 
 import pytest
 
 import crawlsift
 from crawlsift import schema as S
+from crawlsift.extract.html_text import ExtractOptions, extract_html, extract_page
 from crawlsift.io import discover, read_task
 from tests.conftest import FIXTURES, GOLDEN
 
 
+def _page(page: str) -> bytes:
+    return gzip.decompress((FIXTURES / "html" / f"{page}.html.gz").read_bytes())
+
+
+# titles are WCXB's ground-truth titles of these pages (the headline, not <title>)
 @pytest.mark.parametrize(
     ("page", "title"),
     [
-        ("0004", "7 Major Diet Trends for 2025, According to Nutritionists"),
-        ("0012", "10 Easy Steps for a Great Interior Design | Tarkett"),
+        ("0004", "The 7 Biggest Diet and Nutrition Trends in 2025, According to Nutritionists"),
+        ("0012", "10 Easy Steps for a Great Interior Design"),
+        ("0557", "'Types of Threads' - Flarum as a 'Discussion Engine'?"),
+        ("4412", "Optimizing PostgreSQL query performance"),
     ],
 )
 def test_page_matches_golden_text(page, title):
-    html = gzip.decompress((FIXTURES / "html" / f"{page}.html.gz").read_bytes())
-    result = crawlsift.clean_html(html)
+    result = crawlsift.clean_html(_page(page))
     assert not result.rejected
     assert result.title == title
     expected = (GOLDEN / f"html-{page}.text.txt").read_text(encoding="utf-8")
@@ -29,16 +37,66 @@ def test_page_matches_golden_text(page, title):
 
 
 def test_navigation_and_footer_are_not_in_the_text():
-    html = gzip.decompress((FIXTURES / "html" / "0004.html.gz").read_bytes())
-    text = crawlsift.clean_html(html).text
+    text = crawlsift.clean_html(_page("0004")).text
     assert text.startswith("Food and nutrition advice is constantly changing")
     for chrome in ("Skip to Content", "Hearst Magazines", "Newsletter", "sign in"):
         assert chrome not in text
 
 
+def test_forum_posts_inside_noscript_are_kept():
+    # the Flarum page renders its posts with JavaScript; crawlers get them in <noscript>
+    opening = "I just joined today, and posted a few ideas into the Real Time Chat thread."
+    assert opening in crawlsift.clean_html(_page("0557")).text
+    without = crawlsift.make_pipeline(extract=ExtractOptions(noscript=False))
+    assert opening not in crawlsift.clean_html(_page("0557"), pipeline=without).text
+
+
+def test_metadata_comes_back_with_the_text():
+    result = crawlsift.clean_html(_page("0004"))
+    # WCXB's ground truth for this page: author Korin Miller, published 2025-01-29
+    assert result.extra[S.AUTHOR] == "Korin Miller"
+    assert result.extra[S.PUBLISHED] == "2025-01-29"
+    assert result.extra[S.SITE_NAME] == "Prevention"
+    assert result.extra[S.HTML_LANG] == "en-US"
+
+
+def test_stage_fills_metadata_columns_and_leaves_text_rows_alone():
+    table = S.input_table(id=["a", "b"], html=[_page("0004"), None], text=[None, "plain record"])
+    out = extract_html(table)
+    assert out.column(S.AUTHOR).to_pylist() == ["Korin Miller", None]
+    assert out.column(S.TEXT).to_pylist()[1] == "plain record"
+    assert out.column(S.TITLE).to_pylist()[1] is None
+
+
 def test_str_and_bytes_give_the_same_result():
-    html = gzip.decompress((FIXTURES / "html" / "0012.html.gz").read_bytes())
+    html = _page("0012")
     assert crawlsift.clean_html(html).text == crawlsift.clean_html(html.decode("utf-8")).text
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown extract mode"):
+        ExtractOptions(mode="slow")  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("trafilatura") is None, reason="trafilatura not installed"
+)
+def test_accurate_mode_uses_trafilatura_and_keeps_the_metadata():
+    fast = extract_page(_page("0004"))
+    accurate = extract_page(_page("0004"), opts=ExtractOptions(mode="accurate"))
+    assert accurate.text != fast.text
+    assert "Protein remains a priority" in accurate.text
+    assert "Skip to Content" not in accurate.text
+    assert accurate.metadata == fast.metadata
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("trafilatura") is None, reason="trafilatura not installed"
+)
+def test_accurate_mode_falls_back_to_fast_text_when_trafilatura_finds_nothing():
+    html = "<html><body><p>Short note.</p></body></html>"
+    accurate = extract_page(html, opts=ExtractOptions(mode="accurate"))
+    assert accurate.text == extract_page(html).text == "Short note."
 
 
 def test_warc_responses_are_extracted_in_the_pipeline():

@@ -1,0 +1,80 @@
+"""Page metadata from markup: JSON-LD, <meta> tags, <time>, <html lang> and written dates."""
+
+from __future__ import annotations
+
+import pytest
+from resiliparse.parse.html import HTMLTree
+
+from crawlsift.extract.metadata import PageMetadata, iso_date, page_metadata, text_date
+
+
+def _meta(markup: str) -> PageMetadata:
+    return page_metadata(markup, HTMLTree.parse(markup))
+
+
+def test_jsonld_article_wins_over_meta_tags():
+    markup = """<html lang="de"><head><title>Ein Titel | Die Zeitung</title>
+    <meta property="og:site_name" content="Die Zeitung">
+    <meta name="author" content="Meta Autor">
+    <script type="application/ld+json">{"@graph": [
+      {"@type": "WebSite", "name": "Zeitung Online"},
+      {"@type": "NewsArticle", "headline": "Ein Titel",
+       "author": [{"@type": "Person", "name": "Anna A."}, {"name": "Ben B."}],
+       "datePublished": "2024-03-05T10:00:00+01:00"}]}</script>
+    </head><body><h1>Ein Titel</h1><p>Text.</p></body></html>"""
+    assert _meta(markup) == PageMetadata(
+        title="Ein Titel",
+        author="Anna A., Ben B.",
+        published="2024-03-05",
+        site_name="Zeitung Online",
+        language="de",
+    )
+
+
+def test_meta_tags_and_time_element_without_jsonld():
+    markup = """<html><head><title>Launch notes - Example Blog</title>
+    <meta property="og:site_name" content="Example Blog">
+    <meta name="author" content="By Jo Smith">
+    <meta http-equiv="content-language" content="fr">
+    </head><body><article><h2>x</h2><time datetime="2023-11-02">2 Nov</time>
+    <p>Body.</p></article></body></html>"""
+    meta = _meta(markup)
+    assert meta.title == "Launch notes"  # <title> without its site-name segment
+    assert meta.author == "Jo Smith"
+    assert meta.published == "2023-11-02"
+    assert meta.site_name == "Example Blog"
+    assert meta.language == "fr"
+
+
+def test_broken_jsonld_and_url_authors_are_ignored():
+    markup = """<html><head><script type="application/ld+json">{not json</script>
+    <meta property="article:author" content="https://example.org/people/jo">
+    </head><body><h1>Headline</h1></body></html>"""
+    assert _meta(markup) == PageMetadata(title="Headline")
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Home\nPublished on March 02, 2025\n\nGrowing", "2025-03-02"),
+        ("ByDaryl Austin\nPublished March 9, 2026", "2026-03-09"),
+        ("Posted 20 Dec 2025, 11:52", "2025-12-20"),
+        ("Stand: 05.04.2024", "2024-04-05"),
+        ("released 2021/7/9 and updated May 1, 2022", "2021-07-09"),  # the earlier one
+        ("No date, only 2025 and 12 items", None),
+    ],
+)
+def test_written_dates(text, date):
+    assert text_date(text) == date
+
+
+def test_written_dates_only_near_the_top():
+    assert text_date("x " * 2000 + "March 2, 2025") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [("2024-02-29T08:00:00Z", "2024-02-29"), ("20230115", "2023-01-15"), ("1890-01-01", None)],
+)
+def test_iso_date(value, date):
+    assert iso_date(value) == date
