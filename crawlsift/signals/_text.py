@@ -8,6 +8,9 @@ On real pages its token counts are within about 1% of spaCy's (``docs/filters.md
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import xxhash
@@ -35,6 +38,8 @@ WORD_PATTERN = "|".join(
 )
 #: Python's str.splitlines boundaries, so line counts match the recipes
 LINE_BREAKS = r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
+#: the line breaks other than ``\n``
+OTHER_BREAKS = r"[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _SEP = "\x00"
 
 
@@ -67,11 +72,21 @@ def _fingerprint(texts: pl.Series) -> tuple[int, int, int, str]:
     return len(texts), arr.offset, texts.null_count(), digest.hexdigest()
 
 
-_LAST_WORDS: list[tuple[tuple[int, int, int, str], pl.DataFrame]] = []
+@dataclass(frozen=True)
+class Words:
+    """The word tokens of a batch: ``frame`` has one row per token (``doc``, ``tok``, its
+    ``h`` hash and ``len`` in characters), ``per_line`` the token count of each ``\n``-line
+    of the non-null texts, in order (tokens never span a line break)."""
+
+    frame: pl.DataFrame
+    per_line: np.ndarray
 
 
-def words(texts: pl.Series) -> pl.DataFrame:
-    """One row per word token: ``doc`` and ``tok``.
+_LAST_WORDS: list[tuple[tuple[int, int, int, str], Words]] = []
+
+
+def tokenise(texts: pl.Series) -> Words:
+    """The batch's word tokens, line by line (``Words``).
 
     The signal stages of one batch tokenise the same texts; the last result is kept (keyed
     by the texts' exact bytes), so a batch is tokenised once.
@@ -80,15 +95,28 @@ def words(texts: pl.Series) -> pl.DataFrame:
     last = _LAST_WORDS[0] if _LAST_WORDS else None  # one read: safe if threads share it
     if last is not None and last[0] == key:
         return last[1]
-    frame = (
+    lines = (
         docs_frame(texts)
-        .select("doc", tok=pl.col("text").str.extract_all(WORD_PATTERN))
+        .filter(pl.col("text").is_not_null())
+        .select("doc", tok=pl.col("text").str.split("\n"))
         .explode("tok")
-        .drop_nulls("tok")
-        .with_columns(pl.col("doc").set_sorted())
+        .select("doc", tok=pl.col("tok").str.extract_all(WORD_PATTERN))
     )
-    _LAST_WORDS[:] = [(key, frame)]
-    return frame
+    frame = (
+        lines.explode("tok")
+        .drop_nulls("tok")
+        .with_columns(
+            pl.col("doc").set_sorted(), h=pl.col("tok").hash(), len=pl.col("tok").str.len_chars()
+        )
+    )
+    result = Words(frame, lines["tok"].list.len().to_numpy())
+    _LAST_WORDS[:] = [(key, result)]
+    return result
+
+
+def words(texts: pl.Series) -> pl.DataFrame:
+    """One row per word token: ``doc``, ``tok``, ``h`` (its hash) and ``len`` (characters)."""
+    return tokenise(texts).frame
 
 
 def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.DataFrame:
@@ -128,14 +156,19 @@ def duplicates(parts: pl.DataFrame) -> pl.DataFrame:
     """Per document: number of parts, and number and characters of parts seen before in it.
 
     The counts of datatrove's ``find_duplicates``: a part equal to an earlier part of the same
-    document is a duplicate, however often it recurs.
+    document is a duplicate, however often it recurs. Parts are compared by a 64-bit hash of
+    the document and the part (one pass over integers, not a window over strings).
     """
-    dup = ~pl.col("part").is_first_distinct().over("doc")
-    return parts.group_by("doc").agg(
-        n=pl.len(),
-        dups=dup.sum(),
-        dup_chars=pl.col("part").str.len_chars().filter(dup).sum(),
+    key = parts["doc"].to_numpy().astype(np.uint64) * _DOC_SEED + parts["part"].hash().to_numpy()
+    dup = ~pl.Series(key).is_first_distinct()
+    return (
+        parts.select("doc", dup=dup, chars=pl.col("part").str.len_chars())
+        .group_by("doc")
+        .agg(n=pl.len(), dups=pl.col("dup").sum(), dup_chars=pl.col("chars").filter("dup").sum())
     )
+
+
+_DOC_SEED = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
 def per_doc(n: int, frame: pl.DataFrame, columns: dict[str, pl.Expr]) -> pl.DataFrame:

@@ -58,47 +58,62 @@ def _terminated(line: pl.Expr, closing_after_stop: bool) -> pl.Expr:
     return line.str.contains(r"""[.!?"']$""") & ~line.str.ends_with("...")
 
 
-def _sentences(line: pl.Expr) -> pl.Expr:
+def _sentences(lines: pl.Series) -> pl.Series:
     """Sentences in a line: stops followed by more text, plus one (spaCy's sentencizer, roughly)."""
-    return line.str.count_matches(r"""[.!?]+["'”’)\]]*\s+\S""") + 1
+    return lines.str.count_matches(r"""[.!?]+["'”’)\]]*\s+\S""") + 1
 
 
 def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
     """C4's verdict on each line of a frame with ``doc`` and ``part`` (the raw line).
 
-    Adds ``line`` (stripped, citations removed: what C4 keeps), ``removed`` (the line rule
+    Adds ``line`` (stripped, citations removed: what C4 keeps), ``blank`` (nothing but
+    spaces), ``cited`` (citations removed from it), ``removed`` (the line rule
     that removes it, null when kept), ``lorem`` and ``curly`` (the document rules, true only
-    on lines the earlier line rules keep) and ``sentences``.
+    on lines the earlier line rules keep) and ``sentences`` (counted on kept lines, else 0).
+    The rules after the first three (long word, no terminal punctuation, few words) and the
+    sentence count only matter on the lines those three keep, so only those are scanned.
     """
     k = opts.min_words_per_line
-    enough_words = pl.col("line").str.contains(r"\S+" + r"\s+\S+" * (k - 1)) if k > 1 else True
-    long_word = pl.col("line").str.contains(rf"\S{{{opts.max_word_length + 1}}}")
-    line = pl.col("line")
+    stripped = lines["part"].str.strip_chars()
+    line, cited = stripped, np.zeros(len(stripped), dtype=bool)
     if opts.remove_citations:
-        line = line.str.replace_all(CITATION, "")
-    lines = lines.with_columns(line=pl.col("part").str.strip_chars()).with_columns(
-        line=line, long=long_word, few=~enough_words
+        at = stripped.str.contains("[", literal=True).arg_true()  # few lines: rewrite only those
+        before = stripped.gather(at)
+        after = before.str.replace_all(CITATION, "")
+        line = stripped.clone().scatter(at, after)  # scatter works in place
+        cited[at.to_numpy()] = (after != before).to_numpy()
+    frame = pl.DataFrame({"line": line})
+    few = ~pl.col("line").str.contains(r"\S+" + r"\s+\S+" * (k - 1)) if k > 1 else pl.lit(False)
+    first = frame.select(
+        long=pl.col("line").str.contains(rf"\S{{{opts.max_word_length + 1}}}"),
+        unterminated=~_terminated(pl.col("line"), opts.closing_after_stop),
+        few=few,
     )
-    line = pl.col("line")
+    at = (~(first["long"] | first["unterminated"] | first["few"])).arg_true().to_numpy()
+    rest = line.gather(at)
     # few lines mention any phrase: one scan for all, then each phrase on those lines only
-    text = lines["line"]
     phrases = ["lorem ipsum", "javascript", *POLICY]
-    hit = text.str.contains_any(phrases, ascii_case_insensitive=True).arg_true()
-    some = text.gather(hit)
+    hit = rest.str.contains_any(phrases, ascii_case_insensitive=True).arg_true()
+    some = rest.gather(hit)
 
-    def mentions(*words: str) -> pl.Series:  # the phrases are ASCII: no need to lower-case
-        flag = np.zeros(len(text), dtype=bool)
+    def on_lines(flag: np.ndarray) -> pl.Series:
+        """A flag of the surviving lines as a column of all lines (false elsewhere)."""
+        full = np.zeros(len(line), dtype=bool)
+        full[at] = flag
+        return pl.Series(full)
+
+    def mentions(*words: str) -> np.ndarray:  # the phrases are ASCII: no need to lower-case
+        flag = np.zeros(len(rest), dtype=bool)
         found = some.str.contains_any(list(words), ascii_case_insensitive=True)
         flag[hit.to_numpy()] = found.to_numpy()
-        return pl.Series(flag)
+        return flag
 
-    lines = lines.with_columns(
-        unterminated=~_terminated(line, opts.closing_after_stop),
-        lorem=mentions("lorem ipsum"),
-        js=mentions("javascript") & opts.filter_javascript,
-        curly=line.str.contains("{", literal=True),
-        policy=mentions(*POLICY) & opts.filter_policy,
-    )
+    lorem = mentions("lorem ipsum")
+    js = mentions("javascript") & opts.filter_javascript
+    curly = rest.str.contains("{", literal=True).to_numpy()
+    policy = mentions(*POLICY) & opts.filter_policy
+    late = {"lorem": lorem, "js": js, "curly": curly, "policy": policy}
+    first = first.with_columns(**{name: on_lines(flag) for name, flag in late.items()})
     removed = (
         pl.when("long")
         .then(pl.lit("c4_long_word"))
@@ -115,13 +130,18 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
         .when("policy")
         .then(pl.lit("c4_policy"))
     )
-    survives = ~pl.col("long") & ~pl.col("unterminated") & ~pl.col("few")
+    kept = ~(lorem | js | curly | policy)
+    sentences = np.zeros(len(line), dtype=np.int64)
+    sentences[at[kept]] = _sentences(rest.filter(pl.Series(kept))).to_numpy()
     return lines.with_columns(
-        removed=removed,
-        lorem=survives & pl.col("lorem"),
-        curly=survives & ~pl.col("lorem") & ~pl.col("js") & pl.col("curly"),
-        sentences=_sentences(line),
-    ).drop("long", "unterminated", "few", "js", "policy")
+        line=line,
+        blank=stripped == "",
+        cited=pl.Series(cited),
+        removed=first.select(removed).to_series(),
+        lorem=first["lorem"],
+        curly=on_lines(curly & ~lorem & ~js),
+        sentences=pl.Series(sentences),
+    )
 
 
 def c4_signals(texts: pl.Series, opts: C4Options) -> pl.DataFrame:

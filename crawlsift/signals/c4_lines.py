@@ -43,16 +43,21 @@ class C4LinesOptions(C4Options):
 
 
 def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
-    """One row per ``\\n``-separated line: doc, lineno, start, end, part (and kh, occ)."""
+    """One row per ``\n``-separated line: doc, lineno, start, end, part (and kh, occ)."""
     frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32)})
-    width = pl.col("part").str.len_chars()
-    lines = (
-        frame.with_columns(part=texts.str.split("\n"))
-        .filter(pl.col("part").is_not_null())
-        .explode("part")
-        .with_columns(lineno=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc"), width=width)
-        .with_columns(start=((pl.col("width") + 1).cum_sum() - pl.col("width") - 1).over("doc"))
-        .with_columns(end=pl.col("start") + pl.col("width"))
+    lines = frame.with_columns(part=texts.str.split("\n")).drop_nulls("part").explode("part")
+    # lines are in document order: numbering and offsets from running sums, not windows
+    doc = lines["doc"].to_numpy().astype(np.int64)
+    width = lines["part"].str.len_chars().to_numpy().astype(np.int64)
+    row = np.arange(len(doc))
+    head = np.maximum.accumulate(np.where(np.diff(doc, prepend=-1) != 0, row, 0))
+    start = np.cumsum(width + 1) - width - 1
+    start -= start[head]
+    lines = lines.with_columns(
+        lineno=pl.Series(row - head, dtype=pl.UInt32),
+        width=pl.Series(width, dtype=pl.UInt32),
+        start=pl.Series(start, dtype=pl.UInt32),
+        end=pl.Series(start + width, dtype=pl.UInt32),
     )
     return _keyed(lines) if keys else lines
 
@@ -135,32 +140,34 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     lines = classify_lines(_lines(texts, keys=False), opts)
     signals = signals_from_lines(lines, n)
     lines = _locate(lines, inputs, moved)
-    blank = pl.col("part").str.strip_chars() == ""
     found = pl.col("in_start").is_not_null()
     removed = pl.col("removed").is_not_null()
     kept_line = pl.when(found).then(pl.col("line")).otherwise(pl.col("part"))
     new_text = (
-        lines.filter(~(blank | (removed & found)))
+        lines.lazy()
+        .filter(~(pl.col("blank") | (removed & found)))
         .group_by("doc", maintain_order=True)
         .agg(text=kept_line.str.join("\n"))
+        .collect()
     )
-    cited = found & ~removed & (pl.col("line") != pl.col("part").str.strip_chars())
-    span = {"start": pl.col("in_start"), "end": pl.col("in_end")}
-    new_edits = pl.concat(
-        [
-            lines.filter(~blank & found & removed).select(
-                "doc", **span, reason="removed", replacement=pl.lit(None, _STR)
-            ),
-            lines.filter(cited).select(
-                "doc", **span, reason=pl.lit(CITATION_REASON), replacement="line"
-            ),
-        ]
+    # one edit per removed line (its rule) or cited line (the rewrite), in line order
+    new_edits = (
+        lines.lazy()
+        .filter(~pl.col("blank") & found & (removed | pl.col("cited")))
+        .select(
+            "doc",
+            start="in_start",
+            end="in_end",
+            reason=pl.when(removed).then("removed").otherwise(pl.lit(CITATION_REASON)),
+            replacement=pl.when(removed).then(pl.lit(None, _STR)).otherwise("line"),
+        )
+        .collect()
     )
-    edits = (
-        pl.concat([_old_edits(table), new_edits])
-        .sort("doc", "start")
-        .group_by("doc", maintain_order=True)
-        .agg(edits=pl.struct("start", "end", "reason", "replacement"))
+    old = _old_edits(table)
+    if len(old) or moved.any():  # else the new edits are already in (doc, start) order
+        new_edits = pl.concat([old, new_edits]).sort("doc", "start")
+    edits = new_edits.group_by("doc", maintain_order=True).agg(
+        edits=pl.struct("start", "end", "reason", "replacement")
     )
     docs = pl.DataFrame({"doc": pl.int_range(n, eager=True, dtype=pl.UInt32)})
     out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")

@@ -154,7 +154,7 @@ def gopher_repetition_signals(texts: pl.Series, opts: GopherRepetitionOptions) -
             S.GOPHER_DUP_LINE_CHAR_FRAC: lin["c"] / length,
         }
     )
-    toks = words(texts).with_columns(h=pl.col("tok").hash(), len=pl.col("tok").str.len_chars())
+    toks = words(texts)
     doc = toks["doc"].to_numpy()
     lens = toks["len"].to_numpy().astype(np.int64)
     h = toks["h"].to_numpy()
