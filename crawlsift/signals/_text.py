@@ -114,6 +114,32 @@ def tokenise(texts: pl.Series) -> Words:
     return result
 
 
+def cached_words(texts: pl.Series) -> Words | None:
+    """The batch's word tokens if an earlier stage tokenised these very texts, else None."""
+    last = _LAST_WORDS[0] if _LAST_WORDS else None
+    return last[1] if last is not None and last[0] == _fingerprint(texts) else None
+
+
+_LAST_COUNTS: list[tuple[tuple[int, int, int, str], np.ndarray]] = []
+
+
+def remember_token_counts(texts: pl.Series, counts: np.ndarray) -> None:
+    """Note the word-token count of each of ``texts`` for a later ``token_counts`` call.
+
+    ``c4_lines`` knows the counts of the text it writes from the tokens of its lines; FineWeb,
+    which reads that text next, then need not tokenise it again.
+    """
+    _LAST_COUNTS[:] = [(_fingerprint(texts), counts)]
+
+
+def token_counts(texts: pl.Series) -> np.ndarray:
+    """Word tokens per text (remembered for these very texts, or counted), NaN where null."""
+    last = _LAST_COUNTS[0] if _LAST_COUNTS else None
+    if last is not None and last[0] == _fingerprint(texts):
+        return last[1]
+    return texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
+
+
 def words(texts: pl.Series) -> pl.DataFrame:
     """One row per word token: ``doc``, ``tok``, ``h`` (its hash) and ``len`` (characters)."""
     return tokenise(texts).frame

@@ -25,7 +25,13 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.registry import register
-from crawlsift.signals._text import active_texts, to_arrow
+from crawlsift.signals._text import (
+    WORD_PATTERN,
+    active_texts,
+    cached_words,
+    remember_token_counts,
+    to_arrow,
+)
 from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
 
 STAGE = "c4_lines"
@@ -121,6 +127,28 @@ def _old_edits(table: pa.Table) -> pl.DataFrame:
     return rows.unnest("e").select(empty.columns) if len(rows) else empty
 
 
+def _count_tokens(texts: pl.Series, lines: pl.DataFrame, n: int) -> np.ndarray | None:
+    """Word tokens of each rewritten text, from the tokens of its lines; None if not known.
+
+    Only when an earlier stage of the batch tokenised these texts (tokens never span a line
+    break, so a text's count is the sum over the lines it keeps); a line that lost a
+    citation is counted anew.
+    """
+    words = cached_words(texts)
+    if words is None or len(words.per_line) != len(lines):
+        return None
+    count = words.per_line.astype(np.float64)
+    redo = lines["cited"] & lines["in_start"].is_not_null()
+    at = redo.arg_true()
+    count[at.to_numpy()] = lines["line"].gather(at).str.count_matches(WORD_PATTERN).to_numpy()
+    removed = lines["removed"].is_not_null() & lines["in_start"].is_not_null()
+    kept = ~(lines["blank"] | removed).to_numpy()
+    doc = lines["doc"].to_numpy()
+    counts = np.bincount(doc[kept], weights=count[kept], minlength=n).astype(np.float64)
+    counts[texts.is_null().to_numpy()] = np.nan
+    return counts
+
+
 @register(STAGE, C4LinesOptions)
 def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:
     """C4 signals; remove the lines C4's line rules reject, each removal an edit."""
@@ -169,9 +197,13 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     edits = new_edits.group_by("doc", maintain_order=True).agg(
         edits=pl.struct("start", "end", "reason", "replacement")
     )
+    counts = _count_tokens(texts, lines, n)
     docs = pl.DataFrame({"doc": pl.int_range(n, eager=True, dtype=pl.UInt32)})
     out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")
-    text = out["text"].fill_null("").zip_with(texts.is_not_null(), original)
+    new_text = out["text"].fill_null("").zip_with(texts.is_not_null(), texts)
+    if counts is not None:
+        remember_token_counts(new_text, counts)
+    text = new_text.zip_with(texts.is_not_null(), original)
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
     columns[S.EDITS] = S.edits_array(out["edits"].to_arrow())
