@@ -73,26 +73,31 @@ def ngram_chars(
     bits = max(len(h), 1).bit_length()
     low = np.uint64((1 << bits) - 1)
     room = bounds[doc + 1] - np.arange(len(h))  # tokens from each position to its doc's end
-    pos = np.flatnonzero(room >= 2).astype(np.uint64)
+    pos = np.flatnonzero(room >= 2)
     key = doc.astype(np.uint64)[pos] * np.uint64(0xC2B2AE3D27D4EB4F) + h[pos]
     for n in range(2, max((*opts.top_ngrams, *opts.dup_ngrams), default=1) + 1):
-        key = key * _MIX + h[pos + np.uint64(n - 1)]
-        packed = np.sort((key & ~low) | pos)
-        key, pos = packed & ~low, packed & low
-        m = len(packed)
+        key *= _MIX  # roll the next word in (in place: these arrays are the big ones)
+        key += h[pos + (n - 1)]
+        key &= ~low  # hash in the high bits, position in the low bits
+        key |= pos.view(np.uint64)
+        key.sort()
+        pos = (key & low).view(np.int64)
+        key &= ~low
+        m = len(key)
         first = np.ones(m + 1, dtype=bool)  # first of its group; one past the end too
         np.not_equal(key[1:], key[:-1], out=first[1:m])
         if n in opts.top_ngrams:
             out[S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]] = _top(pos, first, doc, cum, n, doc_len)
         if n in opts.dup_ngrams:
             chars = np.zeros(ndocs)
-            seen = np.sort(pos[~first[:-1]]).astype(np.intp)
+            seen = np.sort(pos[~first[:-1]])
             if len(seen):
                 starts, covered = _runs_covered(seen, n, cum)
                 chars = np.bincount(doc[starts], weights=covered, minlength=ndocs)
             out[S.GOPHER_DUP_NGRAM_CHAR_FRAC[n]] = chars
-        keep = ~(first[:-1] & first[1:])  # in a group of two or more
-        keep &= room[pos.astype(np.intp)] > n  # with room for the next n
+        keep = first[:-1] & first[1:]
+        np.logical_not(keep, out=keep)  # in a group of two or more
+        keep &= room[pos] > n  # with room for the next n
         pos, key = pos[keep], key[keep]
     return out
 
@@ -122,7 +127,9 @@ def _top(
     if not rec.any():
         return top
     # recurring n-grams in order of first occurrence: sort (position, count) packed in 64 bits
-    packed = (pos[groups[:-1][rec]] << np.uint64(32)) | counts[rec].astype(np.uint64)
+    packed = (pos[groups[:-1][rec]].view(np.uint64) << np.uint64(32)) | counts[rec].astype(
+        np.uint64
+    )
     packed.sort()
     at = (packed >> np.uint64(32)).astype(np.intp)
     cnt = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
