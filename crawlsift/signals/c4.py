@@ -82,14 +82,22 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
         after = before.str.replace_all(CITATION, "")
         line = stripped.clone().scatter(at, after)  # scatter works in place
         cited[at.to_numpy()] = (after != before).to_numpy()
-    frame = pl.DataFrame({"line": line})
-    few = ~pl.col("line").str.contains(r"\S+" + r"\s+\S+" * (k - 1)) if k > 1 else pl.lit(False)
-    first = frame.select(
-        long=pl.col("line").str.contains(rf"\S{{{opts.max_word_length + 1}}}"),
-        unterminated=~_terminated(pl.col("line"), opts.closing_after_stop),
-        few=few,
+    # the rules in their order of precedence, each on the lines the ones before keep; as in
+    # datatrove, words are counted and measured before citations go, the stop checked after
+    long = np.zeros(len(line), dtype=bool)
+    big = (stripped.str.len_bytes() > opts.max_word_length).arg_true()  # room for a long word
+    word = rf"\S{{{opts.max_word_length + 1}}}"
+    long[big.to_numpy()] = stripped.gather(big).str.contains(word).to_numpy()
+    terminated = pl.DataFrame({"line": line}).select(
+        _terminated(pl.col("line"), opts.closing_after_stop)
     )
-    at = (~(first["long"] | first["unterminated"] | first["few"])).arg_true().to_numpy()
+    unterminated = ~terminated.to_series().to_numpy() & ~long
+    few = np.zeros(len(line), dtype=bool)
+    at = np.flatnonzero(~(long | unterminated))
+    if k > 1:
+        enough = stripped.gather(at).str.contains(r"\S+" + r"\s+\S+" * (k - 1)).to_numpy()
+        few[at] = ~enough
+        at = at[enough]
     rest = line.gather(at)
     # few lines mention any phrase: one scan for all, then each phrase on those lines only
     phrases = ["lorem ipsum", "javascript", *POLICY]
@@ -113,7 +121,10 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
     curly = rest.str.contains("{", literal=True).to_numpy()
     policy = mentions(*POLICY) & opts.filter_policy
     late = {"lorem": lorem, "js": js, "curly": curly, "policy": policy}
-    first = first.with_columns(**{name: on_lines(flag) for name, flag in late.items()})
+    first = pl.DataFrame(
+        {"long": long, "unterminated": unterminated, "few": few}
+        | {name: on_lines(flag) for name, flag in late.items()}
+    )
     removed = (
         pl.when("long")
         .then(pl.lit("c4_long_word"))
