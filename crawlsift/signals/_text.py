@@ -9,6 +9,7 @@ On real pages its token counts are within about 1% of spaCy's (``docs/filters.md
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -72,84 +73,95 @@ def _fingerprint(texts: pl.Series) -> tuple[int, int, int, str]:
     return len(texts), arr.offset, texts.null_count(), digest.hexdigest()
 
 
+def split_lines(texts: pl.Series) -> pl.DataFrame:
+    """One row per ``\\n``-separated line of the non-null texts: ``doc``, ``part``."""
+    return (
+        docs_frame(texts)
+        .filter(pl.col("text").is_not_null())
+        .select("doc", part=pl.col("text").str.split("\n"))
+        .explode("part")
+        .with_columns(pl.col("doc").set_sorted())
+    )
+
+
 @dataclass(frozen=True)
 class Words:
     """The word tokens of a batch: ``frame`` has one row per token (``doc``, ``tok``, its
-    ``h`` hash and ``len`` in characters), ``per_line`` the token count of each ``\n``-line
-    of the non-null texts, in order (tokens never span a line break)."""
+    ``h`` hash and ``len`` in characters), ``per_line`` the token count of each line of
+    ``TextBatch.lines``, in order (tokens never span a line break)."""
 
     frame: pl.DataFrame
     per_line: np.ndarray
 
 
-_LAST_WORDS: list[tuple[tuple[int, int, int, str], Words]] = []
+class TextBatch:
+    """A batch's texts with their lines and word tokens, each computed once when first asked.
 
-
-def tokenise(texts: pl.Series) -> Words:
-    """The batch's word tokens, line by line (``Words``).
-
-    The signal stages of one batch tokenise the same texts; the last result is kept (keyed
-    by the texts' exact bytes), so a batch is tokenised once.
+    The signal stages of one batch read the same texts: ``text_batch`` hands them the same
+    object (the last one, kept and keyed by the texts' exact bytes), so a batch is split into
+    lines and tokenised once.
     """
+
+    def __init__(self, texts: pl.Series) -> None:
+        self.texts = texts
+        #: word tokens per text, when a stage knows them without tokenising (``c4_lines``)
+        self.known_token_counts: np.ndarray | None = None
+
+    @cached_property
+    def lines(self) -> pl.DataFrame:
+        """``split_lines`` of the texts."""
+        return split_lines(self.texts)
+
+    @cached_property
+    def words(self) -> Words:
+        """The word tokens, found line by line."""
+        lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
+        frame = (
+            lines.explode("tok")
+            .drop_nulls("tok")
+            .with_columns(
+                pl.col("doc").set_sorted(),
+                h=pl.col("tok").hash(),
+                len=pl.col("tok").str.len_chars(),
+            )
+        )
+        return Words(frame, lines["tok"].list.len().to_numpy())
+
+    def tokenised(self) -> bool:
+        """Whether ``words`` was computed already."""
+        return "words" in self.__dict__
+
+    def token_counts(self) -> np.ndarray:
+        """Word tokens per text (known, or counted without keeping them), NaN where null."""
+        if self.known_token_counts is not None:
+            return self.known_token_counts
+        return self.texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
+
+
+_LAST_BATCH: list[tuple[tuple[int, int, int, str], TextBatch]] = []
+
+
+def text_batch(texts: pl.Series) -> TextBatch:
+    """The shared ``TextBatch`` of ``texts``: the last one if the texts are the same."""
     key = _fingerprint(texts)
-    last = _LAST_WORDS[0] if _LAST_WORDS else None  # one read: safe if threads share it
+    last = _LAST_BATCH[0] if _LAST_BATCH else None  # one read: safe if threads share it
     if last is not None and last[0] == key:
         return last[1]
-    lines = (
-        docs_frame(texts)
-        .filter(pl.col("text").is_not_null())
-        .select("doc", tok=pl.col("text").str.split("\n"))
-        .explode("tok")
-        .select("doc", tok=pl.col("tok").str.extract_all(WORD_PATTERN))
-    )
-    frame = (
-        lines.explode("tok")
-        .drop_nulls("tok")
-        .with_columns(
-            pl.col("doc").set_sorted(), h=pl.col("tok").hash(), len=pl.col("tok").str.len_chars()
-        )
-    )
-    result = Words(frame, lines["tok"].list.len().to_numpy())
-    _LAST_WORDS[:] = [(key, result)]
-    return result
-
-
-def cached_words(texts: pl.Series) -> Words | None:
-    """The batch's word tokens if an earlier stage tokenised these very texts, else None."""
-    last = _LAST_WORDS[0] if _LAST_WORDS else None
-    return last[1] if last is not None and last[0] == _fingerprint(texts) else None
-
-
-_LAST_COUNTS: list[tuple[tuple[int, int, int, str], np.ndarray]] = []
-
-
-def remember_token_counts(texts: pl.Series, counts: np.ndarray) -> None:
-    """Note the word-token count of each of ``texts`` for a later ``token_counts`` call.
-
-    ``c4_lines`` knows the counts of the text it writes from the tokens of its lines; FineWeb,
-    which reads that text next, then need not tokenise it again.
-    """
-    _LAST_COUNTS[:] = [(_fingerprint(texts), counts)]
-
-
-def token_counts(texts: pl.Series) -> np.ndarray:
-    """Word tokens per text (remembered for these very texts, or counted), NaN where null."""
-    last = _LAST_COUNTS[0] if _LAST_COUNTS else None
-    if last is not None and last[0] == _fingerprint(texts):
-        return last[1]
-    return texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
+    batch = TextBatch(texts)
+    _LAST_BATCH[:] = [(key, batch)]
+    return batch
 
 
 def words(texts: pl.Series) -> pl.DataFrame:
     """One row per word token: ``doc``, ``tok``, ``h`` (its hash) and ``len`` (characters)."""
-    return tokenise(texts).frame
+    return text_batch(texts).words.frame
 
 
 def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.DataFrame:
     """One row per part of each text split on ``pattern`` (like ``re.split``): ``doc``, ``part``."""
     text = pl.col("text").str.strip_chars() if strip else pl.col("text")
-    if pattern in ("\n", r"\n", r"\n+") and not texts.str.contains(_SEP, literal=True).any():
-        return _split_newlines(texts, text, runs=pattern == r"\n+")
+    if pattern in ("\n", r"\n", r"\n+"):
+        return _split_newlines(texts, strip=strip, runs=pattern == r"\n+")
     return (
         docs_frame(texts)
         .filter(pl.col("text").is_not_null())
@@ -159,18 +171,21 @@ def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.Da
     )
 
 
-def _split_newlines(texts: pl.Series, text: pl.Expr, *, runs: bool) -> pl.DataFrame:
+def _split_newlines(texts: pl.Series, *, strip: bool, runs: bool) -> pl.DataFrame:
     """``split_parts`` on ``\\n`` or ``\\n+``: a literal split, no regex rewrite of the text.
 
     For runs, the empty parts between consecutive newlines are dropped, keeping the first and
     last part of each text (empty when it starts or ends with a newline), as ``re.split`` does.
     """
-    parts = (
-        docs_frame(texts)
-        .filter(pl.col("text").is_not_null())
-        .select("doc", part=text.str.split("\n"))
-        .explode("part")
-    )
+    if strip:
+        parts = (
+            docs_frame(texts.str.strip_chars())
+            .filter(pl.col("text").is_not_null())
+            .select("doc", part=pl.col("text").str.split("\n"))
+            .explode("part")
+        )
+    else:
+        parts = text_batch(texts).lines  # shared with the other stages of the batch
     if runs:
         doc = pl.col("doc")
         edge = (doc != doc.shift(1)).fill_null(True) | (doc != doc.shift(-1)).fill_null(True)

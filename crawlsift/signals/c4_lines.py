@@ -28,8 +28,8 @@ from crawlsift.registry import register
 from crawlsift.signals._text import (
     WORD_PATTERN,
     active_texts,
-    cached_words,
-    remember_token_counts,
+    split_lines,
+    text_batch,
     to_arrow,
 )
 from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
@@ -49,9 +49,12 @@ class C4LinesOptions(C4Options):
 
 
 def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
-    """One row per ``\n``-separated line: doc, lineno, start, end, part (and kh, occ)."""
-    frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32)})
-    lines = frame.with_columns(part=texts.str.split("\n")).drop_nulls("part").explode("part")
+    """One row per ``\n``-separated line: doc, lineno, start, end, part (and kh, occ).
+
+    The lines of the batch's texts are shared with the other stages (``text_batch``); those
+    of other texts (``input_text``, with ``keys``) are split here.
+    """
+    lines = split_lines(texts) if keys else text_batch(texts).lines
     # lines are in document order: numbering and offsets from running sums, not windows
     doc = lines["doc"].to_numpy().astype(np.int64)
     width = lines["part"].str.len_chars().to_numpy().astype(np.int64)
@@ -134,9 +137,11 @@ def _count_tokens(texts: pl.Series, lines: pl.DataFrame, n: int) -> np.ndarray |
     break, so a text's count is the sum over the lines it keeps); a line that lost a
     citation is counted anew.
     """
-    words = cached_words(texts)
-    if words is None or len(words.per_line) != len(lines):
+    batch = text_batch(texts)
+    if not batch.tokenised():
         return None
+    words = batch.words
+    assert len(words.per_line) == len(lines)  # the same lines, in the same order
     count = words.per_line.astype(np.float64)
     redo = lines["cited"] & lines["in_start"].is_not_null()
     at = redo.arg_true()
@@ -202,7 +207,7 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")
     new_text = out["text"].fill_null("").zip_with(texts.is_not_null(), texts)
     if counts is not None:
-        remember_token_counts(new_text, counts)
+        text_batch(new_text).known_token_counts = counts  # for FineWeb, which reads it next
     text = new_text.zip_with(texts.is_not_null(), original)
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())

@@ -20,8 +20,8 @@ from crawlsift.signals._text import (
     duplicates,
     per_doc,
     split_parts,
+    text_batch,
     to_arrow,
-    token_counts,
 )
 
 STAGE = "fineweb"
@@ -49,7 +49,7 @@ def fineweb_signals(texts: pl.Series, opts: FineWebOptions) -> pl.DataFrame:
     frame = agg.join(dups, on="doc", how="left").join(
         pl.DataFrame(
             {"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32), "body": body}
-        ).with_columns(newlines=newlines, ntok=pl.Series(token_counts(texts))),
+        ).with_columns(newlines=newlines, ntok=pl.Series(text_batch(texts).token_counts())),
         on="doc",
     )
     return per_doc(
