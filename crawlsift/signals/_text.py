@@ -63,14 +63,21 @@ def docs_frame(texts: pl.Series) -> pl.DataFrame:
     ).with_columns(texts.rename("text"))
 
 
-def _fingerprint(texts: pl.Series) -> tuple[int, int, int, str]:
-    """Identifies a batch's texts exactly (xxh3-128 of its Arrow buffers), cheaply."""
-    arr = texts.to_arrow()
+def _fingerprint(texts: pl.Series) -> tuple[int, int, str]:
+    """Identifies a batch's texts exactly, whatever their memory layout (xxh3-128 of the
+    offsets, the characters and the null mask), cheaply."""
+    arr = texts.fill_null("").to_arrow().cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
     digest = xxhash.xxh3_128()
-    for buf in arr.buffers():
-        if buf is not None:
-            digest.update(memoryview(buf))
-    return len(texts), arr.offset, texts.null_count(), digest.hexdigest()
+    if len(offsets):
+        digest.update((offsets - offsets[0]).tobytes())
+        data = arr.buffers()[2]
+        if data is not None:
+            digest.update(memoryview(data)[int(offsets[0]) : int(offsets[-1])])
+    digest.update(np.packbits(texts.is_null().to_numpy()).tobytes())
+    return len(texts), texts.null_count(), digest.hexdigest()
 
 
 def split_lines(texts: pl.Series) -> pl.DataFrame:
@@ -138,7 +145,7 @@ class TextBatch:
         return self.texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
 
 
-_LAST_BATCH: list[tuple[tuple[int, int, int, str], TextBatch]] = []
+_LAST_BATCH: list[tuple[tuple[int, int, str], TextBatch]] = []
 
 
 def text_batch(texts: pl.Series) -> TextBatch:
