@@ -16,7 +16,14 @@ import pyarrow as pa
 from crawlsift import schema as S
 from crawlsift.registry import register
 from crawlsift.signals._charsets import PUNCTUATION, char_class
-from crawlsift.signals._text import LINE_BREAKS, OTHER_BREAKS, active_texts, to_arrow, words
+from crawlsift.signals._text import (
+    LINE_BREAKS,
+    OTHER_BREAKS,
+    active_texts,
+    text_batch,
+    to_arrow,
+    words,
+)
 
 STAGE = "gopher_quality"
 
@@ -55,8 +62,13 @@ def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.D
     # lines as Python's splitlines sees them: other line breaks become \n (rare: only there)
     other = texts.str.contains(OTHER_BREAKS).fill_null(False).arg_true()
     text = texts.clone().scatter(other, texts.gather(other).str.replace_all(LINE_BREAKS, "\n"))
-    ends = text.str.ends_with("\n").cast(pl.UInt32)
-    n_lines = (text.str.count_matches("\n", literal=True) + 1 - ends).to_numpy()
+    # splitlines drops the empty part after a final break; the parts of the \n split are
+    # shared with the other stages (recounted where other breaks became \n)
+    parts = np.bincount(text_batch(texts).lines["doc"].to_numpy(), minlength=n).astype(np.float64)
+    parts[other.to_numpy()] = (
+        text.gather(other).str.count_matches("\n", literal=True) + 1
+    ).to_numpy()
+    n_lines = parts - text.str.ends_with("\n").cast(pl.Float64).to_numpy()
     bullet = r"[^\S\n]*[•\-]"
     first = text.str.contains("^" + bullet).cast(pl.UInt32)
     bullets = text.str.count_matches("\n" + bullet) + first
