@@ -93,14 +93,14 @@ def _stop_words(toks: pl.DataFrame, stop_words: tuple[str, ...], n: int) -> np.n
     """Distinct stop words per document: candidates by hash, confirmed by string equality."""
     if not stop_words:
         return np.zeros(n, dtype=np.int64)
-    stop_h = np.sort(pl.Series(stop_words, dtype=pl.String).hash().to_numpy())
-    h = toks["h"].to_numpy()
-    cand = np.flatnonzero(np.isin(h, stop_h))
-    cand = cand[toks["tok"].gather(cand).is_in(list(stop_words)).to_numpy()]
-    doc = toks["doc"].to_numpy()[cand]
-    kind = np.searchsorted(stop_h, h[cand])
-    pairs = np.unique(doc.astype(np.int64) * len(stop_words) + kind)
-    return np.bincount(pairs // len(stop_words), minlength=n)
+    stop_h = pl.Series(stop_words, dtype=pl.String).hash()
+    h = toks["h"]
+    cand = h.is_in(stop_h.implode()).arg_true()
+    cand = cand.filter(toks["tok"].gather(cand).is_in(list(stop_words))).to_numpy()
+    kind = np.searchsorted(np.sort(stop_h.to_numpy()), h.to_numpy()[cand])
+    seen = np.zeros((n, len(stop_words)), dtype=bool)
+    seen[toks["doc"].to_numpy()[cand], kind] = True
+    return seen.sum(axis=1)
 
 
 @register(STAGE, GopherQualityOptions)
