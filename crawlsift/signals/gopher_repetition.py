@@ -119,17 +119,15 @@ def _top(
     """
     top = np.zeros(len(doc_len))
     has = doc_len >= n  # n-grams all distinct: the first one, once
-    start = (np.cumsum(doc_len) - doc_len)[has]
-    top[has] = cum[start + n] - cum[start] + n - 1
-    groups = np.flatnonzero(first)
-    counts = np.diff(groups)
-    rec = counts > 1
-    if not rec.any():
+    begin = (np.cumsum(doc_len) - doc_len)[has]
+    top[has] = cum[begin + n] - cum[begin] + n - 1
+    # groups of two or more: each has one start (first, next not) and one end (last, next first)
+    starts = np.flatnonzero(first[:-1] & ~first[1:])
+    if not len(starts):
         return top
+    counts = np.flatnonzero(~first[:-1] & first[1:]) + 1 - starts
     # recurring n-grams in order of first occurrence: sort (position, count) packed in 64 bits
-    packed = (pos[groups[:-1][rec]].view(np.uint64) << np.uint64(32)) | counts[rec].astype(
-        np.uint64
-    )
+    packed = (pos[starts].view(np.uint64) << np.uint64(32)) | counts.astype(np.uint64)
     packed.sort()
     at = (packed >> np.uint64(32)).astype(np.intp)
     cnt = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
