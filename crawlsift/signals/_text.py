@@ -4,6 +4,8 @@ Words are found by one regular expression that approximates the English spaCy to
 datatrove uses (split on whitespace, then opening and closing punctuation, dashes, slashes
 and clitics such as ``'s`` / ``n't`` become tokens of their own; URLs and numbers stay whole).
 On real pages its token counts are within about 1% of spaCy's (``docs/filters.md``).
+
+The stages of one batch share its line split and its tokens through ``text_batch``.
 """
 
 from __future__ import annotations

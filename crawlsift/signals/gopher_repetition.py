@@ -2,9 +2,10 @@
 
 Duplicate paragraphs and lines (fraction of them, and their characters over the text's), the
 characters of the most frequent 2-, 3- and 4-gram times its count, and the characters of
-duplicated 5- to 10-grams, all over the text's length. N-grams are compared as 64-bit hashes
-of their words (numpy over the whole batch); duplicate n-grams are counted the way datatrove's
-greedy scan does, run by run (``docs/filters.md`` explains the small difference).
+duplicated 5- to 10-grams, all over the text's length. N-grams are compared as rolling hashes
+of their words, grouped by sorting (numpy, chunks of whole documents; see ``ngram_chars``);
+duplicate n-grams are counted the way datatrove's greedy scan does, run by run
+(``docs/filters.md`` explains the small difference).
 """
 
 from __future__ import annotations
