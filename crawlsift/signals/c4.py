@@ -17,6 +17,7 @@ drops ``(see above.)`` and ``“Go!”`` and keeps ``the "word"``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,56 +49,84 @@ class C4Options:
     filter_policy: bool = True
 
 
-def _terminated(line: pl.Expr, closing_after_stop: bool) -> pl.Expr:
+def _terminated(lines: pl.Series, closing_after_stop: bool) -> np.ndarray:
+    """Whether each line ends in terminal punctuation (the ellipsis test only where it does)."""
     if closing_after_stop:
         closers = "".join("\\" + c if c in "]\\" else c for c in CLOSERS)
         # the stop, then only closers to the end; the stop not the end of an ellipsis
-        return line.str.contains(f"[.!?][{closers}]*$") & ~line.str.contains(
-            rf"\.\.\.[{closers}]*$"
-        )
-    return line.str.contains(r"""[.!?"']$""") & ~line.str.ends_with("...")
+        stop, ellipsis = f"[.!?][{closers}]*$", rf"\.\.\.[{closers}]*$"
+        ok = lines.str.contains(stop).to_numpy()
+        at = np.flatnonzero(ok)
+        ok[at] = ~lines.gather(at).str.contains(ellipsis).to_numpy()
+        return ok
+    return (lines.str.contains(r"""[.!?"']$""") & ~lines.str.ends_with("...")).to_numpy()
 
 
-def _sentences(line: pl.Expr) -> pl.Expr:
+def _sentences(lines: pl.Series) -> pl.Series:
     """Sentences in a line: stops followed by more text, plus one (spaCy's sentencizer, roughly)."""
-    return line.str.count_matches(r"""[.!?]+["'”’)\]]*\s+\S""") + 1
+    return lines.str.count_matches(r"""[.!?]+["'”’)\]]*\s+\S""") + 1
 
 
 def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
     """C4's verdict on each line of a frame with ``doc`` and ``part`` (the raw line).
 
-    Adds ``line`` (stripped, citations removed: what C4 keeps), ``removed`` (the line rule
+    Adds ``line`` (stripped, citations removed: what C4 keeps), ``blank`` (nothing but
+    spaces), ``cited`` (citations removed from it), ``removed`` (the line rule
     that removes it, null when kept), ``lorem`` and ``curly`` (the document rules, true only
-    on lines the earlier line rules keep) and ``sentences``.
+    on lines the earlier line rules keep) and ``sentences`` (counted on kept lines, else 0).
+    The rules after the first three (long word, no terminal punctuation, few words) and the
+    sentence count only matter on the lines those three keep, so only those are scanned.
     """
     k = opts.min_words_per_line
-    enough_words = pl.col("line").str.contains(r"\S+" + r"\s+\S+" * (k - 1)) if k > 1 else True
-    long_word = pl.col("line").str.contains(rf"\S{{{opts.max_word_length + 1}}}")
-    line = pl.col("line")
+    stripped = lines["part"].str.strip_chars()
+    line, cited = stripped, np.zeros(len(stripped), dtype=bool)
     if opts.remove_citations:
-        line = line.str.replace_all(CITATION, "")
-    lines = lines.with_columns(line=pl.col("part").str.strip_chars()).with_columns(
-        line=line, long=long_word, few=~enough_words
-    )
-    line = pl.col("line")
+        at = stripped.str.contains("[", literal=True).arg_true()  # few lines: rewrite only those
+        before = stripped.gather(at)
+        after = before.str.replace_all(CITATION, "")
+        line = stripped.clone().scatter(at, after)  # scatter works in place
+        cited[at.to_numpy()] = (after != before).to_numpy()
+    # the rules in their order of precedence, each on the lines the ones before keep; as in
+    # datatrove, words are counted and measured before citations go, the stop checked after
+    long = np.zeros(len(line), dtype=bool)
+    big = (stripped.str.len_bytes() > opts.max_word_length).arg_true()  # room for a long word
+    word = rf"\S{{{opts.max_word_length + 1}}}"
+    long[big.to_numpy()] = stripped.gather(big).str.contains(word).to_numpy()
+    unterminated = ~_terminated(line, opts.closing_after_stop) & ~long
+    few = np.zeros(len(line), dtype=bool)
+    at = np.flatnonzero(~(long | unterminated))
+    if k > 1:
+        enough = stripped.gather(at).str.contains(r"\S+" + r"\s+\S+" * (k - 1)).to_numpy()
+        few[at] = ~enough
+        at = at[enough]
+    rest = line.gather(at)
     # few lines mention any phrase: one scan for all, then each phrase on those lines only
-    text = lines["line"]
     phrases = ["lorem ipsum", "javascript", *POLICY]
-    hit = text.str.contains_any(phrases, ascii_case_insensitive=True).arg_true()
-    some = text.gather(hit)
+    # ASCII case-insensitive, as below (a regex scans faster than contains_any here)
+    anyone = "(?i-u:" + "|".join(re.escape(p) for p in phrases) + ")"
+    hit = rest.str.contains(anyone).arg_true()
+    some = rest.gather(hit)
 
-    def mentions(*words: str) -> pl.Series:  # the phrases are ASCII: no need to lower-case
-        flag = np.zeros(len(text), dtype=bool)
+    def on_lines(flag: np.ndarray) -> pl.Series:
+        """A flag of the surviving lines as a column of all lines (false elsewhere)."""
+        full = np.zeros(len(line), dtype=bool)
+        full[at] = flag
+        return pl.Series(full)
+
+    def mentions(*words: str) -> np.ndarray:  # the phrases are ASCII: no need to lower-case
+        flag = np.zeros(len(rest), dtype=bool)
         found = some.str.contains_any(list(words), ascii_case_insensitive=True)
         flag[hit.to_numpy()] = found.to_numpy()
-        return pl.Series(flag)
+        return flag
 
-    lines = lines.with_columns(
-        unterminated=~_terminated(line, opts.closing_after_stop),
-        lorem=mentions("lorem ipsum"),
-        js=mentions("javascript") & opts.filter_javascript,
-        curly=line.str.contains("{", literal=True),
-        policy=mentions(*POLICY) & opts.filter_policy,
+    lorem = mentions("lorem ipsum")
+    js = mentions("javascript") & opts.filter_javascript
+    curly = rest.str.contains("{", literal=True).to_numpy()
+    policy = mentions(*POLICY) & opts.filter_policy
+    late = {"lorem": lorem, "js": js, "curly": curly, "policy": policy}
+    first = pl.DataFrame(
+        {"long": long, "unterminated": unterminated, "few": few}
+        | {name: on_lines(flag) for name, flag in late.items()}
     )
     removed = (
         pl.when("long")
@@ -115,13 +144,18 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
         .when("policy")
         .then(pl.lit("c4_policy"))
     )
-    survives = ~pl.col("long") & ~pl.col("unterminated") & ~pl.col("few")
+    kept = ~(lorem | js | curly | policy)
+    sentences = np.zeros(len(line), dtype=np.int64)
+    sentences[at[kept]] = _sentences(rest.filter(pl.Series(kept))).to_numpy()
     return lines.with_columns(
-        removed=removed,
-        lorem=survives & pl.col("lorem"),
-        curly=survives & ~pl.col("lorem") & ~pl.col("js") & pl.col("curly"),
-        sentences=_sentences(line),
-    ).drop("long", "unterminated", "few", "js", "policy")
+        line=line,
+        blank=stripped == "",
+        cited=pl.Series(cited),
+        removed=first.select(removed).to_series(),
+        lorem=first["lorem"],
+        curly=on_lines(curly & ~lorem & ~js),
+        sentences=pl.Series(sentences),
+    )
 
 
 def c4_signals(texts: pl.Series, opts: C4Options) -> pl.DataFrame:

@@ -25,7 +25,13 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.registry import register
-from crawlsift.signals._text import active_texts, to_arrow
+from crawlsift.signals._text import (
+    WORD_PATTERN,
+    active_texts,
+    split_lines,
+    text_batch,
+    to_arrow,
+)
 from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
 
 STAGE = "c4_lines"
@@ -43,16 +49,24 @@ class C4LinesOptions(C4Options):
 
 
 def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
-    """One row per ``\\n``-separated line: doc, lineno, start, end, part (and kh, occ)."""
-    frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32)})
-    width = pl.col("part").str.len_chars()
-    lines = (
-        frame.with_columns(part=texts.str.split("\n"))
-        .filter(pl.col("part").is_not_null())
-        .explode("part")
-        .with_columns(lineno=pl.int_range(pl.len(), dtype=pl.UInt32).over("doc"), width=width)
-        .with_columns(start=((pl.col("width") + 1).cum_sum() - pl.col("width") - 1).over("doc"))
-        .with_columns(end=pl.col("start") + pl.col("width"))
+    """One row per ``\n``-separated line: doc, lineno, start, end, part (and kh, occ).
+
+    The lines of the batch's texts are shared with the other stages (``text_batch``); those
+    of other texts (``input_text``, with ``keys``) are split here.
+    """
+    lines = split_lines(texts) if keys else text_batch(texts).lines
+    # lines are in document order: numbering and offsets from running sums, not windows
+    doc = lines["doc"].to_numpy().astype(np.int64)
+    width = lines["part"].str.len_chars().to_numpy().astype(np.int64)
+    row = np.arange(len(doc))
+    head = np.maximum.accumulate(np.where(np.diff(doc, prepend=-1) != 0, row, 0))
+    start = np.cumsum(width + 1) - width - 1
+    start -= start[head]
+    lines = lines.with_columns(
+        lineno=pl.Series(row - head, dtype=pl.UInt32),
+        width=pl.Series(width, dtype=pl.UInt32),
+        start=pl.Series(start, dtype=pl.UInt32),
+        end=pl.Series(start + width, dtype=pl.UInt32),
     )
     return _keyed(lines) if keys else lines
 
@@ -116,6 +130,30 @@ def _old_edits(table: pa.Table) -> pl.DataFrame:
     return rows.unnest("e").select(empty.columns) if len(rows) else empty
 
 
+def _count_tokens(texts: pl.Series, lines: pl.DataFrame, n: int) -> np.ndarray | None:
+    """Word tokens of each rewritten text, from the tokens of its lines; None if not known.
+
+    Only when an earlier stage of the batch tokenised these texts (tokens never span a line
+    break, so a text's count is the sum over the lines it keeps); a line that lost a
+    citation is counted anew.
+    """
+    batch = text_batch(texts)
+    if not batch.tokenised():
+        return None
+    words = batch.words
+    assert len(words.per_line) == len(lines)  # the same lines, in the same order
+    count = words.per_line.astype(np.float64)
+    redo = lines["cited"] & lines["in_start"].is_not_null()
+    at = redo.arg_true()
+    count[at.to_numpy()] = lines["line"].gather(at).str.count_matches(WORD_PATTERN).to_numpy()
+    removed = lines["removed"].is_not_null() & lines["in_start"].is_not_null()
+    kept = ~(lines["blank"] | removed).to_numpy()
+    doc = lines["doc"].to_numpy()
+    counts = np.bincount(doc[kept], weights=count[kept], minlength=n).astype(np.float64)
+    counts[texts.is_null().to_numpy()] = np.nan
+    return counts
+
+
 @register(STAGE, C4LinesOptions)
 def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:
     """C4 signals; remove the lines C4's line rules reject, each removal an edit."""
@@ -135,36 +173,43 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     lines = classify_lines(_lines(texts, keys=False), opts)
     signals = signals_from_lines(lines, n)
     lines = _locate(lines, inputs, moved)
-    blank = pl.col("part").str.strip_chars() == ""
     found = pl.col("in_start").is_not_null()
     removed = pl.col("removed").is_not_null()
     kept_line = pl.when(found).then(pl.col("line")).otherwise(pl.col("part"))
     new_text = (
-        lines.filter(~(blank | (removed & found)))
+        lines.lazy()
+        .filter(~(pl.col("blank") | (removed & found)))
         .group_by("doc", maintain_order=True)
         .agg(text=kept_line.str.join("\n"))
+        .collect()
     )
-    cited = found & ~removed & (pl.col("line") != pl.col("part").str.strip_chars())
-    span = {"start": pl.col("in_start"), "end": pl.col("in_end")}
-    new_edits = pl.concat(
-        [
-            lines.filter(~blank & found & removed).select(
-                "doc", **span, reason="removed", replacement=pl.lit(None, _STR)
-            ),
-            lines.filter(cited).select(
-                "doc", **span, reason=pl.lit(CITATION_REASON), replacement="line"
-            ),
-        ]
+    # one edit per removed line (its rule) or cited line (the rewrite), in line order
+    new_edits = (
+        lines.lazy()
+        .filter(~pl.col("blank") & found & (removed | pl.col("cited")))
+        .select(
+            "doc",
+            start="in_start",
+            end="in_end",
+            reason=pl.when(removed).then("removed").otherwise(pl.lit(CITATION_REASON)),
+            replacement=pl.when(removed).then(pl.lit(None, _STR)).otherwise("line"),
+        )
+        .collect()
     )
-    edits = (
-        pl.concat([_old_edits(table), new_edits])
-        .sort("doc", "start", "end", maintain_order=True)  # a total order: same bytes every run
-        .group_by("doc", maintain_order=True)
-        .agg(edits=pl.struct("start", "end", "reason", "replacement"))
+    old = _old_edits(table)
+    if len(old) or moved.any():  # else the new edits are already in (doc, start) order
+        # a total order (ties by end, then input order): the same bytes on every run
+        new_edits = pl.concat([old, new_edits]).sort("doc", "start", "end", maintain_order=True)
+    edits = new_edits.group_by("doc", maintain_order=True).agg(
+        edits=pl.struct("start", "end", "reason", "replacement")
     )
+    counts = _count_tokens(texts, lines, n)
     docs = pl.DataFrame({"doc": pl.int_range(n, eager=True, dtype=pl.UInt32)})
     out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")
-    text = out["text"].fill_null("").zip_with(texts.is_not_null(), original)
+    new_text = out["text"].fill_null("").zip_with(texts.is_not_null(), texts)
+    if counts is not None:
+        text_batch(new_text).known_token_counts = counts  # for FineWeb, which reads it next
+    text = new_text.zip_with(texts.is_not_null(), original)
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
     columns[S.EDITS] = S.edits_array(out["edits"].to_arrow())

@@ -16,11 +16,11 @@ from crawlsift import schema as S
 from crawlsift.registry import register
 from crawlsift.signals._charsets import TERMINAL_PUNCTUATION, char_class
 from crawlsift.signals._text import (
-    WORD_PATTERN,
     active_texts,
     duplicates,
     per_doc,
     split_parts,
+    text_batch,
     to_arrow,
 )
 
@@ -49,7 +49,7 @@ def fineweb_signals(texts: pl.Series, opts: FineWebOptions) -> pl.DataFrame:
     frame = agg.join(dups, on="doc", how="left").join(
         pl.DataFrame(
             {"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32), "body": body}
-        ).with_columns(newlines=newlines, ntok=texts.str.count_matches(WORD_PATTERN)),
+        ).with_columns(newlines=newlines, ntok=pl.Series(text_batch(texts).token_counts())),
         on="doc",
     )
     return per_doc(

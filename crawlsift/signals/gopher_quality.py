@@ -16,7 +16,14 @@ import pyarrow as pa
 from crawlsift import schema as S
 from crawlsift.registry import register
 from crawlsift.signals._charsets import PUNCTUATION, char_class
-from crawlsift.signals._text import LINE_BREAKS, active_texts, docs_frame, to_arrow, words
+from crawlsift.signals._text import (
+    LINE_BREAKS,
+    OTHER_BREAKS,
+    active_texts,
+    text_batch,
+    to_arrow,
+    words,
+)
 
 STAGE = "gopher_quality"
 
@@ -30,6 +37,7 @@ class GopherQualityOptions:
 
 def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.DataFrame:
     """The Gopher quality signal columns for ``texts`` (one row per text)."""
+    n = len(texts)
     toks = words(texts)
     tok = toks["tok"]
     alpha = tok.str.contains(r"\p{L}").to_numpy()
@@ -37,56 +45,62 @@ def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.D
     word = alpha.copy()
     rest = np.flatnonzero(~alpha)
     word[rest] = tok.gather(rest).str.contains("[^" + char_class(PUNCTUATION)[1:]).to_numpy()
-    n = len(texts)
-    doc = toks["doc"].to_numpy().astype(np.int64)
+    # tokens are in document order: per-document sums are differences of running sums
+    bounds = np.searchsorted(toks["doc"].to_numpy(), np.arange(n + 1))
 
-    def per_doc_sum(weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(doc, weights=weights, minlength=n)
+    def per_doc_sum(values: np.ndarray) -> np.ndarray:
+        run = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+        return run[bounds[1:]] - run[bounds[:-1]]
 
-    stop = (
-        toks.filter(pl.col("tok").is_in(list(opts.stop_words)))
-        .unique(["doc", "tok"])
-        .group_by("doc")
-        .agg(stop=pl.len())
-    )
-    per_word = pl.DataFrame(
-        {
-            "doc": pl.int_range(n, eager=True, dtype=pl.UInt32),
-            "n_tok": per_doc_sum(),
-            "n_words": per_doc_sum(word.astype(np.float64)).astype(np.int64),
-            "word_chars": per_doc_sum(np.where(word, tok.str.len_chars().to_numpy(), 0)),
-            "alpha": per_doc_sum(alpha.astype(np.float64)),
-        }
-    ).join(stop, on="doc", how="left")
-    text = pl.col("text").str.replace_all(LINE_BREAKS, "\n")
-    n_lines = (
-        text.str.count_matches("\n", literal=True) + 1 - text.str.ends_with("\n").cast(pl.UInt32)
-    )
-    docs = docs_frame(texts).with_columns(
-        hashes=pl.col("text").str.count_matches("#", literal=True),
-        ellipses=pl.col("text").str.count_matches(r"\.\.\.|…"),
-        lines=n_lines,
-        bullets=text.str.count_matches(r"(?m)^[^\S\n]*[•\-]"),
-        end_ellipsis=text.str.count_matches(r"(?m)(?:\.\.\.|…)[^\S\n]*$"),
-    )
-    n_tok = pl.col("n_tok").cast(pl.Float64).replace(0, None)
-    n_words = pl.col("n_words").cast(pl.Float64).replace(0, None)
-    return (
-        docs.join(per_word, on="doc", how="left")
-        .sort("doc")
-        .select(
-            **{
-                S.GOPHER_WORD_COUNT: pl.col("n_words").fill_null(0),
-                S.GOPHER_MEAN_WORD_LENGTH: pl.col("word_chars") / n_words,
-                S.GOPHER_HASH_RATIO: pl.col("hashes") / n_tok,
-                S.GOPHER_ELLIPSIS_RATIO: pl.col("ellipses") / n_tok,
-                S.GOPHER_BULLET_LINES_RATIO: pl.col("bullets") / pl.col("lines"),
-                S.GOPHER_END_ELLIPSIS_LINES_RATIO: pl.col("end_ellipsis") / pl.col("lines"),
-                S.GOPHER_ALPHA_WORDS_RATIO: pl.col("alpha") / n_tok,
-                S.GOPHER_STOP_WORDS: pl.col("stop").fill_null(0),
+    n_tok = np.diff(bounds)
+    n_words = per_doc_sum(word)
+    word_chars = per_doc_sum(np.where(word, toks["len"].to_numpy(), 0))
+    n_alpha = per_doc_sum(alpha)
+    stop = _stop_words(toks, opts.stop_words, n)
+    hashes = texts.str.count_matches("#", literal=True).to_numpy()
+    ellipses = texts.str.count_matches(r"\.\.\.|…").to_numpy()
+    # lines as Python's splitlines sees them: other line breaks become \n (rare: only there)
+    other = texts.str.contains(OTHER_BREAKS).fill_null(False).arg_true()
+    text = texts.clone().scatter(other, texts.gather(other).str.replace_all(LINE_BREAKS, "\n"))
+    # splitlines drops the empty part after a final break; the parts of the \n split are
+    # shared with the other stages (recounted where other breaks became \n)
+    parts = np.bincount(text_batch(texts).lines["doc"].to_numpy(), minlength=n).astype(np.float64)
+    parts[other.to_numpy()] = (
+        text.gather(other).str.count_matches("\n", literal=True) + 1
+    ).to_numpy()
+    n_lines = parts - text.str.ends_with("\n").cast(pl.Float64).to_numpy()
+    bullet = r"[^\S\n]*[•\-]"
+    first = text.str.contains("^" + bullet).cast(pl.UInt32)
+    bullets = text.str.count_matches("\n" + bullet) + first
+    end_ellipsis = text.str.count_matches(r"(?m)(?:\.\.\.|…)[^\S\n]*$").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tok_div = np.where(n_tok > 0, n_tok, np.nan)
+        return pl.DataFrame(
+            {
+                S.GOPHER_WORD_COUNT: n_words,
+                S.GOPHER_MEAN_WORD_LENGTH: word_chars / np.where(n_words > 0, n_words, np.nan),
+                S.GOPHER_HASH_RATIO: hashes / tok_div,
+                S.GOPHER_ELLIPSIS_RATIO: ellipses / tok_div,
+                S.GOPHER_BULLET_LINES_RATIO: bullets.to_numpy() / n_lines,
+                S.GOPHER_END_ELLIPSIS_LINES_RATIO: end_ellipsis / n_lines,
+                S.GOPHER_ALPHA_WORDS_RATIO: n_alpha / tok_div,
+                S.GOPHER_STOP_WORDS: stop,
             }
         )
-    )
+
+
+def _stop_words(toks: pl.DataFrame, stop_words: tuple[str, ...], n: int) -> np.ndarray:
+    """Distinct stop words per document: candidates by hash, confirmed by string equality."""
+    if not stop_words:
+        return np.zeros(n, dtype=np.int64)
+    stop_h = pl.Series(stop_words, dtype=pl.String).hash()
+    h = toks["h"]
+    cand = h.is_in(stop_h.implode()).arg_true()
+    cand = cand.filter(toks["tok"].gather(cand).is_in(list(stop_words))).to_numpy()
+    kind = np.searchsorted(np.sort(stop_h.to_numpy()), h.to_numpy()[cand])
+    seen = np.zeros((n, len(stop_words)), dtype=bool)
+    seen[toks["doc"].to_numpy()[cand], kind] = True
+    return seen.sum(axis=1)
 
 
 @register(STAGE, GopherQualityOptions)

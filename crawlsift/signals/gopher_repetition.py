@@ -2,9 +2,10 @@
 
 Duplicate paragraphs and lines (fraction of them, and their characters over the text's), the
 characters of the most frequent 2-, 3- and 4-gram times its count, and the characters of
-duplicated 5- to 10-grams, all over the text's length. N-grams are compared as 64-bit hashes
-of their words (numpy over the whole batch); duplicate n-grams are counted the way datatrove's
-greedy scan does, run by run (``docs/filters.md`` explains the small difference).
+duplicated 5- to 10-grams, all over the text's length. N-grams are compared as rolling hashes
+of their words, grouped by sorting (numpy, chunks of whole documents; see ``ngram_chars``);
+duplicate n-grams are counted the way datatrove's greedy scan does, run by run
+(``docs/filters.md`` explains the small difference).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from crawlsift.signals._text import (
 )
 
 STAGE = "gopher_repetition"
-CHUNK_TOKENS = 200_000  # word tokens per n-gram pass
+CHUNK_TOKENS = 32_768  # word tokens per n-gram pass (whole documents; at least one)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,35 +58,48 @@ def ngram_chars(
 ) -> dict[str, np.ndarray]:
     """Per document: top n-gram characters (times count) and duplicated n-gram characters.
 
-    N-grams are compared by 64-bit rolling hashes of their words, seeded with the document.
-    Only positions whose (n-1)-gram recurs can start a recurring n-gram, so each n extends the
-    recurring positions of the one before: one full pass, then ever smaller ones. (Hash-based
-    uniqueness beats sorting here: real text repeats, so the hash tables stay small.)
+    N-grams are compared by rolling hashes of their words, seeded with the document. Each n is
+    one ``np.sort`` of keys that pack the hash (high bits) with the n-gram's position (low
+    bits), so equal n-grams end up side by side, earliest first: group starts are first
+    occurrences, group sizes are counts, with no hash table and no argsort. Only positions
+    whose (n-1)-gram recurs can start a recurring n-gram, so each n sorts only those.
+    With ``b`` position bits the hash keeps ``64 - b`` bits: 48 for ``CHUNK_TOKENS`` tokens,
+    where the odds that two different n-grams of a chunk share a key (and count as one) are
+    about 1 in 500,000 per chunk and n.
     """
     cum = np.concatenate([[0], np.cumsum(lens)])
     bounds = np.searchsorted(doc, np.arange(ndocs + 1))  # first token of each document
     doc_len = np.diff(bounds)
     out: dict[str, np.ndarray] = {}
-    idx = np.arange(len(h))
-    room = bounds[doc + 1] - idx  # tokens from each position to its document's end
-    key = doc.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F) + h
+    bits = max(len(h), 1).bit_length()
+    low = np.uint64((1 << bits) - 1)
+    room = bounds[doc + 1] - np.arange(len(h))  # tokens from each position to its doc's end
+    pos = np.flatnonzero(room >= 2)
+    key = doc.astype(np.uint64)[pos] * np.uint64(0xC2B2AE3D27D4EB4F) + h[pos]
     for n in range(2, max((*opts.top_ngrams, *opts.dup_ngrams), default=1) + 1):
-        ok = room >= n
-        idx, room = idx[ok], room[ok]
-        key = key[ok] * _MIX + h[idx + n - 1]
-        recurs = ~pl.Series(key).is_unique().to_numpy()
+        key *= _MIX  # roll the next word in (in place: these arrays are the big ones)
+        key += h[pos + (n - 1)]
+        key &= ~low  # hash in the high bits, position in the low bits
+        key |= pos.view(np.uint64)
+        key.sort()
+        pos = (key & low).view(np.int64)
+        key &= ~low
+        m = len(key)
+        first = np.ones(m + 1, dtype=bool)  # first of its group; one past the end too
+        np.not_equal(key[1:], key[:-1], out=first[1:m])
         if n in opts.top_ngrams:
-            out[S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]] = _top(key, idx, recurs, doc, cum, n, doc_len)
+            out[S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]] = _top(pos, first, doc, cum, n, doc_len)
         if n in opts.dup_ngrams:
             chars = np.zeros(ndocs)
-            if recurs.any():
-                first = pl.Series(key[recurs]).is_first_distinct().to_numpy()
-                seen = idx[recurs][~first]
-                if len(seen):
-                    starts, covered = _runs_covered(seen, n, cum)
-                    chars = np.bincount(doc[starts], weights=covered, minlength=ndocs)
+            seen = np.sort(pos[~first[:-1]])
+            if len(seen):
+                starts, covered = _runs_covered(seen, n, cum)
+                chars = np.bincount(doc[starts], weights=covered, minlength=ndocs)
             out[S.GOPHER_DUP_NGRAM_CHAR_FRAC[n]] = chars
-        idx, room, key = idx[recurs], room[recurs], key[recurs]
+        keep = first[:-1] & first[1:]
+        np.logical_not(keep, out=keep)  # in a group of two or more
+        keep &= room[pos] > n  # with room for the next n
+        pos, key = pos[keep], key[keep]
     return out
 
 
@@ -93,33 +107,39 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _top(
-    key: np.ndarray,
-    idx: np.ndarray,
-    recurs: np.ndarray,
+    pos: np.ndarray,
+    first: np.ndarray,
     doc: np.ndarray,
     cum: np.ndarray,
     n: int,
     doc_len: np.ndarray,
 ) -> np.ndarray:
-    """Characters of each document's most frequent n-gram (the earliest of ties) times count."""
+    """Characters of each document's most frequent n-gram (the earliest of ties) times count.
+
+    ``pos`` are the n-grams' positions sorted by key, ``first`` marks each group's start.
+    """
     top = np.zeros(len(doc_len))
     has = doc_len >= n  # n-grams all distinct: the first one, once
-    first = (np.cumsum(doc_len) - doc_len)[has]
-    top[has] = cum[first + n] - cum[first] + n - 1
-    # recurring n-grams in order of first occurrence (positions ascend, so documents do too)
-    rec = pl.Series(key[recurs])
-    pos = idx[recurs][rec.is_first_distinct().to_numpy()]
-    if not len(pos):
+    begin = (np.cumsum(doc_len) - doc_len)[has]
+    top[has] = cum[begin + n] - cum[begin] + n - 1
+    # groups of two or more: each has one start (first, next not) and one end (last, next first)
+    starts = np.flatnonzero(first[:-1] & ~first[1:])
+    if not len(starts):
         return top
-    cnt = rec.unique_counts().to_numpy()
-    gdoc = doc[pos]
+    counts = np.flatnonzero(~first[:-1] & first[1:]) + 1 - starts
+    # recurring n-grams in order of first occurrence: sort (position, count) packed in 64 bits
+    packed = (pos[starts].view(np.uint64) << np.uint64(32)) | counts.astype(np.uint64)
+    packed.sort()
+    at = (packed >> np.uint64(32)).astype(np.intp)
+    cnt = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    gdoc = doc[at]
     seg = np.flatnonzero(np.concatenate([[True], gdoc[1:] != gdoc[:-1]]))
     best = np.maximum.reduceat(cnt, seg)
     # the earliest n-gram with its document's highest count
     hit = np.flatnonzero(cnt == np.repeat(best, np.diff(np.append(seg, len(cnt)))))
     hit = hit[np.concatenate([[True], gdoc[hit[1:]] != gdoc[hit[:-1]]])]
-    pos, cnt = pos[hit], cnt[hit]
-    top[gdoc[hit]] = (cum[pos + n] - cum[pos] + n - 1) * cnt
+    at, cnt = at[hit], cnt[hit]
+    top[gdoc[hit]] = (cum[at + n] - cum[at] + n - 1) * cnt
     return top
 
 
@@ -140,12 +160,12 @@ def gopher_repetition_signals(texts: pl.Series, opts: GopherRepetitionOptions) -
             S.GOPHER_DUP_LINE_CHAR_FRAC: lin["c"] / length,
         }
     )
-    toks = words(texts).with_columns(h=pl.col("tok").hash(), len=pl.col("tok").str.len_chars())
+    toks = words(texts)
     doc = toks["doc"].to_numpy()
     lens = toks["len"].to_numpy().astype(np.int64)
     h = toks["h"].to_numpy()
     # documents never share an n-gram, so chunks of whole documents give the same answer
-    # while the hash tables stay in cache (about twice as fast as one pass over the batch)
+    # while the sorts stay in cache and the positions need fewer bits (more for the hash)
     bounds = np.searchsorted(doc, np.arange(ndocs + 1))
     parts: list[dict[str, np.ndarray]] = []
     lo = 0

@@ -110,6 +110,20 @@ def test_c4_ellipsis_and_unterminated_lines_removed():
     assert c4(text_table([text])).column(S.C4_LINES_REMOVED).to_pylist() == [2]
 
 
+def test_c4_words_counted_before_citations_go():
+    # as in datatrove: "Yes [1] [2]." has 3 words, then loses its citations and is kept
+    text = "Yes [1] [2].\nNo [1]."
+    out = c4_lines(text_table([text])).to_pylist()[0]
+    assert out[S.TEXT] == "Yes  ."  # spaces stay, as datatrove leaves them
+    assert [e["reason"] for e in out[S.EDITS]] == ["c4_citation", "c4_few_words"]
+
+
+def test_c4_one_word_lines_allowed():
+    out = c4(text_table(["Yes.\nNo."]), opts=C4Options(min_words_per_line=1)).to_pylist()[0]
+    assert out[S.C4_LINES_REMOVED] == 0
+    assert out[S.C4_SENTENCES] == 2
+
+
 def test_fineweb_values_and_reason():
     text = "Home\nNews\nSports\nWeather\nContact us\n" + SENTENCE
     out = run(text_table([ARTICLE + "\n" + text]), preset="fineweb").to_pylist()[0]
