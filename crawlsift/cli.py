@@ -361,6 +361,8 @@ def dedup_command(
         f"{s.removed_near:,} near duplicates ({s.matched_index:,} of indexed ones); "
         f"{s.boilerplate_lines_removed:,} site boilerplate lines removed; {s.seconds:.1f} s"
     )
+    if s.resumed:
+        click.echo(f"taken from an earlier attempt: {', '.join(s.resumed)}")
     click.echo(f"outputs: {output}/kept, {output}/rejected, {output}/stats.json")
 
 

@@ -44,8 +44,9 @@ class Progress:
         self.complete = bool(previous and previous.get("complete"))
         self.run_id = previous["run_id"] if previous else uuid.uuid4().hex
         self.resumed: list[str] = []
+        subs = ("kept", "rejected") + (() if self.complete else ("_work/done",))
         try:
-            for sub in ("kept", "rejected", "_work/done"):
+            for sub in subs:
                 (out / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc

@@ -104,6 +104,7 @@ def test_output_directory_rules(tmp_path: Path, planted: dict) -> None:
     first = dedup(str(src), str(out))
     again = dedup(str(src), str(out))  # the same run, finished: nothing is redone
     assert again.resumed == ["all"] and again.kept == first.kept
+    assert not (out / "_work").exists()
     with pytest.raises(InputError, match="other inputs or options"):
         dedup(str(src), str(out), format="jsonl")
     dedup(str(src), str(out), overwrite=True, format="jsonl")
