@@ -185,6 +185,8 @@ def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
             finished.merge(RunStats.from_dict(json.loads(marker.read_text())))
         else:
             todo.append(task)
+    for stale in (out / TIMEOUTS).glob("*.inflight"):  # left by a run that was killed
+        stale.unlink()
     run = Run(tasks, opts, todo, remote)
     run.stats = finished
     if remote is not None:
@@ -286,8 +288,6 @@ def _execute(
         pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
         pump.start()
         timeouts = Path(opts.output) / TIMEOUTS
-        for stale in timeouts.glob("*.inflight"):  # left by a run that was killed
-            stale.unlink()
         todo = list(tasks)
         while todo:
             todo = yield from _pool_pass(todo, pipeline, opts, workers, ctx, queue)
@@ -323,7 +323,8 @@ def _pool_pass(
                     undone.append(task)
                     continue
                 yield task, result
-    return sorted(undone, key=tasks.index)
+    left = {t.task_id for t in undone}
+    return [t for t in tasks if t.task_id in left]
 
 
 def _guarded(

@@ -129,8 +129,6 @@ def run_ray(
     batch_fn: Any = pipeline
     if opts.record_timeout is not None:
         timeouts = run.out / TIMEOUTS
-        for stale in timeouts.glob("*.inflight"):  # left by a run that was killed
-            stale.unlink()
         task_ids = {t.path: t.task_id for t in run.todo}
         batch_fn = WatchedPipeline(pipeline, str(timeouts), task_ids, opts.record_timeout)
     if run.todo:
