@@ -153,14 +153,6 @@ def extract_page(
     return Extracted(text, metadata, note)
 
 
-def html_to_text(
-    payload: bytes | str, charset: str | None = None, opts: ExtractOptions | None = None
-) -> tuple[str, str | None]:
-    """Decode (declared charset, else detected) and extract ``(text, title)``."""
-    page = extract_page(payload, charset, opts)
-    return page.text, page.metadata.title
-
-
 @register(STAGE, ExtractOptions)
 def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.Table:
     """Turn the ``html`` payloads of a batch into ``text``, ``title`` and metadata columns."""

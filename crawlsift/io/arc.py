@@ -22,12 +22,10 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
+from crawlsift.io import warc
 from crawlsift.io._rows import RowBuffer, parse_content_type
 from crawlsift.io.discover import ReadTask
-from crawlsift.io.warc import MAX_PAYLOAD_BYTES, TOO_LARGE, add_payload
-
-BAD_RECORD = "bad_warc_record"
-_NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
+from crawlsift.io.warc import BAD_RECORD, NOT_OURS, TOO_LARGE, TRUNCATED, add_payload
 
 
 def _meta(record: Any) -> dict[str, Any]:
@@ -61,12 +59,13 @@ def _add_record(record: Any, rows: RowBuffer) -> bool:
     else:
         media, charset = None, None
     meta[S.CONTENT_TYPE], meta[S.CHARSET] = media, charset
-    raw = record.raw_stream.read(MAX_PAYLOAD_BYTES + 1)
-    if len(raw) > MAX_PAYLOAD_BYTES:
+    cap = warc.MAX_PAYLOAD_BYTES
+    raw = record.raw_stream.read(cap + 1)
+    if len(raw) > cap:
         rows.reject(TOO_LARGE, **meta)
         return True
     if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside this record
-        rows.reject("truncated_file", **meta)
+        rows.reject(TRUNCATED, **meta)
         return False
     add_payload(rows, meta, raw, encodings)
     return True
@@ -92,7 +91,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             except StopIteration:
                 break
             except BaseException as exc:  # warcio's ArchiveLoadFailed and parse errors
-                if isinstance(exc, _NOT_OURS):
+                if isinstance(exc, NOT_OURS):
                     raise
                 if seen == 0:
                     raise UnreadableFileError(task.path, f"not a valid ARC file ({exc})") from None

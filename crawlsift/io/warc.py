@@ -43,9 +43,11 @@ TEXT_TYPES = frozenset({"text/plain"})
 #: smaller, configurable ``max_record_bytes`` then decides what is processed).
 MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
 TOO_LARGE = "too_large"
+TRUNCATED = "truncated_file"
+BAD_RECORD = "bad_warc_record"
 #: Exceptions passed on untouched; anything else FastWARC raises (a Rust panic is a
 #: BaseException) is a bad record.
-_NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
+NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
 class PayloadTooLarge(ValueError):
@@ -105,12 +107,15 @@ def decode_http_body(
     raw: bytes,
     transfer_encoding: str | None,
     content_encoding: str | None,
-    limit: int = MAX_PAYLOAD_BYTES,
+    limit: int | None = None,
 ) -> bytes:
     """Undo chunking and content codings; a step that fails leaves the bytes as they were.
 
-    Raises :class:`PayloadTooLarge` when a decoded body would exceed ``limit`` bytes.
+    Raises :class:`PayloadTooLarge` when a decoded body would exceed ``limit`` bytes
+    (default :data:`MAX_PAYLOAD_BYTES`).
     """
+    if limit is None:
+        limit = MAX_PAYLOAD_BYTES
     data = raw
     if transfer_encoding and "chunked" in transfer_encoding.lower():
         with contextlib.suppress(OSError, ValueError):
@@ -156,7 +161,7 @@ def _add_record(record: WarcRecord, rows: RowBuffer) -> bool:
     rtype = record.record_type
     if not rtype & DOCUMENT_TYPES:  # skipped, but checked: it may be where the file ends
         if _cut_short(record, record.consume()):
-            rows.reject("truncated_file", **_meta(record))
+            rows.reject(TRUNCATED, **_meta(record))
             return False
         return True
     meta = _meta(record)
@@ -173,13 +178,13 @@ def _add_record(record: WarcRecord, rows: RowBuffer) -> bool:
     wanted = media is None or media in HTML_TYPES or media in TEXT_TYPES
     if not wanted or record.content_length > MAX_PAYLOAD_BYTES:
         if _cut_short(record, record.consume()):
-            rows.reject("truncated_file", **meta)
+            rows.reject(TRUNCATED, **meta)
             return False
         rows.reject("non_text_payload" if not wanted else TOO_LARGE, **meta)
         return True
     raw = record.reader.read()
     if _cut_short(record, len(raw)):
-        rows.reject("truncated_file", **meta)
+        rows.reject(TRUNCATED, **meta)
         return False
     encodings = (None, None)
     if http_headers is not None:
@@ -259,23 +264,23 @@ def read_warc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             record = next(records)
         except StopIteration:
             if gzip_tail_truncated(task.path, last_pos):
-                rows.reject("truncated_file")
+                rows.reject(TRUNCATED)
             break
         except BaseException as exc:  # FastWARC errors, including Rust panics
-            if isinstance(exc, _NOT_OURS):
+            if isinstance(exc, NOT_OURS):
                 raise
             if seen == 0:
                 raise UnreadableFileError(task.path, f"not a valid WARC file ({exc})") from None
-            rows.reject("bad_warc_record")
+            rows.reject(BAD_RECORD)
             break
         seen += 1
         last_pos = record.stream_pos
         try:
             keep_going = _add_record(record, rows)
         except BaseException as exc:  # payload could not be read
-            if isinstance(exc, _NOT_OURS):
+            if isinstance(exc, NOT_OURS):
                 raise
-            rows.reject("bad_warc_record", **_meta(record))
+            rows.reject(BAD_RECORD, **_meta(record))
             keep_going = False
         if len(rows) >= batch_size:
             yield rows.flush()
