@@ -16,7 +16,7 @@ the log and rejects it as ``parse_timeout`` without parsing it. Each retry adds 
 to a log, so a run always finishes.
 
 Stages call :func:`timed_out` and :func:`watch`; both are no-ops unless an engine
-installed a watchdog in this process (the single-record API does not).
+runs them inside :func:`enforce` (the single-record API does not).
 """
 
 from __future__ import annotations
@@ -104,21 +104,23 @@ def _collect_one(inflight: Path, limit: float) -> int:
     return 1
 
 
-def install(limit: float, log: Path, tag: str | None = None) -> None:
-    """Enforce ``limit`` seconds per watched record in this process (main thread only).
+@contextmanager
+def enforce(limit: float | None, log: Path, tag: str | None = None) -> Iterator[None]:
+    """Within the body, watched records get ``limit`` seconds each (None: no limit).
 
-    A stale in-flight slot of the same work (its worker died) is logged first, so a retry
-    that runs elsewhere than the engine's driver still skips the record.
+    Main thread only (signals). ``log`` is the task's timeout log; ``tag`` names one of
+    several pieces of a task run at once (Ray). A stale in-flight slot of the same work
+    (its worker died) is logged first, so a retry that runs elsewhere than the engine's
+    driver still skips the record.
     """
-    uninstall()
     global _active
+    if limit is None:
+        yield
+        return
     _active = _Watchdog(limit, log, tag)
-
-
-def uninstall() -> None:
-    """Stop enforcing (the worker moves to another task, or the run ends)."""
-    global _active
-    if _active is not None:
+    try:
+        yield
+    finally:
         _active.close()
         _active = None
 
@@ -130,7 +132,7 @@ def timed_out(key: int | None) -> bool:
 
 @contextmanager
 def watch(key: int | None) -> Iterator[None]:
-    """Run the body as the work on record ``key``, under the installed limit."""
+    """Run the body as the work on record ``key``, under the limit of :func:`enforce`."""
     dog = _active
     if dog is None or key is None:
         yield

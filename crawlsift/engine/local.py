@@ -344,13 +344,9 @@ def _guarded_queue(
             os._exit(1)
         queue.put((records, nbytes))
 
-    if opts.record_timeout is not None:
-        log = Path(opts.output) / TIMEOUTS / f"{task.task_id}.jsonl"
-        watchdog.install(opts.record_timeout, log)
-    try:
+    log = Path(opts.output) / TIMEOUTS / f"{task.task_id}.jsonl"
+    with watchdog.enforce(opts.record_timeout, log):
         return _guarded(task, pipeline, opts, report)
-    finally:
-        watchdog.uninstall()
 
 
 def _pump(queue: Any, report: Callable[[int, int], None]) -> None:

@@ -68,7 +68,7 @@ def _datasource(tasks: Sequence[ReadTask], batch_size: int) -> Any:
 class WatchedPipeline:
     """The pipeline under the per-record time limit, as a Ray worker runs it.
 
-    Each batch installs :mod:`crawlsift.watchdog` with its file's timeout log and an
+    Each batch runs under :func:`crawlsift.watchdog.enforce` with its file's timeout log and an
     in-flight slot of its own; a worker the watchdog ends is retried by Ray, and the
     retry finds the record in the log. The output directory must be storage the workers
     share (always true on one machine; a shared file system on a cluster).
@@ -85,11 +85,8 @@ class WatchedPipeline:
         source = table.column(S.SOURCE)[0].as_py()
         first = table.column(S.SOURCE_INDEX)[0].as_py()
         log = Path(self.timeouts) / f"{self.task_ids[source]}.jsonl"
-        watchdog.install(self.limit, log, tag=str(first))
-        try:
+        with watchdog.enforce(self.limit, log, tag=str(first)):
             return self.pipeline(table)
-        finally:
-            watchdog.uninstall()
 
 
 def _runs_by_source(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
