@@ -167,7 +167,9 @@ def true_pairs(docs: list[dict[str, Any]]) -> set[tuple[int, int]]:
     for i, doc in enumerate(docs):
         words = re.findall(r"\w+", doc["text"].lower())
         grams = {" ".join(words[k : k + 5]) for k in range(max(len(words) - 4, 1))}
-        hashed = np.unique([xxhash.xxh3_64_intdigest(g) for g in grams]).astype(np.uint64)
+        hashed = np.unique([xxhash.xxh3_64_intdigest(g.encode("utf-8")) for g in grams]).astype(
+            np.uint64
+        )
         rows.append(np.full(len(hashed), i))
         cols.append(hashed)
         sizes.append(len(hashed))
