@@ -35,6 +35,7 @@ from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
 from crawlsift.extract.metadata import PageMetadata, page_metadata, text_date
+from crawlsift.extract.rescue import rescue_main_content
 from crawlsift.registry import register
 
 STAGE = "extract"
@@ -60,6 +61,11 @@ class ExtractOptions:
     main_content: bool = True
     #: keep alt texts of images (fast mode only)
     alt_texts: bool = False
+    #: keep comment sections (by resiliparse's class rules) as main content; when False they
+    #: are still kept on a page whose main paragraphs are in them (a forum, see rescue.py)
+    comments: bool = False
+    #: keep post metadata (bylines, dates, tags) as main content
+    post_meta: bool = True
     #: keep <noscript> content: forum software (Discourse) serves its posts there to crawlers
     noscript: bool = True
     #: CSS selectors of elements never part of the main content (fast mode, main_content only):
@@ -75,6 +81,8 @@ class ExtractOptions:
     )
     #: DOMs deeper than this skip main-content scoring (see the module docstring)
     max_depth: int = 256
+    #: put back an article body that resiliparse's class-name rules dropped (``rescue.py``)
+    rescue: bool = True
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -125,8 +133,15 @@ def fast_text(tree: HTMLTree, opts: ExtractOptions) -> str:
         preserve_formatting=True,
         list_bullets=True,
         noscript=opts.noscript,
+        comments=opts.comments,
+        post_meta=opts.post_meta,
         skip_elements=list(opts.skip_selectors) if opts.main_content else None,
     )
+
+
+def skipped_selector(opts: ExtractOptions) -> str:
+    """The elements ``opts`` keep out of the main content, as one CSS selector list."""
+    return ", ".join((*opts.skip_selectors, *(() if opts.noscript else ("noscript",))))
 
 
 def extract_page(
@@ -148,6 +163,16 @@ def extract_page(
         if opts.main_content and dom_deeper_than(tree, opts.max_depth):
             fast, note = replace(opts, main_content=False), DOM_TOO_DEEP
         text = fast_text(tree, fast)
+        if fast.main_content and opts.rescue:
+            text = rescue_main_content(
+                html,
+                tree,
+                text,
+                lambda t, main, comments: fast_text(
+                    t, replace(fast, main_content=main, comments=comments)
+                ),
+                skipped_selector(fast),
+            )
     if metadata.published is None:
         metadata = replace(metadata, published=text_date(text))
     return Extracted(text, metadata, note)

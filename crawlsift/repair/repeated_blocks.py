@@ -4,9 +4,11 @@ Pages that render their body twice (print and screen versions, a broken template
 an AMP copy) are common in crawls. Gopher's and FineWeb's repetition rules reject
 such a document whole; here the first copy is kept and each later copy is removed.
 A line counts as a repeat when its normalised text occurred earlier in the same
-document among the lines no earlier rule removed. Short repeated lines ("Share",
-"Menu") are removed only inside a run of repeats, so a refrain or a repeated table
-cell standing alone is kept.
+document among the lines no earlier rule removed. A run of consecutive repeats is
+removed only when it copies at least two distinct lines: a duplicated section, not one
+paragraph said again (a pull quote, a refrain, a lorem-ipsum filler in a template, each
+copy of which a reader sees). Short repeated lines ("Share", "Menu") are removed only
+inside such a run, so a repeated table cell standing alone is kept.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ import polars as pl
 REASON = "repair_repeated_block"
 
 
-def mark_repeated_blocks(lines: pl.DataFrame, *, min_chars: int = 30) -> pl.DataFrame:
-    """Set ``reason`` on every later copy of a line that occurred before in the doc."""
+def mark_repeated_blocks(
+    lines: pl.DataFrame, *, min_chars: int = 30, min_distinct: int = 2
+) -> pl.DataFrame:
+    """Set ``reason`` on the later copies of lines that occurred before in the doc, in runs
+    that copy at least ``min_distinct`` distinct lines."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     # only lines still alive count as earlier copies: a menu item removed as navigation
     # must not make its copy in the article a repeat
@@ -32,8 +37,16 @@ def mark_repeated_blocks(lines: pl.DataFrame, *, min_chars: int = 30) -> pl.Data
     next_rep = rep_alive.shift(-1).backward_fill().over("doc").fill_null(False)
     in_run = prev_rep & next_rep
     hit = pl.col("_rep") & (long_enough | in_run)
+    if min_distinct > 1:
+        # a run: consecutive alive repeats; it counts when it copies enough distinct lines
+        run = (pl.col("_alive") & ~pl.col("_rep")).cum_sum().over("doc")
+        lines = lines.with_columns(_run=run)
+        distinct = pl.col("norm").filter(pl.col("_rep")).n_unique().over(["doc", "_run"])
+        hit = hit & (distinct >= min_distinct)
+        lines = lines.with_columns(_hit=hit).drop("_run")
+        hit = pl.col("_hit")
     return lines.with_columns(
         reason=pl.when(pl.col("reason").is_null() & hit)
         .then(pl.lit(REASON))
         .otherwise(pl.col("reason"))
-    ).drop("_rep", "_alive")
+    ).drop("_rep", "_alive", "_hit", strict=False)

@@ -54,6 +54,16 @@ def test_short_repeated_line_alone_is_kept():
     assert "repair_repeated_block" not in reasons(text, low_content=False, title=False)
 
 
+def test_one_paragraph_said_again_is_kept():
+    # a pull quote or a refrain is one paragraph repeated, not a duplicated section
+    text = f"{PROSE}\n{PROSE2}\n{PROSE}"
+    result = crawlsift.clean_text(
+        text, pipeline=crawlsift.make_pipeline(repair=RepairOptions(title=False))
+    )
+    assert result.text == text
+    assert "repair_repeated_block" not in reasons(text, title=False)
+
+
 def test_disclaimer_header_and_paragraph_removed():
     text = (
         f"{PROSE}\n{PROSE2}\nDisclaimer:\nThe publisher accepts no liability for the accuracy of "

@@ -1,0 +1,90 @@
+"""Main content that resiliparse's class rules drop is put back; hidden boxes stay out."""
+
+from __future__ import annotations
+
+from crawlsift.extract.html_text import ExtractOptions, extract_page
+from crawlsift.extract.rescue import densest_block
+
+PARAGRAPHS = [
+    "The harbour authority approved the dredging plan on Monday after months of public "
+    "hearings about noise, silt and the nesting birds on the northern sandbank.",
+    "Fishermen said the deeper channel would let larger trawlers reach the quay at low tide, "
+    "while the bird society asked for work to pause between April and July every year.",
+    "The council will publish the final schedule next month, together with the results of "
+    "the water-quality survey that the environment agency carried out in the winter.",
+    "Local shops expect more visitors once the new ferry service starts, and the harbour "
+    "master said the first sailings could begin before the end of the summer season.",
+]
+
+
+def _article(attrs: str, wrapper: str = "{}") -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    inner = f"<article {attrs}><h1>Harbour dredging approved</h1>{body}</article>"
+    return (
+        "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a>"
+        f"</li></ul></nav><main><div><div>{wrapper.format(inner)}</div></div></main>"
+        "<footer><p>Copyright 2025 The Harbour Gazette. All rights reserved.</p></footer>"
+        "</body></html>"
+    )
+
+
+def _text(html: str, **opts: object) -> str:
+    return extract_page(html, opts=ExtractOptions(**opts)).text  # type: ignore[arg-type]
+
+
+def test_article_whose_class_names_a_newsletter_is_kept():
+    page = _article('class="typography newsletter-post post"')
+    assert PARAGRAPHS[0] not in _text(page, rescue=False)  # resiliparse's class rule drops it
+    text = _text(page)
+    assert all(p in text for p in PARAGRAPHS)
+    assert "Copyright 2025" not in text
+
+
+def test_streamed_react_segment_is_kept():
+    page = _article("", wrapper='<div hidden id="S:0">{}</div>')
+    assert PARAGRAPHS[0] not in _text(page, rescue=False)
+    assert all(p in _text(page) for p in PARAGRAPHS)
+
+
+def test_content_hidden_on_purpose_stays_out():
+    for wrapper in (
+        '<div style="display:none">{}</div>',
+        '<div hidden id="terms">{}</div>',
+        '<div class="modal cookie">{}</div>',
+    ):
+        page = _article('class="newsletter-post"', wrapper=wrapper)
+        assert PARAGRAPHS[0] not in _text(page), wrapper
+
+
+def test_comment_sections_are_left_out_of_articles_but_kept_on_forums():
+    comment = (
+        "I have lived by this harbour for forty years and I have never seen the council move "
+        "this fast on anything, so I will believe the ferry when I see it sail."
+    )
+    article = _article("").replace(
+        "</main>",
+        f'<section class="comments"><div class="comment"><p>{comment}</p></div></section></main>',
+    )
+    assert PARAGRAPHS[0] in _text(article)
+    assert comment not in _text(article)
+    assert comment in _text(article, comments=True)
+    # a forum thread: every post sits in a comment element; they are the content
+    posts = "".join(f'<div class="comment"><p>{p}</p></div>' for p in PARAGRAPHS)
+    forum = (
+        "<html><body><main><h1>Dredging thread</h1>"
+        f'<div class="comments">{posts}</div></main></body></html>'
+    )
+    assert all(p in _text(forum) for p in PARAGRAPHS)
+
+
+def test_skipped_elements_stay_skipped():
+    page = _article('class="newsletter-post"', wrapper="<noscript>{}</noscript>")
+    assert PARAGRAPHS[0] in _text(page)
+    assert PARAGRAPHS[0] not in _text(page, noscript=False)
+
+
+def test_densest_block_groups_paragraphs_whose_markup_is_close():
+    far = "<div>" + "<span>menu</span>" * 100 + "</div>"
+    html = f"<p>{PARAGRAPHS[0]}</p>{far}<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p>"
+    assert densest_block(html) == (PARAGRAPHS[1], PARAGRAPHS[2])
+    assert densest_block("<p>short</p>") == ()
