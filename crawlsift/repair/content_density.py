@@ -91,11 +91,19 @@ def mark_low_content(
     cap_chars: int = 1000,
     max_runs: int = 3,
     min_share: float = 0.5,
+    list_floor: int = 0,
 ) -> pl.DataFrame:
-    """Set ``reason`` on alive lines outside each document's main runs of prose."""
+    """Set ``reason`` on alive lines outside each document's main runs of prose.
+
+    A list item (a line starting with a bullet or ``1.``, as the HTML extraction writes
+    them) weighs at least ``list_floor``: a recipe's ingredients or a product's specs are
+    short lines that belong to the text around them, not a menu that breaks it.
+    """
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     good = alive & (pl.col("nchars") >= good_chars) & pl.col("norm").str.contains(SENTENCE)
     weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - threshold)
+    item = pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
+    weight = pl.when(item).then(pl.max_horizontal(weight, pl.lit(list_floor))).otherwise(weight)
     lines = lines.with_columns(_good=good, _w=weight.fill_null(0))
     inside = best_runs(
         lines["doc"].to_numpy(),
