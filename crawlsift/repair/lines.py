@@ -47,31 +47,25 @@ def explode_lines(texts: pl.Series) -> pl.DataFrame:
 
 
 def add_features(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add what rules match on: norm, nchars, nwords, blank, terminal.
+    """Add ``shown`` and what rules match on: norm, nchars, nwords, blank, terminal.
 
-    ``norm`` is the line (its Unicode-repaired form where there is one) lower-cased
-    with whitespace collapsed.
+    ``shown`` is the line as it appears in the output: its Unicode-repaired form where
+    there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
     """
     source = (
         pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
     )
-    norm = collapse_spaces(source).str.strip_chars(" ").str.to_lowercase()
-    return lines.with_columns(norm=norm).with_columns(
-        nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
-        nwords=pl.col("norm").str.count_matches(r"\w+").cast(pl.Int64),
-        blank=pl.col("norm").str.len_chars() == 0,
-        terminal=pl.col("norm").str.contains(TERMINAL),
+    shown = source.str.replace_all(_SPACES_TO_COLLAPSE, " ").str.strip_chars(" ")
+    return (
+        lines.with_columns(shown=shown)
+        .with_columns(norm=pl.col("shown").str.to_lowercase())
+        .with_columns(
+            nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
+            nwords=pl.col("norm").str.count_matches(r"\w+").cast(pl.Int64),
+            blank=pl.col("norm").str.len_chars() == 0,
+            terminal=pl.col("norm").str.contains(TERMINAL),
+        )
     )
-
-
-def collapse_spaces(text: pl.Expr) -> pl.Expr:
-    """``text`` with each run of ``WHITESPACE`` replaced by one space."""
-    return text.str.replace_all(_SPACES_TO_COLLAPSE, " ")
-
-
-def display_line() -> pl.Expr:
-    """A kept line as it appears in the output: repaired, whitespace collapsed, case kept."""
-    return collapse_spaces(pl.coalesce(pl.col("fixed"), pl.col("line"))).str.strip_chars(" ")
 
 
 def prev_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
