@@ -106,12 +106,12 @@ def _previous_content(expr: pl.Expr) -> pl.Expr:
 
 def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200) -> pl.DataFrame:
     """Legal disclaimers, terms notices and copyright lines."""
-    # the terms are counted only on lines that hit one (one scan of all lines, not 19): the
-    # others are blanked first, and no term matches an empty string
-    any_term = "|".join(f"(?:{t})" for t in LEGAL_TERMS)
-    lines = lines.with_columns(_lsome=_only_where(pl.col("norm").str.contains(any_term)))
-    terms = pl.sum_horizontal(
-        [pl.col("_lsome").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS]
+    # the terms are counted only on the few lines that hit one (one scan of all lines, not 19)
+    norm = lines["norm"]
+    some = norm.str.contains("|".join(f"(?:{t})" for t in LEGAL_TERMS)).arg_true()
+    counts = pl.sum_horizontal([pl.col("norm").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS])
+    terms = pl.zeros(len(norm), pl.Int32, eager=True).scatter(
+        some, norm.gather(some).to_frame().select(counts).to_series()
     )
     lines = lines.with_columns(
         _lhead=pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5),
@@ -121,7 +121,7 @@ def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200)
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
     copyright_line = pl.col("norm").str.contains(COPYRIGHT_LINE) & (pl.col("nwords") <= 30)
     hit = pl.col("_lhead") | after_header | dense | copyright_line
-    return lines.with_columns(_set(LEGAL, hit)).drop("_lsome", "_lhead", "_lterms")
+    return lines.with_columns(_set(LEGAL, hit)).drop("_lhead", "_lterms")
 
 
 def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
