@@ -8,7 +8,9 @@ more than the whole fast extraction (bench/extraction.py prints the two side by 
 ``<meta>``, JSON-LD and ``<html lang>`` are read with regular expressions over the markup,
 not through the DOM: resiliparse builds a Python object per node visited, and walking a
 page's ``<meta>`` collection cost ~2 ms a page against ~0.1 ms for the expressions; the few
-single-node look-ups (``<h1>``, ``<time>``, ``rel=author``) use the parsed tree.
+single-node look-ups (``<h1>``, ``<time>``, ``rel=author``) use the parsed tree. Each
+look-up walks the whole tree, so the fallback ones are first asked in one selector list,
+which on most pages answers that none of them is there.
 """
 
 from __future__ import annotations
@@ -30,8 +32,17 @@ _ATTR_RE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""
 _JSONLD_RE = re.compile(
     r"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL
 )
+#: what ``ld+json`` contains, case-insensitively as _JSONLD_RE reads it ("s" also matches
+#: "\u017f" under re.IGNORECASE), but with a literal first character: a fast scan
+_JSON_TYPE_RE = re.compile("\\+[jJ][sS\u017f][oO][nN]")
+_SCRIPT_END_RE = re.compile(r"</script>", re.IGNORECASE)
 _BODY_RE = re.compile(r"<body[\s>]", re.IGNORECASE)
 _HTML_TAG_RE = re.compile(r"<html\s([^>]*)>", re.IGNORECASE)
+#: DOM look-ups, best first; each ``_ANY_*`` matches when one of its selectors does
+_AUTHOR_SELECTORS = ('[rel="author"]', '[itemprop="author"]')
+_ANY_AUTHOR = ", ".join(_AUTHOR_SELECTORS)
+_TIME_SELECTORS = ('[itemprop="datePublished"]', "time[pubdate]", "time[datetime]")
+_ANY_TIME = ", ".join(_TIME_SELECTORS)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 
 #: <meta> keys (``property`` or ``name``, lower-cased) for each field, best first
@@ -67,6 +78,22 @@ META_KEYS: dict[str, tuple[str, ...]] = {
     "site_name": ("og:site_name", "application-name", "apple-mobile-web-app-title"),
     "language": ("og:locale", "content-language", "dc.language", "language"),
 }
+_WANTED_KEYS = frozenset(key for keys in META_KEYS.values() for key in keys)
+#: every wanted key contains one of these (tests check it): a cheap filter for <meta> tags
+KEY_PARTS = (
+    "title",
+    "author",
+    "creat",
+    "date",
+    "pub",
+    "modified",
+    "byl",
+    "site_name",
+    "application-name",
+    "locale",
+    "language",
+)
+_KEY_PART_RE = re.compile("|".join(KEY_PARTS))
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -135,10 +162,11 @@ def iso_date(value: str | None) -> str | None:
 
 def _attrs(tag_body: str) -> dict[str, str]:
     """Attributes of one start tag (names lower-cased, values entity-decoded)."""
-    return {
-        m.group(1).lower(): htmllib.unescape(m.group(2) or m.group(3) or m.group(4) or "")
-        for m in _ATTR_RE.finditer(tag_body)
-    }
+    attrs: dict[str, str] = {}
+    for name, double, single, bare in _ATTR_RE.findall(tag_body):
+        value = double or single or bare
+        attrs[name.lower()] = htmllib.unescape(value) if "&" in value else value
+    return attrs
 
 
 def text_date(text: str) -> str | None:
@@ -176,24 +204,46 @@ def _written_date(groups: tuple[str, ...], order: str) -> str | None:
 
 
 def _meta_values(markup: str) -> dict[str, str]:
-    """First non-empty ``content`` of each ``<meta>`` key (``property``, ``name``, ``itemprop``
-    or ``http-equiv``, lower-cased)."""
+    """First non-empty ``content`` of each wanted ``<meta>`` key (one of ``META_KEYS``, read
+    from ``property``, ``name``, ``itemprop`` or ``http-equiv``, lower-cased).
+
+    Parsing a tag's attributes is most of the cost, and most tags (viewport, og:image ...)
+    carry no wanted key: a tag whose lower-cased text contains no ``KEY_PARTS`` entry is
+    skipped unparsed, unless it has an entity, which could spell a key.
+    """
     found: dict[str, str] = {}
     for m in _META_RE.finditer(markup):
-        attrs = _attrs(m.group(1))
-        content = clean(attrs.get("content"))
-        if content is None:
+        body = m.group(1)
+        if "&" not in body and not _KEY_PART_RE.search(body.lower()):
             continue
-        for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = attrs.get(attr)
-            if key:
-                found.setdefault(key.strip().lower(), content)
+        attrs = _attrs(body)
+        keys = [
+            key
+            for attr in ("property", "name", "itemprop", "http-equiv")
+            if (key := attrs.get(attr)) and (key := key.strip().lower()) in _WANTED_KEYS
+        ]
+        if keys and (content := clean(attrs.get("content"))) is not None:
+            for key in keys:
+                found.setdefault(key, content)
     return found
 
 
 def _jsonld_objects(markup: str) -> Iterator[dict[str, Any]]:
-    """Every JSON-LD object of the page, ``@graph`` members and list items flattened."""
-    for m in _JSONLD_RE.finditer(markup):
+    """Every JSON-LD object of the page, ``@graph`` members and list items flattened.
+
+    _JSONLD_RE is slow to scan a whole page (case-insensitive, it tries every ``<``), so it
+    only scans the span that can hold a match: from after the last ``>`` before the first
+    ``+json`` (a match has none between ``<script`` and its type) to the first
+    ``</script>`` after the tag holding the last ``+json``.
+    """
+    found = [m.start() for m in _JSON_TYPE_RE.finditer(markup)]
+    if not found:
+        return
+    start = markup.rfind(">", 0, found[0]) + 1
+    tag_end = markup.find(">", found[-1])
+    close = _SCRIPT_END_RE.search(markup, tag_end + 1) if tag_end >= 0 else None
+    end = close.end() if close else len(markup)
+    for m in _JSONLD_RE.finditer(markup, start, end):
         try:
             data = json.loads(m.group(1), strict=False)
         except (ValueError, RecursionError):
@@ -258,7 +308,10 @@ def _first_text(tree: HTMLTree, selector: str) -> str | None:
 
 def _time_date(tree: HTMLTree) -> str | None:
     """The date of a ``<time>`` marked as publication, else of the first ``<time datetime>``."""
-    for selector in ('[itemprop="datePublished"]', "time[pubdate]", "time[datetime]"):
+    # each query is a walk of the whole tree; one walk for all three answers "none" (most pages)
+    if tree.document.query_selector(_ANY_TIME) is None:
+        return None
+    for selector in _TIME_SELECTORS:
         node = tree.document.query_selector(selector)
         if node is not None:
             value = node.getattr("datetime") or node.getattr("content") or node.text
@@ -307,8 +360,9 @@ def page_metadata(markup: str, tree: HTMLTree) -> PageMetadata:
     author = pick("author")
     if author and (author.startswith("http") or "@" in author):
         author = None
-    for selector in ('[rel="author"]', '[itemprop="author"]'):
-        author = author or _first_text(tree, selector)
+    if not author and tree.document.query_selector(_ANY_AUTHOR) is not None:
+        for selector in _AUTHOR_SELECTORS:
+            author = author or _first_text(tree, selector)
     if author:
         author = _BY_RE.sub("", author) or None
 

@@ -92,6 +92,12 @@ def _set(reason: str, hit: pl.Expr) -> pl.Expr:
     )
 
 
+def _only_where(hit: pl.Expr) -> pl.Expr:
+    """``norm`` where ``hit``, else the empty string: a cheap input for costly string matching
+    (a null would not do, polars still matches the string a masked slot holds)."""
+    return pl.when(hit).then(pl.col("norm")).otherwise(pl.lit(""))
+
+
 def _previous_content(expr: pl.Expr) -> pl.Expr:
     """``expr`` evaluated on the nearest earlier non-blank line of the same doc."""
     marked = pl.when(~pl.col("blank")).then(expr)
@@ -100,7 +106,13 @@ def _previous_content(expr: pl.Expr) -> pl.Expr:
 
 def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200) -> pl.DataFrame:
     """Legal disclaimers, terms notices and copyright lines."""
-    terms = pl.sum_horizontal([pl.col("norm").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS])
+    # the terms are counted only on the few lines that hit one (one scan of all lines, not 19)
+    norm = lines["norm"]
+    some = norm.str.contains("|".join(f"(?:{t})" for t in LEGAL_TERMS)).arg_true()
+    counts = pl.sum_horizontal([pl.col("norm").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS])
+    terms = pl.zeros(len(norm), pl.Int32, eager=True).scatter(
+        some, norm.gather(some).to_frame().select(counts).to_series()
+    )
     lines = lines.with_columns(
         _lhead=pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5),
         _lterms=terms,
@@ -116,12 +128,12 @@ def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
     """Share / comment / subscribe residue and cookie prompts."""
     # longest alternatives first, so "advertisement" is not eaten as "a" + rest
     words = sorted(set(WIDGET_WORDS.split("|")), key=len, reverse=True)
-    residue = pl.col("norm").str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
-    widget = (
-        (pl.col("nwords") <= max_words)
-        & pl.col("norm").str.contains(WIDGET_CORE)
-        & (residue.str.len_chars() == 0)
+    candidate = (pl.col("nwords") <= max_words) & pl.col("norm").str.contains(WIDGET_CORE)
+    # the residue is computed on candidate lines only, the others blanked first
+    residue = (
+        _only_where(candidate).str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
     )
+    widget = candidate & (residue.str.len_chars() == 0)
     cookie = pl.col("norm").str.contains(COOKIE_LINE) & (pl.col("nwords") <= 80)
     return lines.with_columns(_set(COOKIE, cookie)).with_columns(_set(WIDGET, widget))
 

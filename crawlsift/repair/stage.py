@@ -21,7 +21,7 @@ from crawlsift.repair.boilerplate import mark_legal, mark_link_lists, mark_widge
 from crawlsift.repair.content_density import mark_low_content
 from crawlsift.repair.error_banner import REASON as BANNER
 from crawlsift.repair.error_banner import mark_error_banners
-from crawlsift.repair.lines import add_features, display_line, explode_lines
+from crawlsift.repair.lines import add_features, explode_lines
 from crawlsift.repair.repeated_blocks import mark_repeated_blocks
 from crawlsift.repair.title import REASON as TITLE
 from crawlsift.repair.title import mark_title
@@ -82,13 +82,13 @@ def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
         "doc", "lineno"
     )
     gap = (pl.col("_blanks") - pl.col("_blanks").shift(1).over("doc")).fill_null(0) > 0
-    shown = display_line()
+    shown = pl.col("shown")
     kept = kept.with_columns(out=pl.when(gap).then(pl.lit("\n") + shown).otherwise(shown))
     texts = kept.group_by("doc").agg(
         text=pl.col("out").str.join("\n"), words=pl.col("nwords").sum()
     )
     titles = (
-        content.filter(pl.col("reason") == TITLE).group_by("doc").agg(title=display_line().first())
+        content.filter(pl.col("reason") == TITLE).group_by("doc").agg(title=pl.col("shown").first())
     )
     # runs of consecutive removed content lines with the same reason become one edit
     removed = content.with_columns(
@@ -105,7 +105,7 @@ def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
         "start",
         "end",
         reason=pl.lit(UNICODE),
-        replacement=display_line(),
+        replacement="shown",
     )
     edits = (
         pl.concat([spans.drop("_run"), fixes])

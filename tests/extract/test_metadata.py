@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from resiliparse.parse.html import HTMLTree
 
-from crawlsift.extract.metadata import PageMetadata, iso_date, page_metadata, text_date
+from crawlsift.extract.metadata import (
+    KEY_PARTS,
+    META_KEYS,
+    PageMetadata,
+    iso_date,
+    page_metadata,
+    text_date,
+)
 
 
 def _meta(markup: str) -> PageMetadata:
@@ -78,3 +85,10 @@ def test_written_dates_only_near_the_top():
 )
 def test_iso_date(value, date):
     assert iso_date(value) == date
+
+
+def test_every_meta_key_contains_a_key_part():
+    """<meta> tags are skipped unparsed unless they contain a ``KEY_PARTS`` entry."""
+    for keys in META_KEYS.values():
+        for key in keys:
+            assert any(part in key for part in KEY_PARTS), key
