@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 from resiliparse.parse.html import DOMNode, HTMLTree
 
-_SPACE = re.compile(r"\s+")
 #: a paragraph shorter than this is not evidence of content (captions, bylines, buttons)
 MIN_PARAGRAPH_CHARS = 40
 #: the candidate must hold this much paragraph text before the extraction is doubted
@@ -46,10 +45,12 @@ _VISIBILITY_WORD = re.compile(
     re.IGNORECASE,
 )
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p\s*>", re.IGNORECASE | re.DOTALL)
+_P_OR_RAW = re.compile(r"<(?:[pP]|(script|style|template))[\s>]")
 _TAG = re.compile(r"<[^>]*>")
 #: paragraphs whose markup is further apart than this belong to different blocks
 MAX_GAP = 400
+#: the attribute that marks the block's longest paragraph in the copy parsed for the rescue
+_MARK = "data-crawlsift-block"
 #: React's streamed server rendering: a hidden segment that a script moves into place
 _REACT_SEGMENT = re.compile(r"^S:\d+$")
 
@@ -58,11 +59,12 @@ Extract = Callable[[HTMLTree, bool, bool], str]
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """The element whose paragraphs hold the most text, and those paragraphs' texts."""
+class Block:
+    """The texts of a block of nearby paragraphs, and where its longest one starts."""
 
-    node: DOMNode
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[str, ...] = ()
+    #: offset in the markup of the ``<p`` of the block's longest paragraph
+    anchor: int = -1
 
     @property
     def chars(self) -> int:
@@ -70,50 +72,78 @@ class Candidate:
 
 
 def _collapse(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
-def densest_block(markup: str) -> tuple[str, ...]:
-    """Texts of the block of nearby ``<p>`` elements in ``markup`` that holds the most text."""
-    best: list[str] = []
-    block: list[str] = []
+def _paragraph_starts(markup: str) -> list[int]:
+    """Offsets of the ``<p`` tags in ``markup`` outside ``<script>``, ``<style>`` and
+    ``<template>``: markup in those is not the page's (a JSON copy of the article, say)."""
+    starts = []
+    pos = 0
+    while (m := _P_OR_RAW.search(markup, pos)) is not None:
+        if m.group(1):
+            end = markup.find(f"</{m.group(1)}", m.end())
+            if end < 0:
+                break
+            pos = end
+        else:
+            starts.append(m.start())
+            pos = m.end()
+    return starts
+
+
+def densest_block(markup: str) -> Block:
+    """Texts of the block of nearby ``<p>`` elements in ``markup`` that holds the most text.
+
+    A paragraph ends at its ``</p`` or, as in a browser, where the next ``<p>`` starts. The
+    ends are found with ``str.find``: a lazy regular expression over each paragraph's body
+    cost twice as much.
+    """
+    starts = _paragraph_starts(markup)
+    best, block = Block(), []
     best_chars = chars = 0
+    longest = anchor = -1
     last_end = -MAX_GAP - 1
-    for m in _PARAGRAPH.finditer(markup):
-        if m.start() - last_end > MAX_GAP:
-            block, chars = [], 0
-        last_end = m.end()
-        text = _collapse(htmllib.unescape(_TAG.sub("", m.group(1))))
+    for i, start in enumerate(starts):
+        body = markup.find(">", start) + 1
+        end = markup.find("</p", body)
+        following = starts[i + 1] if i + 1 < len(starts) else len(markup)
+        if end < 0 or end > following:
+            end = following
+        if start - last_end > MAX_GAP:
+            block, chars, longest = [], 0, -1
+        last_end = end
+        if end - body < MIN_PARAGRAPH_CHARS:
+            continue
+        inner = markup[body:end]
+        if "<" in inner:
+            inner = _TAG.sub("", inner)
+        if "&" in inner:
+            inner = htmllib.unescape(inner)
+        text = _collapse(inner)
         if len(text) < MIN_PARAGRAPH_CHARS:
             continue
         block.append(text)
         chars += len(text)
+        if len(text) > longest:
+            longest, anchor = len(text), start
         if chars > best_chars:
-            best, best_chars = block, chars
-    return tuple(best)
-
-
-def densest_container(tree: HTMLTree) -> Candidate | None:
-    """The parent element of the ``<p>`` elements that hold the most text."""
-    body = tree.body
-    if body is None:
-        return None
-    groups: dict[DOMNode, list[str]] = {}
-    for p in body.query_selector_all("p"):
-        text = _collapse(p.text)
-        if len(text) >= MIN_PARAGRAPH_CHARS and p.parent is not None:
-            groups.setdefault(p.parent, []).append(text)
-    if not groups:
-        return None
-    node, texts = max(groups.items(), key=lambda kv: sum(len(t) for t in kv[1]))
-    return Candidate(node, tuple(texts))
+            best, best_chars = Block(tuple(block), anchor), chars
+    return best
 
 
 def coverage(paragraphs: tuple[str, ...], text: str) -> float:
-    """Share of the paragraphs' text found in ``text`` (by a 40-char probe each)."""
+    """Share of the paragraphs' text found in ``text`` (by a 40-char probe each).
+
+    Probes are looked up in ``text`` as it is first, and in its white-space-collapsed form
+    only when that falls short (a ``<br>`` or a non-breaking space inside a probe).
+    """
+    total = max(sum(len(p) for p in paragraphs), 1)
+    found = sum(len(p) for p in paragraphs if p[:MIN_PARAGRAPH_CHARS] in text)
+    if found / total >= MIN_COVERAGE:
+        return found / total
     out = _collapse(text)
-    found = sum(len(p) for p in paragraphs if p[:MIN_PARAGRAPH_CHARS] in out)
-    return found / max(sum(len(p) for p in paragraphs), 1)
+    return sum(len(p) for p in paragraphs if p[:MIN_PARAGRAPH_CHARS] in out) / total
 
 
 def _chain(node: DOMNode) -> list[DOMNode]:
@@ -141,31 +171,16 @@ def _hidden(node: DOMNode) -> bool:
     return any(_VISIBILITY_WORD.match(w) for w in (node.getattr("class") or "").split())
 
 
-Undo = list[tuple[DOMNode, str, str]]
-
-
-def _set_aside(chain: list[DOMNode]) -> Undo:
-    """Remove what resiliparse's rules read from ``chain``; return how to put it back."""
-    undo: Undo = []
+def _set_aside(chain: list[DOMNode]) -> None:
+    """Remove from ``chain`` what resiliparse's rules read (visibility words kept)."""
     for node in chain:
         if _react_segment(node):
-            undo.append((node, "hidden", node.getattr("hidden") or ""))
             node.delattr("hidden")
         cls = node.getattr("class")
         if cls is not None:
-            undo.append((node, "class", cls))
-            kept = " ".join(w for w in cls.split() if _VISIBILITY_WORD.match(w))
-            node.setattr("class", kept)
-        ident = node.getattr("id")
-        if ident is not None:
-            undo.append((node, "id", ident))
+            node.setattr("class", " ".join(w for w in cls.split() if _VISIBILITY_WORD.match(w)))
+        if node.getattr("id") is not None:
             node.delattr("id")
-    return undo
-
-
-def _put_back(undo: Undo) -> None:
-    for node, name, value in reversed(undo):
-        node.setattr(name, value)
 
 
 def rescue_main_content(
@@ -178,35 +193,36 @@ def rescue_main_content(
     ...): content inside one stays out, whatever its size.
     """
     block = densest_block(markup)
-    if sum(len(p) for p in block) < MIN_CANDIDATE_CHARS or coverage(block, text) >= MIN_COVERAGE:
+    if block.chars < MIN_CANDIDATE_CHARS:
         return text
-    with_comments = extract(tree, True, True)
-    if coverage(block, with_comments) >= MIN_COVERAGE:
-        return with_comments
-    candidate = densest_container(tree)
-    if candidate is None or candidate.chars < MIN_CANDIDATE_CHARS:
-        return text
-    paragraphs = candidate.paragraphs
-    before = coverage(paragraphs, text)
+    before = coverage(block.paragraphs, text)
     if before >= MIN_COVERAGE:
         return text
-    chain = _chain(candidate.node)
+    with_comments = extract(tree, True, True)
+    if coverage(block.paragraphs, with_comments) >= MIN_COVERAGE:
+        return with_comments
+    # the DOM element of the block: its longest paragraph's parent, found by marking that
+    # paragraph in the markup and parsing again (cheaper than visiting the <p> nodes)
+    marked = f"{markup[: block.anchor]}<p {_MARK}{markup[block.anchor + 2 :]}"
+    copy = HTMLTree.parse(marked)
+    found = copy.document.query_selector(f"[{_MARK}]") if copy.document else None
+    candidate = found.parent if found is not None else None
+    if candidate is None:
+        return text
+    chain = _chain(candidate)
     if any(_hidden(node) for node in chain):
         return text
-    if skipped and candidate.node.closest(skipped) is not None:
+    if skipped and candidate.closest(skipped) is not None:
         return text
-    undo = _set_aside(chain)
-    try:
-        again = extract(tree, True, True)
-    finally:
-        _put_back(undo)
-    if coverage(paragraphs, again) >= MIN_COVERAGE:
+    _set_aside(chain)
+    again = extract(copy, True, True)
+    if coverage(block.paragraphs, again) >= MIN_COVERAGE:
         return again
     # the rules dropped it for reasons outside the chain: the candidate on its own
-    region = HTMLTree.parse(candidate.node.html)
+    region = HTMLTree.parse(candidate.html)
     alone = extract(region, True, True)
-    if coverage(paragraphs, alone) < MIN_COVERAGE:
+    if coverage(block.paragraphs, alone) < MIN_COVERAGE:
         alone = extract(region, False, True)
-    if coverage(paragraphs, alone) <= before:
+    if coverage(block.paragraphs, alone) <= before:
         return text
     return f"{text}\n\n{alone}" if text.strip() else alone

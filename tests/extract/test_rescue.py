@@ -86,5 +86,13 @@ def test_skipped_elements_stay_skipped():
 def test_densest_block_groups_paragraphs_whose_markup_is_close():
     far = "<div>" + "<span>menu</span>" * 100 + "</div>"
     html = f"<p>{PARAGRAPHS[0]}</p>{far}<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p>"
-    assert densest_block(html) == (PARAGRAPHS[1], PARAGRAPHS[2])
-    assert densest_block("<p>short</p>") == ()
+    block = densest_block(html)
+    assert block.paragraphs == (PARAGRAPHS[1], PARAGRAPHS[2])
+    longest = max(PARAGRAPHS[1:3], key=len)
+    assert html[block.anchor :].startswith(f"<p>{longest}")
+    assert densest_block("<p>short</p>").paragraphs == ()
+
+
+def test_an_unclosed_paragraph_ends_where_the_next_begins():
+    html = f"<div><p>{PARAGRAPHS[0]}<p>{PARAGRAPHS[1]}</div>"
+    assert densest_block(html).paragraphs == (PARAGRAPHS[0], PARAGRAPHS[1])
