@@ -49,7 +49,7 @@ _P_OR_RAW = re.compile(r"<(?:[pP]|(script|style|template))[\s>]")
 _TAG = re.compile(r"<[^>]*>")
 #: paragraphs whose markup is further apart than this belong to different blocks
 MAX_GAP = 400
-#: the attribute that marks the block's longest paragraph in the copy parsed for the rescue
+#: the attribute that marks the block's first and last paragraph in the copy parsed for the rescue
 _MARK = "data-crawlsift-block"
 #: React's streamed server rendering: a hidden segment that a script moves into place
 _REACT_SEGMENT = re.compile(r"^S:\d+$")
@@ -60,11 +60,13 @@ Extract = Callable[[HTMLTree, bool, bool], str]
 
 @dataclass(frozen=True)
 class Block:
-    """The texts of a block of nearby paragraphs, and where its longest one starts."""
+    """The texts of a block of nearby paragraphs, and where some of them start."""
 
     paragraphs: tuple[str, ...] = ()
-    #: offset in the markup of the ``<p`` of the block's longest paragraph
-    anchor: int = -1
+    #: offsets in the markup of the ``<p`` of the block's first, last and longest paragraph
+    first: int = -1
+    last: int = -1
+    longest: int = -1
 
     @property
     def chars(self) -> int:
@@ -102,7 +104,8 @@ def densest_block(markup: str) -> Block:
     starts = _paragraph_starts(markup)
     best, block = Block(), []
     best_chars = chars = 0
-    longest = anchor = -1
+    first = longest = -1
+    longest_chars = 0
     last_end = -MAX_GAP - 1
     for i, start in enumerate(starts):
         body = markup.find(">", start) + 1
@@ -111,7 +114,7 @@ def densest_block(markup: str) -> Block:
         if end < 0 or end > following:
             end = following
         if start - last_end > MAX_GAP:
-            block, chars, longest = [], 0, -1
+            block, chars, first, longest_chars = [], 0, -1, 0
         last_end = end
         if end - body < MIN_PARAGRAPH_CHARS:
             continue
@@ -125,10 +128,11 @@ def densest_block(markup: str) -> Block:
             continue
         block.append(text)
         chars += len(text)
-        if len(text) > longest:
-            longest, anchor = len(text), start
+        first = start if first < 0 else first
+        if len(text) > longest_chars:
+            longest, longest_chars = start, len(text)
         if chars > best_chars:
-            best, best_chars = Block(tuple(block), anchor), chars
+            best, best_chars = Block(tuple(block), first, start, longest), chars
     return best
 
 
@@ -154,6 +158,26 @@ def _chain(node: DOMNode) -> list[DOMNode]:
         chain.append(current)
         current = current.parent
     return chain
+
+
+def _marked(markup: str, block: Block) -> str:
+    """``markup`` with the block's first, last and longest ``<p`` tagged with ``_MARK``."""
+    names: dict[int, list[str]] = {}
+    for name, offset in (("first", block.first), ("last", block.last), ("longest", block.longest)):
+        names.setdefault(offset, []).append(name)
+    for offset in sorted(names, reverse=True):
+        mark = f'<p {_MARK}="{" ".join(names[offset])}"'
+        markup = f"{markup[:offset]}{mark}{markup[offset + 2 :]}"
+    return markup
+
+
+def _common_ancestor(a: DOMNode, b: DOMNode) -> DOMNode | None:
+    """The nearest element that holds both ``a`` and ``b`` (not a paragraph itself)."""
+    above_a = set(_chain(a.parent)) if a.parent is not None else set()
+    node: DOMNode | None = b.parent
+    while node is not None and node not in above_a:
+        node = node.parent
+    return node if node is not None and node.tag not in ("body", "html", "#document") else None
 
 
 def _react_segment(node: DOMNode) -> bool:
@@ -201,13 +225,21 @@ def rescue_main_content(
     with_comments = extract(tree, True, True)
     if coverage(block.paragraphs, with_comments) >= MIN_COVERAGE:
         return with_comments
-    # the DOM element of the block: its longest paragraph's parent, found by marking that
-    # paragraph in the markup and parsing again (cheaper than visiting the <p> nodes)
-    marked = f"{markup[: block.anchor]}<p {_MARK}{markup[block.anchor + 2 :]}"
-    copy = HTMLTree.parse(marked)
-    found = copy.document.query_selector(f"[{_MARK}]") if copy.document else None
-    candidate = found.parent if found is not None else None
+    # the DOM element of the block: the nearest common ancestor of its first and last
+    # paragraph (the longest one's parent when that is <body>: the block ran into a
+    # footer), found by marking them in the markup and parsing once more, which is
+    # cheaper than visiting the page's <p> nodes
+    copy = HTMLTree.parse(_marked(markup, block))
+    if copy.document is None:
+        return text
+    ends = [copy.document.query_selector(f"[{_MARK}~={n}]") for n in ("first", "last")]
+    if ends[0] is None or ends[1] is None:
+        return text
+    candidate = _common_ancestor(ends[0], ends[1])
     if candidate is None:
+        longest = copy.document.query_selector(f"[{_MARK}~=longest]")
+        candidate = longest.parent if longest is not None else None
+    if candidate is None or candidate.tag in ("body", "html"):
         return text
     chain = _chain(candidate)
     if any(_hidden(node) for node in chain):

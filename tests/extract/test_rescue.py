@@ -88,8 +88,8 @@ def test_densest_block_groups_paragraphs_whose_markup_is_close():
     html = f"<p>{PARAGRAPHS[0]}</p>{far}<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p>"
     block = densest_block(html)
     assert block.paragraphs == (PARAGRAPHS[1], PARAGRAPHS[2])
-    longest = max(PARAGRAPHS[1:3], key=len)
-    assert html[block.anchor :].startswith(f"<p>{longest}")
+    assert html[block.first :].startswith(f"<p>{PARAGRAPHS[1]}")
+    assert html[block.last :].startswith(f"<p>{PARAGRAPHS[2]}")
     assert densest_block("<p>short</p>").paragraphs == ()
 
 
