@@ -102,10 +102,10 @@ def densest_block(markup: str) -> Block:
     cost twice as much.
     """
     starts = _paragraph_starts(markup)
-    best, block = Block(), []
-    best_chars = chars = 0
-    first = longest = -1
-    longest_chars = 0
+    texts: list[str] = []  # of the paragraphs long enough to count, and where they start
+    offsets: list[int] = []
+    best = (0, 0)  # the heaviest block, as a range of ``texts``
+    best_chars = chars = first = 0
     last_end = -MAX_GAP - 1
     for i, start in enumerate(starts):
         body = markup.find(">", start) + 1
@@ -114,7 +114,7 @@ def densest_block(markup: str) -> Block:
         if end < 0 or end > following:
             end = following
         if start - last_end > MAX_GAP:
-            block, chars, first, longest_chars = [], 0, -1, 0
+            first, chars = len(texts), 0
         last_end = end
         if end - body < MIN_PARAGRAPH_CHARS:
             continue
@@ -126,14 +126,16 @@ def densest_block(markup: str) -> Block:
         text = _collapse(inner)
         if len(text) < MIN_PARAGRAPH_CHARS:
             continue
-        block.append(text)
+        texts.append(text)
+        offsets.append(start)
         chars += len(text)
-        first = start if first < 0 else first
-        if len(text) > longest_chars:
-            longest, longest_chars = start, len(text)
         if chars > best_chars:
-            best, best_chars = Block(tuple(block), first, start, longest), chars
-    return best
+            best, best_chars = (first, len(texts)), chars
+    lo, hi = best
+    if lo == hi:
+        return Block()
+    longest = max(range(lo, hi), key=lambda k: len(texts[k]))
+    return Block(tuple(texts[lo:hi]), offsets[lo], offsets[hi - 1], offsets[longest])
 
 
 def coverage(paragraphs: tuple[str, ...], text: str) -> float:
