@@ -87,6 +87,7 @@ def mark_low_content(
     lines: pl.DataFrame,
     *,
     threshold: int = 40,
+    markup_threshold: int = 35,
     good_chars: int = 120,
     cap_chars: int = 1000,
     max_runs: int = 3,
@@ -95,15 +96,26 @@ def mark_low_content(
 ) -> pl.DataFrame:
     """Set ``reason`` on alive lines outside each document's main runs of prose.
 
-    A list item (a line starting with a bullet or ``1.``, as the HTML extraction writes
-    them) weighs at least ``list_floor``: a recipe's ingredients or a product's specs are
-    short lines that belong to the text around them, not a menu that breaks it.
+    Lines of text an extractor took from HTML as main content (a true ``from_markup``
+    column, when the line table has one) are judged more leniently, since the DOM rules
+    chose them already: they are weighed against ``markup_threshold``, and a list item
+    among them (a line starting with a bullet or ``1.``) weighs at least ``list_floor``:
+    there a list is a recipe's ingredients or a product's specs, in all visible text of a
+    page mostly its menus.
     """
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     good = alive & (pl.col("nchars") >= good_chars) & pl.col("norm").str.contains(SENTENCE)
     weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - threshold)
-    item = pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
-    weight = pl.when(item).then(pl.max_horizontal(weight, pl.lit(list_floor))).otherwise(weight)
+    if "from_markup" in lines.columns:
+        chosen = pl.col("from_markup")
+        item = chosen & pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
+        weight = (
+            pl.when(item)
+            .then(pl.max_horizontal(weight + threshold - markup_threshold, pl.lit(list_floor)))
+            .when(chosen)
+            .then(weight + threshold - markup_threshold)
+            .otherwise(weight)
+        )
     lines = lines.with_columns(_good=good, _w=weight.fill_null(0))
     inside = best_runs(
         lines["doc"].to_numpy(),

@@ -148,7 +148,12 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     assert isinstance(todo, pl.DataFrame)
     active = todo[S.REASON].is_null() & todo[S.TEXT].is_not_null()
     texts = todo[S.TEXT].cast(pl.String).zip_with(active, pl.Series([None] * n, dtype=pl.String))
-    lines = repair_lines(explode_lines(texts), opts)
+    lines = explode_lines(texts)
+    # text an extractor took from HTML was chosen by the DOM already (see content_density)
+    if S.HTML in table.column_names:
+        from_markup = pl.Series(table.column(S.HTML).is_valid().to_pylist(), dtype=pl.Boolean)
+        lines = lines.with_columns(from_markup=from_markup.gather(lines["doc"]))
+    lines = repair_lines(lines, opts)
     original = todo[S.TEXT].cast(pl.String)
     out = _assemble(lines, n).with_columns(
         _active=active,

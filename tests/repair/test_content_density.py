@@ -44,3 +44,24 @@ def test_second_run_needs_half_the_weight_of_the_first():
     inside = best_runs(doc, np.array(weights), max_runs=3, min_share=0.5)
     assert inside[:2].all() and inside[8:10].all()
     assert not inside[2:8].any() and not inside[10:].any()
+
+
+def test_a_list_between_prose_is_kept_in_extracted_text_but_not_in_visible_text():
+    import crawlsift
+    from crawlsift import schema as S
+
+    prose = (
+        "Whisk the eggs with the sugar until pale, then fold in the flour and the melted "
+        "butter a spoonful at a time so that the batter stays light and smooth."
+    )
+    items = ["• 3 eggs", "• 120 g sugar", "• 100 g flour", "• 50 g butter", "• 1 lemon"]
+    text = "\n".join([prose, *items, prose.replace("Whisk", "Then whisk")])
+    plain = crawlsift.clean_text(text)
+    assert "• 3 eggs" not in plain.text  # in all visible text a list is mostly a menu
+    page = "<html><body><main><div><div><article><p>{}</p><ul>{}</ul><p>{}</p></article>"
+    html = (page + "</div></div></main></body></html>").format(
+        prose, "".join(f"<li>{i[2:]}</li>" for i in items), prose.replace("Whisk", "Then whisk")
+    )
+    table = S.input_table(id=["r"], html=[html.encode()], charset=["utf-8"])
+    extracted = crawlsift.make_pipeline()(table).column(S.TEXT).to_pylist()[0]
+    assert all(i[2:] in extracted for i in items)  # the extractor chose it as content
