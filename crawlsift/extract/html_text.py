@@ -4,8 +4,10 @@ Rows whose ``html`` column holds a payload get ``text`` (the main content, block
 kept as lines), ``title`` and the page's metadata (``author``, ``published``, ``site_name``,
 ``html_lang``, see ``metadata.py``). Modes (``ExtractOptions.mode``):
 
-* ``"fast"`` (default): resiliparse's main-content extraction (Lexbor DOM, C core), then
-  crawlsift's repair stage downstream;
+* ``"fast"`` (default): resiliparse's main-content extraction (Lexbor DOM, C core) with
+  crawlsift's DOM rules: landmark elements skipped, ``<noscript>`` kept, comment sections
+  left out, and an article body that resiliparse's class-name rules drop put back
+  (``rescue.py``); then crawlsift's repair stage downstream;
 * ``"accurate"``: trafilatura (``pip install 'crawlsift[extract]'``), falling back to the
   fast text when it finds nothing.
 
