@@ -9,18 +9,24 @@ React's streamed server rendering puts the body in ``<div hidden id="S:0">`` for
 to move into place, and resiliparse skips hidden elements.
 
 The check is readability's candidate, the block of ``<p>`` elements that holds the most
-text, found with regular expressions over the markup (paragraphs whose markup lies close
-together form a block): resiliparse builds a Python object per DOM node visited, which
-costs more than the whole extraction, so the DOM is walked only for a page that fails the
-check. When less than half of that text is in the main-content output, comment sections
-are let in first (a forum's posts are its content); failing that the DOM candidate's
-chain up to ``<body>`` is freed of what dropped it (its ``class`` and ``id``, visibility
-words in them kept; the ``hidden`` of a React segment) and the page extracted again, the
-attributes put back after. Boxes inside the article are still judged by their own
-classes. When that still misses the paragraphs, the candidate is extracted on its own and
-appended. A candidate hidden by any other means (``hidden``, inline CSS, ARIA, a class
-such as ``modal``) is left alone: that is a cookie notice or a closed dialog.
-resiliparse has no hook for any of this, hence the code here.
+text, found with a regular-expression scan of the markup (paragraphs whose markup lies
+close together form a block; ``<script>``, ``<style>`` and ``<template>`` are skipped).
+resiliparse builds a Python object per DOM node visited, which would cost more than the
+whole extraction, so the DOM is touched only for a page that fails the check:
+
+1. when less than half of the block's text is in the main-content output, comment
+   sections are let in (a forum's posts are its content);
+2. failing that, the block's first and last paragraphs are marked in the markup, which is
+   parsed once more; their nearest common ancestor and its chain up to ``<body>`` are freed
+   of what dropped them (``class`` and ``id``, visibility words in them kept; the
+   ``hidden`` of a React segment) and the copy extracted again. Boxes inside the article
+   are still judged by their own classes;
+3. failing that, the ancestor is extracted on its own and appended.
+
+A block hidden by any other means (``hidden``, inline CSS, ARIA, a class such as
+``modal``) or inside an element the options skip is left out: that is a cookie notice, a
+closed dialog, or what the user asked to drop. resiliparse has no hook for any of this,
+hence the code here.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ _P_OR_RAW = re.compile(r"<(?:[pP]|(script|style|template))[\s>]")
 _TAG = re.compile(r"<[^>]*>")
 #: paragraphs whose markup is further apart than this belong to different blocks
 MAX_GAP = 400
-#: the attribute that marks the block's first and last paragraph in the copy parsed for the rescue
+#: marks the block's first, last and longest paragraph in the copy parsed for the rescue
 _MARK = "data-crawlsift-block"
 #: React's streamed server rendering: a hidden segment that a script moves into place
 _REACT_SEGMENT = re.compile(r"^S:\d+$")

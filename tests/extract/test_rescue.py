@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from crawlsift.extract.html_text import ExtractOptions, extract_page
 from crawlsift.extract.rescue import densest_block
 
@@ -96,3 +99,33 @@ def test_densest_block_groups_paragraphs_whose_markup_is_close():
 def test_an_unclosed_paragraph_ends_where_the_next_begins():
     html = f"<div><p>{PARAGRAPHS[0]}<p>{PARAGRAPHS[1]}</div>"
     assert densest_block(html).paragraphs == (PARAGRAPHS[0], PARAGRAPHS[1])
+
+
+CLASSES = ["", "newsletter-post", "post-footer", "related", "entry-content", "modal", "hidden"]
+WRAPPERS = [
+    "{}",
+    '<div style="display:none">{}</div>',
+    '<div hidden id="S:1">{}</div>',
+    "<aside>{}</aside>",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    article_class=st.sampled_from(CLASSES),
+    wrapper=st.sampled_from(WRAPPERS),
+    n=st.integers(1, len(PARAGRAPHS)),
+)
+def test_rescue_only_adds_the_block_and_never_reveals_what_is_hidden(article_class, wrapper, n):
+    page = _article(f'class="{article_class}"', wrapper=wrapper)
+    page = page.replace("".join(f"<p>{p}</p>" for p in PARAGRAPHS[n:]), "")
+    plain, rescued = _text(page, rescue=False), _text(page)
+    on_purpose = "display:none" in wrapper or article_class in ("modal", "hidden")
+    skipped = "aside" in wrapper
+    if on_purpose or skipped:
+        assert rescued == plain
+    # whatever resiliparse kept stays; the rescue adds the block or nothing
+    assert all(line in rescued for line in plain.splitlines() if line.strip())
+    block = PARAGRAPHS[:n]
+    if sum(map(len, block)) >= 400 and not (on_purpose or skipped):
+        assert all(p in rescued for p in block)
