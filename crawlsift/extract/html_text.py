@@ -6,7 +6,7 @@ kept as lines), ``title`` and the page's metadata (``author``, ``published``, ``
 
 * ``"fast"`` (default): resiliparse's main-content extraction (Lexbor DOM, C core) with
   crawlsift's DOM rules: landmark elements skipped, ``<noscript>`` kept, comment sections
-  and post metadata (bylines, dates, tags: the metadata columns hold them) left out, and an article body that resiliparse's class-name rules drop put back
+  left out, and an article body that resiliparse's class-name rules drop put back
   (``rescue.py``); then crawlsift's repair stage downstream;
 * ``"accurate"``: trafilatura (``pip install 'crawlsift[extract]'``), falling back to the
   fast text when it finds nothing.
@@ -66,8 +66,8 @@ class ExtractOptions:
     #: keep comment sections (by resiliparse's class rules) as main content; when False they
     #: are still kept on a page whose main paragraphs are in them (a forum, see rescue.py)
     comments: bool = False
-    #: keep post metadata (bylines, dates, tags) as main content; they are columns already
-    post_meta: bool = False
+    #: keep post metadata (bylines, dates, tags) as main content
+    post_meta: bool = True
     #: keep <noscript> content: forum software (Discourse) serves its posts there to crawlers
     noscript: bool = True
     #: CSS selectors of elements never part of the main content (fast mode, main_content only):
