@@ -105,17 +105,13 @@ def mark_low_content(
     """
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     good = alive & (pl.col("nchars") >= good_chars) & pl.col("norm").str.contains(SENTENCE)
-    weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - threshold)
+    cut: pl.Expr = pl.lit(threshold)
     if "from_markup" in lines.columns:
-        chosen = pl.col("from_markup")
-        item = chosen & pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
-        weight = (
-            pl.when(item)
-            .then(pl.max_horizontal(weight + threshold - markup_threshold, pl.lit(list_floor)))
-            .when(chosen)
-            .then(weight + threshold - markup_threshold)
-            .otherwise(weight)
-        )
+        cut = pl.when(pl.col("from_markup")).then(markup_threshold).otherwise(threshold)
+    weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - cut)
+    if "from_markup" in lines.columns:
+        item = pl.col("from_markup") & pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
+        weight = pl.when(item).then(pl.max_horizontal(weight, list_floor)).otherwise(weight)
     lines = lines.with_columns(_good=good, _w=weight.fill_null(0))
     inside = best_runs(
         lines["doc"].to_numpy(),

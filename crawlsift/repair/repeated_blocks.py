@@ -38,17 +38,13 @@ def mark_repeated_blocks(
     prev_rep = rep_alive.shift(1).forward_fill().over("doc").fill_null(False)
     next_rep = rep_alive.shift(-1).backward_fill().over("doc").fill_null(False)
     in_run = prev_rep & next_rep
-    hit = pl.col("_rep") & (long_enough | in_run)
-    if min_distinct > 1:
-        # a run: consecutive alive repeats; it counts when it copies enough distinct lines
-        run = (pl.col("_alive") & ~pl.col("_rep")).cum_sum().over("doc")
-        lines = lines.with_columns(_run=run)
-        distinct = pl.col("norm").filter(pl.col("_rep")).n_unique().over(["doc", "_run"])
-        hit = hit & (distinct >= min_distinct)
-        lines = lines.with_columns(_hit=hit).drop("_run")
-        hit = pl.col("_hit")
+    # a run: consecutive alive repeats; it counts when it copies enough distinct lines
+    run = (pl.col("_alive") & ~pl.col("_rep")).cum_sum().over("doc")
+    lines = lines.with_columns(_run=run)
+    distinct = pl.col("norm").filter(pl.col("_rep")).n_unique().over(["doc", "_run"])
+    hit = pl.col("_rep") & (long_enough | in_run) & (distinct >= min_distinct)
     return lines.with_columns(
         reason=pl.when(pl.col("reason").is_null() & hit)
         .then(pl.lit(REASON))
         .otherwise(pl.col("reason"))
-    ).drop("_rep", "_alive", "_hit", strict=False)
+    ).drop("_rep", "_alive", "_run")

@@ -151,7 +151,7 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     lines = explode_lines(texts)
     # text an extractor took from HTML was chosen by the DOM already (see content_density)
     if S.HTML in table.column_names:
-        from_markup = pl.Series(table.column(S.HTML).is_valid().to_pylist(), dtype=pl.Boolean)
+        from_markup = pl.Series(table.column(S.HTML).is_valid())
         lines = lines.with_columns(from_markup=from_markup.gather(lines["doc"]))
     lines = repair_lines(lines, opts)
     original = todo[S.TEXT].cast(pl.String)
