@@ -6,8 +6,9 @@ kept as lines), ``title`` and the page's metadata (``author``, ``published``, ``
 
 * ``"fast"`` (default): resiliparse's main-content extraction (Lexbor DOM, C core) with
   crawlsift's DOM rules: landmark elements skipped, ``<noscript>`` kept, comment sections
-  left out, and an article body that resiliparse's class-name rules drop put back
-  (``rescue.py``); then crawlsift's repair stage downstream;
+  left out, an article body that resiliparse's class-name rules drop put back
+  (``rescue.py``) and the page's tail after the article's container cut (``tail.py``);
+  then crawlsift's repair stage downstream;
 * ``"accurate"``: trafilatura (``pip install 'crawlsift[extract]'``), falling back to the
   fast text when it finds nothing.
 
@@ -37,7 +38,8 @@ from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
 from crawlsift.extract.metadata import PageMetadata, page_metadata, text_date
-from crawlsift.extract.rescue import rescue_main_content
+from crawlsift.extract.rescue import Block, densest_block, rescue_main_content
+from crawlsift.extract.tail import cut_tail, drop_mark, mark_end
 from crawlsift.registry import register
 
 STAGE = "extract"
@@ -85,6 +87,8 @@ class ExtractOptions:
     max_depth: int = 256
     #: put back an article body that resiliparse's class-name rules dropped (``rescue.py``)
     rescue: bool = True
+    #: drop what follows the container of the densest paragraph block (``tail.py``)
+    cut_tail: bool = True
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -155,6 +159,9 @@ def extract_page(
     """Decode, parse and extract one page: its text and metadata."""
     opts = opts or ExtractOptions()
     html = decode(payload, charset)
+    block = densest_block(html) if opts.rescue or opts.cut_tail else Block()
+    if opts.cut_tail and opts.main_content and opts.mode == "fast":
+        html = mark_end(html, block)
     tree = HTMLTree.parse(html)
     metadata = page_metadata(html, tree)
     text, note = None, None
@@ -165,6 +172,7 @@ def extract_page(
         if opts.main_content and dom_deeper_than(tree, opts.max_depth):
             fast, note = replace(opts, main_content=False), DOM_TOO_DEEP
         text = fast_text(tree, fast)
+        text = cut_tail(text) if fast.main_content else text
         if fast.main_content and opts.rescue:
             text = rescue_main_content(
                 html,
@@ -174,7 +182,9 @@ def extract_page(
                     t, replace(fast, main_content=main, comments=comments)
                 ),
                 skipped_selector(fast),
+                block,
             )
+        text = drop_mark(text)
     if metadata.published is None:
         metadata = replace(metadata, published=text_date(text))
     return Extracted(text, metadata, note)

@@ -216,15 +216,21 @@ def _set_aside(chain: list[DOMNode]) -> None:
 
 
 def rescue_main_content(
-    markup: str, tree: HTMLTree, text: str, extract: Extract, skipped: str = ""
+    markup: str,
+    tree: HTMLTree,
+    text: str,
+    extract: Extract,
+    skipped: str = "",
+    block: Block | None = None,
 ) -> str:
     """``text`` (extracted without comment sections), or better main content when the page's
     densest block of paragraphs is missing from it.
 
     ``skipped`` is a CSS selector list of elements the options exclude (``nav``, ``noscript``
-    ...): content inside one stays out, whatever its size.
+    ...): content inside one stays out, whatever its size. ``block`` is ``markup``'s densest
+    block when the caller has it already.
     """
-    block = densest_block(markup)
+    block = block if block is not None else densest_block(markup)
     if block.chars < MIN_CANDIDATE_CHARS:
         return text
     before = coverage(block.paragraphs, text)

@@ -1,0 +1,104 @@
+"""The page's tail after the article's container is cut; more content after it is kept."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawlsift.extract.html_text import ExtractOptions, extract_page
+from crawlsift.extract.rescue import densest_block
+from crawlsift.extract.tail import MARK, container_end, cut_tail, mark_end
+from tests.extract.test_rescue import PARAGRAPHS
+
+RELATED = [
+    "Five things to know about the new ferry timetable",
+    "Council approves budget for the northern bypass",
+    "Photos: the harbour festival in pictures",
+]
+
+
+def _page(after: str, container: str = "div") -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        "<html><body><main><h1>Harbour dredging approved</h1>"
+        f"<{container} class='story'><!-- </div> in a comment --><p>{PARAGRAPHS[0]}</p>"
+        f"<script>document.write('</div>')</script>{body[len(PARAGRAPHS[0]) + 7 :]}"
+        f"</{container}>{after}</main></body></html>"
+    )
+
+
+def _related() -> str:
+    items = "".join(f"<div><h4><a href='/{i}'>{t}</a></h4></div>" for i, t in enumerate(RELATED))
+    return f"<div class='grid'><h3>Read more</h3>{items}</div>"
+
+
+def _text(html: str, **opts: object) -> str:
+    return extract_page(html, opts=ExtractOptions(**opts)).text  # type: ignore[arg-type]
+
+
+def test_container_end_is_after_the_block_container_not_a_commented_or_scripted_tag():
+    for container in ("div", "section", "article"):
+        page = _page(_related(), container)
+        end = container_end(page, densest_block(page))
+        assert end is not None
+        assert page[:end].endswith(f"</{container}>")
+        assert page[end:].startswith("<div class='grid'>")
+
+
+def test_no_end_for_a_single_paragraph_or_an_unclosed_container():
+    one = f"<div><p>{PARAGRAPHS[0]}</p></div><div>{RELATED[0]}</div>"
+    assert container_end(one, densest_block(one)) is None
+    unclosed = "<div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    assert container_end(unclosed, densest_block(unclosed)) is None
+    assert mark_end(unclosed, densest_block(unclosed)) == unclosed
+
+
+def test_related_stories_after_the_article_are_cut():
+    page = _page(_related())
+    assert RELATED[0] in _text(page, cut_tail=False)
+    text = _text(page)
+    assert all(p in text for p in PARAGRAPHS)
+    assert not any(t in text for t in RELATED)
+    assert MARK not in text
+
+
+def test_a_long_further_section_is_kept():
+    more = "".join(f"<p>{p} (continued)</p>" for p in PARAGRAPHS)
+    page = _page(f"<div class='part-two'><h2>What comes next</h2>{more}</div>")
+    text = _text(page)
+    assert all(f"{p} (continued)" in text for p in PARAGRAPHS)
+    assert MARK not in text
+
+
+def test_cut_tail_keeps_text_without_a_marker_and_a_large_tail():
+    assert cut_tail("no marker here") == "no marker here"
+    head = "an article of some length " * 4
+    assert cut_tail(f"{head}\n\n{MARK}\n\nsmall") == head.rstrip()
+    assert cut_tail(f"head\n\n{MARK}\n\n{'a long tail ' * 5}") == f"head\n\n{'a long tail ' * 5}"
+
+
+def test_all_visible_text_keeps_the_tail():
+    page = _page(_related())
+    text = _text(page, main_content=False)
+    assert RELATED[0] in text
+    assert MARK not in text
+
+
+_BLOCKS = st.lists(
+    st.one_of(
+        st.sampled_from([f"<p>{p}</p>" for p in PARAGRAPHS + RELATED]),
+        st.sampled_from(["<div>", "</div>", "<section>", "</section>", "<!-- x -->", "<br>"]),
+        st.sampled_from([f"<ul><li><a href='#'>{t}</a></li></ul>" for t in RELATED]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_BLOCKS)
+def test_cutting_the_tail_only_removes_an_end_of_the_text(parts):
+    page = "<html><body>" + "".join(parts) + "</body></html>"
+    full = " ".join(_text(page, cut_tail=False).split())
+    cut = " ".join(_text(page).split())
+    assert MARK not in cut
+    assert full.startswith(cut)
