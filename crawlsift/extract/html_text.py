@@ -112,15 +112,30 @@ def dom_deeper_than(tree: HTMLTree, depth: int) -> bool:
     """Whether any element lies more than ``depth`` levels below the document.
 
     Lexbor's selector engine answers it in C: a chain of ``depth`` child combinators
-    matches only an element with that many ancestors, and is checked bottom-up, so a
-    normal page costs about 0.25 ms.
+    matches only an element with that many ancestors, and is checked bottom-up. Parsing
+    the long selector is most of the cost (~0.1 ms), so a ``_PRECHECK_DEPTH`` chain, which
+    normal pages already fail, is asked first: deeper than ``depth`` implies deeper than it.
     """
-    return tree.document.query_selector(_chain(depth)) is not None
+    doc = tree.document
+    if depth > _PRECHECK_DEPTH and doc.query_selector(_chain(_PRECHECK_DEPTH)) is None:
+        return False
+    return doc.query_selector(_chain(depth)) is not None
+
+
+#: about twice the depth of a normal page (16-24; 1% of the shared pages reach 40)
+_PRECHECK_DEPTH = 32
 
 
 @functools.lru_cache(maxsize=8)
 def _chain(depth: int) -> str:
-    return " > ".join(["*"] * depth)
+    """Selector of an element ``depth`` levels deep.
+
+    Some element lies that deep exactly when a first child does (its parent's first element
+    child), so only first children are walked up; no spaces, as they cost parse time.
+    """
+    if depth < 1:
+        return ""  # an empty selector, which Lexbor rejects, as before
+    return ">".join(["*"] * (depth - 1) + ["*:first-child"])
 
 
 def decode(payload: bytes | str, charset: str | None = None) -> str:

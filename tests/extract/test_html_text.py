@@ -6,10 +6,16 @@ import gzip
 import importlib.util
 
 import pytest
+from resiliparse.parse.html import HTMLTree
 
 import crawlsift
 from crawlsift import schema as S
-from crawlsift.extract.html_text import ExtractOptions, extract_html, extract_page
+from crawlsift.extract.html_text import (
+    ExtractOptions,
+    dom_deeper_than,
+    extract_html,
+    extract_page,
+)
 from crawlsift.io import discover, read_task
 from tests.conftest import FIXTURES, GOLDEN
 
@@ -66,6 +72,15 @@ def test_stage_fills_metadata_columns_and_leaves_text_rows_alone():
     assert out.column(S.AUTHOR).to_pylist() == ["Korin Miller", None]
     assert out.column(S.TEXT).to_pylist()[1] == "plain record"
     assert out.column(S.TITLE).to_pylist()[1] is None
+
+
+@pytest.mark.parametrize("depth", [8, 31, 32, 33, 255, 256, 257])
+def test_dom_depth_guard_counts_every_level(depth):
+    # <html> and <body> are two levels; text and a sibling ahead of each <div> (not a first child)
+    nested = "".join("x<b></b><div>" for _ in range(depth - 2)) + "y"
+    tree = HTMLTree.parse(f"<html><body>{nested}</body></html>")
+    assert dom_deeper_than(tree, depth)
+    assert not dom_deeper_than(tree, depth + 1)
 
 
 def test_str_and_bytes_give_the_same_result():
