@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from crawlsift.repair.lines import matches_where, only_where
+
 LEGAL = "repair_legal_boilerplate"
 LINK_LIST = "repair_link_list"
 WIDGET = "repair_widget"
@@ -92,12 +94,6 @@ def _set(reason: str, hit: pl.Expr) -> pl.Expr:
     )
 
 
-def _only_where(hit: pl.Expr) -> pl.Expr:
-    """``norm`` where ``hit``, else the empty string: a cheap input for costly string matching
-    (a null would not do, polars still matches the string a masked slot holds)."""
-    return pl.when(hit).then(pl.col("norm")).otherwise(pl.lit(""))
-
-
 def _previous_content(expr: pl.Expr) -> pl.Expr:
     """``expr`` evaluated on the nearest earlier non-blank line of the same doc."""
     marked = pl.when(~pl.col("blank")).then(expr)
@@ -119,7 +115,7 @@ def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200)
     )
     after_header = _previous_content(pl.col("_lhead")).fill_null(False) & (pl.col("_lterms") >= 1)
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
-    copyright_line = pl.col("norm").str.contains(COPYRIGHT_LINE) & (pl.col("nwords") <= 30)
+    copyright_line = matches_where(COPYRIGHT_LINE, pl.col("nwords") <= 30)
     hit = pl.col("_lhead") | after_header | dense | copyright_line
     return lines.with_columns(_set(LEGAL, hit)).drop("_lhead", "_lterms")
 
@@ -128,19 +124,19 @@ def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
     """Share / comment / subscribe residue and cookie prompts."""
     # longest alternatives first, so "advertisement" is not eaten as "a" + rest
     words = sorted(set(WIDGET_WORDS.split("|")), key=len, reverse=True)
-    candidate = (pl.col("nwords") <= max_words) & pl.col("norm").str.contains(WIDGET_CORE)
+    candidate = matches_where(WIDGET_CORE, pl.col("nwords") <= max_words)
     # the residue is computed on candidate lines only, the others blanked first
     residue = (
-        _only_where(candidate).str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
+        only_where(candidate).str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
     )
     widget = candidate & (residue.str.len_chars() == 0)
-    cookie = pl.col("norm").str.contains(COOKIE_LINE) & (pl.col("nwords") <= 80)
+    cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= 80)
     return lines.with_columns(_set(COOKIE, cookie)).with_columns(_set(WIDGET, widget))
 
 
 def mark_link_lists(lines: pl.DataFrame, *, max_words: int = 30) -> pl.DataFrame:
     """A list header and the headline-like lines that follow it, up to the next prose."""
-    header = pl.col("norm").str.contains(LIST_HEADER) & (pl.col("nwords") <= 8)
+    header = matches_where(LIST_HEADER, pl.col("nwords") <= 8)
     headline = (pl.col("nwords") <= max_words) & (
         ~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET)
     )

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from crawlsift.repair.lines import matches_where
+
 REASON = "repair_low_content"
 
 SENTENCE = r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)"
@@ -104,7 +106,7 @@ def mark_low_content(
     page mostly its menus.
     """
     alive = ~pl.col("blank") & pl.col("reason").is_null()
-    good = alive & (pl.col("nchars") >= good_chars) & pl.col("norm").str.contains(SENTENCE)
+    good = matches_where(SENTENCE, alive & (pl.col("nchars") >= good_chars))
     cut: pl.Expr = pl.lit(threshold)
     if "from_markup" in lines.columns:
         cut = pl.when(pl.col("from_markup")).then(markup_threshold).otherwise(threshold)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crawlsift.repair.lines import next_in_doc, prev_in_doc
+from crawlsift.repair.lines import matches_where, next_in_doc, prev_in_doc
 
 REASON = "repair_error_banner"
 
@@ -48,8 +48,8 @@ def mark_error_banners(
     """Set ``reason`` to ``repair_error_banner`` on banner lines not already removed."""
     strong = "|".join(f"(?:{p})" for p in ERROR_PATTERNS)
     short = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
-    banner = ((pl.col("nwords") <= max_words) & pl.col("norm").str.contains(strong)) | (
-        (pl.col("nwords") <= max_short_words) & pl.col("norm").str.contains(short)
+    banner = matches_where(strong, pl.col("nwords") <= max_words) | matches_where(
+        short, pl.col("nwords") <= max_short_words
     )
     lines = lines.with_columns(_banner=banner.fill_null(False))
     near = (
@@ -58,7 +58,7 @@ def mark_error_banners(
         | prev_in_doc(pl.col("_banner"), 2).fill_null(False)
         | next_in_doc(pl.col("_banner"), 2).fill_null(False)
     )
-    interjection = pl.col("norm").str.contains(INTERJECTION) & near
+    interjection = matches_where(INTERJECTION, near)
     hit = pl.col("_banner") | interjection
     return lines.with_columns(
         reason=pl.when(pl.col("reason").is_null() & hit)

@@ -70,9 +70,23 @@ def add_features(lines: pl.DataFrame) -> pl.DataFrame:
 
 def prev_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
     """The value ``n`` rows earlier within the same document (null at its start)."""
-    return expr.shift(n).over("doc")
+    # a plain shift nulled where it crosses a document boundary (lines are in doc order):
+    # the same values as ``expr.shift(n).over("doc")`` without grouping the rows by doc
+    return pl.when(pl.col("doc").shift(n) == pl.col("doc")).then(expr.shift(n))
 
 
 def next_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
     """The value ``n`` rows later within the same document (null at its end)."""
-    return expr.shift(-n).over("doc")
+    return prev_in_doc(expr, -n)
+
+
+def only_where(hit: pl.Expr) -> pl.Expr:
+    """``norm`` where ``hit``, else the empty string: a cheap input for costly string matching
+    (a null would not do, polars still matches the string a masked slot holds)."""
+    return pl.when(hit).then(pl.col("norm")).otherwise(pl.lit(""))
+
+
+def matches_where(pattern: str, hit: pl.Expr) -> pl.Expr:
+    """``hit & norm.str.contains(pattern)``, the pattern run only on the lines ``hit`` admits
+    (most text is in long lines, which a rule's word limit rules out)."""
+    return hit & only_where(hit).str.contains(pattern)

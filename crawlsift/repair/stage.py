@@ -21,7 +21,7 @@ from crawlsift.repair.boilerplate import mark_legal, mark_link_lists, mark_widge
 from crawlsift.repair.content_density import mark_low_content
 from crawlsift.repair.error_banner import REASON as BANNER
 from crawlsift.repair.error_banner import mark_error_banners
-from crawlsift.repair.lines import add_features, explode_lines
+from crawlsift.repair.lines import add_features, explode_lines, prev_in_doc
 from crawlsift.repair.repeated_blocks import mark_repeated_blocks
 from crawlsift.repair.title import REASON as TITLE
 from crawlsift.repair.title import mark_title
@@ -71,17 +71,19 @@ def repair_lines(lines: pl.DataFrame, opts: RepairOptions) -> pl.DataFrame:
     return lines
 
 
+#: the line columns that assembling reads
+_ASSEMBLED = ("doc", "start", "end", "shown", "nwords", "fixed", "blank", "reason")
+
+
 def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
     """Per document: text, title, edits, removed reasons; one row per doc in order."""
+    # only the columns read below (a filter copies every column), kept lines still in order;
+    # blank lines counted over the whole batch: only differences within a doc are used
+    lines = lines.select(*_ASSEMBLED, _blanks=pl.col("blank").cast(pl.Int32).cum_sum())
     content = lines.filter(~pl.col("blank"))
     kept = content.filter(pl.col("reason").is_null())
     # a blank line between two kept lines in the input becomes one blank line
-    blanks_so_far = pl.col("blank").cast(pl.Int32).cum_sum().over("doc")
-    lines = lines.with_columns(_blanks=blanks_so_far)
-    kept = kept.join(lines.select("doc", "lineno", "_blanks"), on=["doc", "lineno"]).sort(
-        "doc", "lineno"
-    )
-    gap = (pl.col("_blanks") - pl.col("_blanks").shift(1).over("doc")).fill_null(0) > 0
+    gap = (pl.col("_blanks") - prev_in_doc(pl.col("_blanks"))).fill_null(0) > 0
     shown = pl.col("shown")
     kept = kept.with_columns(out=pl.when(gap).then(pl.lit("\n") + shown).otherwise(shown))
     texts = kept.group_by("doc").agg(
@@ -90,9 +92,10 @@ def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
     titles = (
         content.filter(pl.col("reason") == TITLE).group_by("doc").agg(title=pl.col("shown").first())
     )
-    # runs of consecutive removed content lines with the same reason become one edit
+    # runs of consecutive removed content lines with the same reason become one edit (run
+    # numbers over the whole batch: grouped with doc, they part each doc's lines the same)
     removed = content.with_columns(
-        _run=(pl.col("reason").ne_missing(pl.col("reason").shift(1))).cum_sum().over("doc")
+        _run=(pl.col("reason").ne_missing(pl.col("reason").shift(1))).cum_sum()
     ).filter(pl.col("reason").is_not_null())
     spans = removed.group_by("doc", "_run").agg(
         start=pl.col("start").min(),
