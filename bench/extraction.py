@@ -31,6 +31,10 @@ crawlsift's ms/page is its extract step's own per-page time (``extract_page``, b
 ``--runs``, median over pages) plus the batch-amortised time of the rest of its pipeline
 (guard and repair stages timed over all batches, best of ``--runs``, divided by pages); the
 batch-amortised time of the whole pipeline is printed too, beside the anchors' mean ms/page.
+resiliparse's page times are taken paired with crawlsift's: on each page, resiliparse's calls
+and then crawlsift's ``extract_page`` calls, back to back, so that a shared machine's load,
+which drifts over the minutes between two passes over all pages, weighs on both alike (the
+first crawlsift mode's pass; without a crawlsift mode resiliparse is timed on its own).
 
 Metadata (wcxb and readability). crawlsift's columns (``title``, ``author``, ``published``,
 ``site_name``, ``html_lang``) against ``trafilatura.extract_metadata``. A field is right when
@@ -196,6 +200,7 @@ class Output:
     meta: list[dict[str, str | None]] | None = None
     note: str = ""
     batch_ms: float | None = None  # whole-pipeline batch-amortised ms/page
+    fn: Callable[[str], Any] | None = None  # a per-page system's call, for paired timing
 
 
 def _best_ms(fn: Callable[[], Any], runs: int) -> tuple[Any, float]:
@@ -216,7 +221,7 @@ def run_per_page(name: str, fn: Callable[[str], str | None], pages: Sequence[Pag
         out, t = _best_ms(lambda page=page: _safe(fn, page.html), runs)
         texts.append(out or "")
         ms.append(t)
-    return Output(name, texts, ms)
+    return Output(name, texts, ms, fn=fn)
 
 
 def _safe(fn: Callable[[str], Any], html: str) -> Any:
@@ -250,8 +255,14 @@ def extract_options(mode: str) -> ExtractOptions:
     return ExtractOptions(mode=mode)  # type: ignore[arg-type]
 
 
-def run_crawlsift(mode: str, pages: Sequence[Page], runs: int) -> Output:
-    """crawlsift's pipeline in one extract mode, stage-timed over 1,000-row batches."""
+def run_crawlsift(
+    mode: str, pages: Sequence[Page], runs: int, paired: Output | None = None
+) -> Output:
+    """crawlsift's pipeline in one extract mode, stage-timed over 1,000-row batches.
+
+    With ``paired`` (a per-page anchor), the anchor's page times are taken again, each page's
+    right before crawlsift's on that page, and replace ``paired.ms``.
+    """
     opts = extract_options(mode)
     pipeline = make_pipeline(extract=opts)
     payloads = [p.html.encode("utf-8") for p in pages]
@@ -278,9 +289,13 @@ def run_crawlsift(mode: str, pages: Sequence[Page], runs: int) -> Output:
                 spent[n] += time.perf_counter() - start
             outs.append(batch)
         best_stage = {n: min(best_stage[n], spent[n]) for n in spent}
-    per_page_extract = [
-        _best_ms(lambda b=b: extract_page(b, "utf-8", opts), runs)[1] for b in payloads
-    ]
+    per_page_extract, anchor_ms = [], []
+    for page, b in zip(pages, payloads, strict=True):
+        if paired is not None:
+            anchor_ms.append(_best_ms(lambda h=page.html: _safe(paired.fn, h), runs)[1])
+        per_page_extract.append(_best_ms(lambda b=b: extract_page(b, "utf-8", opts), runs)[1])
+    if paired is not None:
+        paired.ms = anchor_ms
     rest = sum(v for n, v in best_stage.items() if n != "extract") / max(len(pages), 1) * 1000
     texts, meta = [], []
     for out in outs:
@@ -506,10 +521,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             traf = run_per_page("trafilatura", trafilatura.extract, pages, args.runs)
             traf.meta = [_safe(trafilatura_meta, p.html) or {} for p in pages]
             outputs.append(traf)
-        for mode in [m for m in args.modes.split(",") if m]:
+        for n, mode in enumerate(m for m in args.modes.split(",") if m):
             if mode == "accurate" and trafilatura is None:
                 continue
-            outputs.append(run_crawlsift(mode, pages, args.runs))
+            outputs.append(run_crawlsift(mode, pages, args.runs, outputs[0] if n == 0 else None))
         figures["sets"][set_name] = report_set(set_name, pages, outputs)
         _ratios(set_name, figures["sets"][set_name])
     if args.json:
