@@ -33,6 +33,8 @@ from crawlsift.extract.rescue import Block
 MIN_PARAGRAPHS = 2
 #: the tail is cut when it holds less text than this share of the text before it
 MAX_TAIL_SHARE = 0.3
+#: tags the container scan reads at most (a normal page has a few thousand in all)
+MAX_SCANNED_TAGS = 100_000
 #: text of the marker element: ASCII, so that an ASCII page stays a one-byte-per-character
 #: str (a non-Latin-1 character would widen it, and resiliparse's UTF-8 encoding of it
 #: would cost more than the whole tail scan), and a token no page text holds
@@ -55,7 +57,9 @@ def container_end(markup: str, block: Block) -> int | None:
         return None
     depth = low = 0
     pos = block.first
-    while (m := _SCAN.search(markup, pos)) is not None:
+    for _ in range(MAX_SCANNED_TAGS):
+        if (m := _SCAN.search(markup, pos)) is None:
+            return None
         if m.group(0) == "<!--":
             end = markup.find("-->", m.end())
             if end < 0:
@@ -79,7 +83,7 @@ def container_end(markup: str, block: Block) -> int | None:
             return gt + 1 if gt >= 0 else None
         else:
             depth -= 1
-    return None
+    return None  # hostile markup: a container that does not end within the cap
 
 
 def mark_end(markup: str, block: Block) -> str:

@@ -53,6 +53,15 @@ def test_no_end_for_a_single_paragraph_or_an_unclosed_container():
     assert mark_end(unclosed, densest_block(unclosed)) == unclosed
 
 
+def test_the_scan_gives_up_after_its_tag_cap(monkeypatch):
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    page = f"<div class='story'>{body}{'<div></div>' * 50}</div>{_related()}"
+    block = densest_block(page)
+    assert container_end(page, block) is not None
+    monkeypatch.setattr("crawlsift.extract.tail.MAX_SCANNED_TAGS", 5)
+    assert container_end(page, block) is None
+
+
 def test_related_stories_after_the_article_are_cut():
     page = _page(_related())
     assert RELATED[0] in _text(page, cut_tail=False)
@@ -102,3 +111,38 @@ def test_cutting_the_tail_only_removes_an_end_of_the_text(parts):
     cut = " ".join(_text(page).split())
     assert MARK not in cut
     assert full.startswith(cut)
+
+
+def _tree(depth: int) -> st.SearchStrategy[str]:
+    """Well-formed nests of div/section/article holding long paragraphs and short lines."""
+    leaf = st.sampled_from([f"<p>{p}</p>" for p in PARAGRAPHS] + ["<p>short</p>", "<br>"])
+    if depth == 0:
+        return leaf
+    inner = st.lists(st.one_of(leaf, _tree(depth - 1)), min_size=1, max_size=4).map("".join)
+    tag = st.sampled_from(["div", "section", "article"])
+    return st.one_of(leaf, st.tuples(tag, inner).map(lambda t: f"<{t[0]}>{t[1]}</{t[0]}>"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_tree(4))
+def test_the_marker_follows_the_nearest_common_container_in_the_dom(body):
+    from resiliparse.parse.html import HTMLTree
+
+    from crawlsift.extract.rescue import _MARK, _common_ancestor, _marked
+
+    page = f"<html><body><div id='root'>{body}</div></body></html>"
+    block = densest_block(page)
+    end = container_end(page, block)
+    if len(block.paragraphs) < 2:
+        assert end is None
+        return
+    # the DOM's answer: the nearest common ancestor of the block's first and last paragraph
+    tree = HTMLTree.parse(_marked(page, block))
+    first, last = (tree.document.query_selector(f"[{_MARK}~={n}]") for n in ("first", "last"))
+    ancestor = _common_ancestor(first, last)
+    assert ancestor is not None and end is not None
+    marked = HTMLTree.parse(mark_end(page, block))
+    marker = next(p for p in marked.document.query_selector_all("p") if p.text == MARK)
+    before = marker.prev
+    assert before is not None and before.tag == ancestor.tag
+    assert before.text == ancestor.text
