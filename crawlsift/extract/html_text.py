@@ -26,7 +26,7 @@ repair stage then cleans it) and the row's ``extract_note`` says ``dom_too_deep`
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 import pyarrow as pa
@@ -39,7 +39,7 @@ from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
 from crawlsift.extract.metadata import PageMetadata, page_metadata, text_date
 from crawlsift.extract.rescue import Block, densest_block, rescue_main_content
-from crawlsift.extract.tail import cut_tail, drop_mark, mark_end
+from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
 from crawlsift.registry import register
 
 STAGE = "extract"
@@ -179,12 +179,18 @@ def extract_page(
 ) -> Extracted:
     """Decode, parse and extract one page: its text and metadata."""
     opts = opts or ExtractOptions()
-    html = decode(payload, charset)
-    block = densest_block(html) if opts.rescue or opts.cut_tail else Block()
+    page = decode(payload, charset)
+    block = densest_block(page) if opts.rescue or opts.cut_tail else Block()
+    html = page
     if opts.cut_tail and opts.main_content and opts.mode == "fast":
-        html = mark_end(html, block)
+        html = mark_end(page, block)
+    marked = html is not page
     tree = HTMLTree.parse(html)
     metadata = page_metadata(html, tree)
+    if marked:
+        metadata = PageMetadata(
+            **{f.name: unmark(getattr(metadata, f.name)) for f in fields(metadata)}
+        )
     text, note = None, None
     if opts.mode == "accurate":
         text = accurate_text(html, url)
@@ -193,7 +199,7 @@ def extract_page(
         if opts.main_content and dom_deeper_than(tree, opts.max_depth):
             fast, note = replace(opts, main_content=False), DOM_TOO_DEEP
         text = fast_text(tree, fast)
-        text = cut_tail(text) if fast.main_content else text
+        text = cut_tail(text) if marked and fast.main_content else text
         if fast.main_content and opts.rescue:
             text = rescue_main_content(
                 html,
@@ -205,7 +211,7 @@ def extract_page(
                 skipped_selector(fast),
                 block,
             )
-        text = drop_mark(text)
+        text = drop_mark(text) if marked else text
     if metadata.published is None:
         metadata = replace(metadata, published=text_date(text))
     return Extracted(text, metadata, note)

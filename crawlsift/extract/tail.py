@@ -40,9 +40,8 @@ MAX_SCANNED_TAGS = 100_000
 #: would cost more than the whole tail scan), and a token no page text holds
 MARK = "crawlsift-tail-5f0c9e2d7a41"
 _MARK_ELEMENT = f"<p>{MARK}</p>"
-_MARK_LINE = re.compile(f"\n*{MARK}")
 _SCAN = re.compile(
-    r"<!--|<(/?)(?:div|section|article|main)[\s>/]|<(script|style|template)[\s>]",
+    r"<!|<(/?)(div|section|article|main)[\s>/]|<(script|style|template)[\s>]",
     re.IGNORECASE,
 )
 _RAW_END = {
@@ -52,37 +51,41 @@ _RAW_END = {
 
 def container_end(markup: str, block: Block) -> int | None:
     """Offset just after the end tag of the nearest container of ``block``'s first and last
-    paragraph, or None when the block is too small or the markup never closes it."""
+    paragraph, or None when the block is too small or the markup never closes it.
+
+    The containers opened after the first paragraph are kept by name, so an end tag that
+    matches none of them while some are open is passed over, as the parser ignores it; an
+    end tag with none open closes one of the paragraph's ancestors.
+    """
     if len(block.paragraphs) < MIN_PARAGRAPHS:
         return None
-    depth = low = 0
+    opened: list[str] = []  # containers opened since the first paragraph, innermost last
     pos = block.first
     for _ in range(MAX_SCANNED_TAGS):
         if (m := _SCAN.search(markup, pos)) is None:
             return None
-        if m.group(0) == "<!--":
-            end = markup.find("-->", m.end())
+        if m.group(0) == "<!":  # a comment, or a bogus one (<!DOCTYPE, <![CDATA[) to its >
+            comment = markup.startswith("<!--", m.start())
+            end = markup.find("-->" if comment else ">", m.end())
             if end < 0:
                 return None
-            pos = end + 3
+            pos = end + (3 if comment else 1)
             continue
-        if raw := m.group(2):
+        if raw := m.group(3):
             close = _RAW_END[raw.lower()].search(markup, m.end())
             if close is None:
                 return None
             pos = close.end()
             continue
         pos = m.end()
+        name = m.group(2).lower()
         if not m.group(1):
-            depth += 1
-        elif m.start() < block.last:
-            depth -= 1
-            low = min(low, depth)
-        elif depth == low:
+            opened.append(name)
+        elif name in opened:
+            del opened[len(opened) - 1 - opened[::-1].index(name) :]
+        elif not opened and m.start() > block.last:
             gt = markup.find(">", m.start())
             return gt + 1 if gt >= 0 else None
-        else:
-            depth -= 1
     return None  # hostile markup: a container that does not end within the cap
 
 
@@ -97,7 +100,7 @@ def mark_end(markup: str, block: Block) -> str:
 def cut_tail(text: str) -> str:
     """``text`` up to the marker when what follows it is small beside what precedes it (a
     tail), else ``text`` without the marker (more content: the next sections of a long
-    article, a forum's further posts)."""
+    article, a forum's further posts). Only for text extracted from marked markup."""
     at = text.find(MARK)
     if at < 0:
         return text
@@ -107,5 +110,16 @@ def cut_tail(text: str) -> str:
 
 
 def drop_mark(text: str) -> str:
-    """``text`` without the marker (where the tail was kept: rescued or all-visible text)."""
-    return _MARK_LINE.sub("", text) if MARK in text else text
+    """``text`` without the marker and the line breaks before it (where the tail was kept:
+    rescued or all-visible text). Only for text extracted from marked markup."""
+    while (at := text.find(MARK)) >= 0:
+        text = text[:at].rstrip("\n") + text[at + len(MARK) :]
+    return text
+
+
+def unmark(value: str | None) -> str | None:
+    """A metadata value read from marked markup (an element around the container's end,
+    such as an author box holding the article), without the marker."""
+    if value is None or MARK not in value:
+        return value
+    return " ".join(value.replace(MARK, " ").split()) or None

@@ -45,6 +45,18 @@ def test_container_end_is_after_the_block_container_not_a_commented_or_scripted_
         assert page[end:].startswith("<div class='grid'>")
 
 
+def test_end_tags_in_comments_scripts_cdata_or_closing_nothing_open_are_passed_over():
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    noise = (
+        "<!-- </div> --><script>x = '</div>'</script><![CDATA[ </div> ]]>"
+        "<div class='inner'>caption</section></div>"
+    )
+    page = f"<main><div class='story'>{body}{noise}</div>{_related()}</main>"
+    end = container_end(page, densest_block(page))
+    assert end is not None
+    assert page[end:].startswith("<div class='grid'>")
+
+
 def test_no_end_for_a_single_paragraph_or_an_unclosed_container():
     one = f"<div><p>{PARAGRAPHS[0]}</p></div><div>{RELATED[0]}</div>"
     assert container_end(one, densest_block(one)) is None
@@ -84,6 +96,26 @@ def test_cut_tail_keeps_text_without_a_marker_and_a_large_tail():
     head = "an article of some length " * 4
     assert cut_tail(f"{head}\n\n{MARK}\n\nsmall") == head.rstrip()
     assert cut_tail(f"head\n\n{MARK}\n\n{'a long tail ' * 5}") == f"head\n\n{'a long tail ' * 5}"
+
+
+def test_no_marker_in_metadata_or_in_the_too_deep_fallback():
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    bio = f"<html><body><div itemprop='author'><div>{body}</div>Jane Doe</div></body></html>"
+    page = extract_page(bio)
+    assert page.metadata.author is not None
+    assert MARK not in page.metadata.author
+    assert page.metadata.author.endswith("Jane Doe")
+    deep = _page(_related()).replace("<main>", "<main>" + "<div>" * 40, 1)
+    page = extract_page(deep, opts=ExtractOptions(max_depth=20))
+    assert page.note == "dom_too_deep"
+    assert RELATED[0] in page.text  # all visible text: nothing cut
+    assert MARK not in page.text
+
+
+def test_a_page_quoting_the_marker_keeps_it_when_nothing_was_marked():
+    quoted = f"<p>The marker reads {MARK} in the source.</p>"
+    assert MARK in _text(quoted)  # one paragraph: no container end, no marker inserted
+    assert MARK in _text(quoted, cut_tail=False)
 
 
 def test_all_visible_text_keeps_the_tail():
