@@ -5,12 +5,12 @@ article come its "related stories", author box, newsletter prompt and the site's
 teasers whenever their markup is unlabelled. Readability and trafilatura avoid them by
 extracting one container; resiliparse has no notion of one. The densest block of ``<p>``
 elements (``rescue.densest_block``) says where the article is; the nearest ``<div>``,
-``<section>``, ``<article>`` or ``<main>`` holding its first and last paragraph is taken
-as the article's container, and what the main-content output holds after that container's
-end is the tail.
+``<section>``, ``<article>``, ``<main>`` or ``<table>`` holding its first and last
+paragraph is taken as the article's container, and what the main-content output holds
+after that container's end is the tail.
 
-The container's end is found in the markup with a scan of those four tags (never void,
-always closed), skipping comments and raw-text elements, so no second parse or DOM walk
+The container's end is found in the markup with a scan of those tags (never void, always
+closed), skipping comments and raw-text elements, so no second parse or DOM walk
 is needed; a marker element is put just after it before the page is parsed, and the
 extracted text is cut where the marker comes out. Nothing is cut when the block has fewer
 than ``MIN_PARAGRAPHS`` paragraphs, when the markup never closes the container, or when
@@ -41,7 +41,7 @@ MAX_SCANNED_TAGS = 100_000
 MARK = "crawlsift-tail-5f0c9e2d7a41"
 _MARK_ELEMENT = f"<p>{MARK}</p>"
 _SCAN = re.compile(
-    r"<!|<(/?)(div|section|article|main)[\s>/]|<(script|style|template)[\s>]",
+    r"<!|<(/?)(div|section|article|main|table)[\s>/]|<(script|style|template)[\s>]",
     re.IGNORECASE,
 )
 _RAW_END = {

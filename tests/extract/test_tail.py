@@ -50,6 +50,7 @@ def test_end_tags_in_comments_scripts_cdata_or_closing_nothing_open_are_passed_o
     noise = (
         "<!-- </div> --><script>x = '</div>'</script><![CDATA[ </div> ]]>"
         "<div class='inner'>caption</section></div>"
+        "<table><tr><td>a table layout's stray </div></td></tr></table>"
     )
     page = f"<main><div class='story'>{body}{noise}</div>{_related()}</main>"
     end = container_end(page, densest_block(page))
