@@ -38,7 +38,7 @@ from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
 from crawlsift.extract.metadata import PageMetadata, page_metadata, text_date
-from crawlsift.extract.rescue import Block, densest_block, rescue_main_content
+from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
 from crawlsift.registry import register
 
@@ -180,10 +180,13 @@ def extract_page(
     """Decode, parse and extract one page: its text and metadata."""
     opts = opts or ExtractOptions()
     page = decode(payload, charset)
-    block = densest_block(page) if opts.rescue or opts.cut_tail else Block()
-    html = page
-    if opts.cut_tail and opts.main_content and opts.mode == "fast":
-        html = mark_end(page, block)
+    html, block = page, None
+    # the paragraph block serves the tail cut and the rescue, which only the fast
+    # main-content path runs (a fallback from the accurate mode finds it in the rescue)
+    if opts.mode == "fast" and opts.main_content and (opts.rescue or opts.cut_tail):
+        block = densest_block(page)
+        if opts.cut_tail:
+            html = mark_end(page, block)
     marked = html is not page
     tree = HTMLTree.parse(html)
     metadata = page_metadata(html, tree)
