@@ -1,18 +1,25 @@
-"""Boilerplate lines and blocks: legal notices, link lists, widget residue, cookie prompts.
+"""Boilerplate lines and blocks: legal notices, link lists, widget residue, cookie prompts,
+calls to action and picture credits.
 
 Each rule recognises a *kind* of page furniture by its wording and shape, never by a
-site's exact strings:
+site's exact strings. The wording is page-furniture vocabulary in the languages most
+common in web crawls (English, German, Spanish, Portuguese, French, Italian, Dutch,
+Polish), as a page's menus and prompts are in its own language:
 
 - ``repair_legal_boilerplate``: disclaimers and copyright lines (a header such as
   "Legal Disclaimer:" with the paragraph after it, or any paragraph dense in legal
   vocabulary, or a short "© 2024 … All rights reserved" line);
-- ``repair_link_list``: a "most popular / related / trending / recommended" header
-  and the run of headline-like lines (no sentence ending, or bulleted) that follows
-  it, up to the next line of prose;
+- ``repair_link_list``: a "most popular / related / read also" header and the run of
+  headline-like lines (no sentence ending, or bulleted) that follows it, up to the next
+  line of prose; and a teaser line, a "Read more: <headline>" pointing at another page;
 - ``repair_widget``: share / comment / subscribe / login residue, i.e. short lines
   made only of widget words and counts ("CommentsNo comment", "Share this article",
-  "0 Comments");
-- ``repair_cookie_notice``: cookie consent prompts.
+  "0 Comments"), and blog-template footers ("Bookmark the permalink");
+- ``repair_cookie_notice``: cookie consent prompts;
+- ``repair_call_to_action``: short prompts to subscribe, sign up for a newsletter or
+  follow the site elsewhere ("Join our newsletter", "Follow us on Twitter and Facebook");
+- ``repair_credit_line``: a short line that credits a picture or a source ("Foto: dpa",
+  "Quelle: Reuters"), or a caption ending in such a credit.
 """
 
 from __future__ import annotations
@@ -54,34 +61,135 @@ LEGAL_TERMS: tuple[str, ...] = (
 )
 COPYRIGHT_LINE = r"©\s*\w|(?:copyright|\(c\))\s*(?:©\s*)?\d{4}|all rights reserved"
 
-LIST_HEADER = (
+#: "related / most read / read also" headers, by language; matched on a short line
+_LIST_HEADERS: tuple[str, ...] = (
+    # English
     r"^(?:the )?(?:most (?:popular|read|viewed|shared|commented|recent)|popular|trending|related"
     r"|recommended|top|latest|recent|more|other|similar|featured|editor'?s? picks?)"
     r"(?: now| today| this week)?"
     r"(?: (?:stories|articles|posts|news|headlines|reads|content|videos|links|topics|on \w+"
-    r"|from \w+(?: \w+)?|in \w+(?: \w+)?|for you))?\s*:?$"
-    r"|^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read (?:more|next|also)"
+    r"|from \w+(?: \w+)?|in \w+(?: \w+)?|for you))?\s*:?$",
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read (?:more|next|also)"
     r"|also read|don'?t miss|what to read next|more like this|recommended for you"
-    r"|in case you missed it)"
-    r"\b.{0,30}$"
+    r"|in case you missed it|explore further)\b.{0,30}$",
+    # German
+    r"^(?:weitere|ähnliche|verwandte|neueste|aktuelle|beliebte|meistgelesene|empfohlene|mehr"
+    r"|andere|top)[- ]?(?:artikel|beiträge|nachrichten|news|themen|meldungen|stories|videos"
+    r"|links)(?: zum thema| aus \w+(?: \w+)?| zu \w+)?\s*:?$",
+    r"^(?:mehr zum thema|passend zum thema|zum thema|meist ?gelesen|empfehlungen"
+    r"(?: der redaktion)?|lesenswert|auch interessant|(?:das|dieses thema) könnte (?:sie|dich|euch)"
+    r" (?:auch )?interessieren|(?:sie|du) könnte(?:n|st) auch interessieren|lesen sie"
+    r" (?:auch|mehr|weiter)|auch lesen|weiterlesen|mehr lesen|schon gelesen|zum weiterlesen"
+    r"|weiterführende links?|weiterführender link|weitere (?:aktuelle )?themen|mehr zu)\b.{0,40}$",
+    # Spanish, Portuguese
+    r"^(?:(?:lea|lee|leia|veja|mira|vea) (?:también|tambem|também|además|más|mais)"
+    r"|(?:también )?(?:le|te) (?:puede|podría|pueden|podrían) interesar|puedes ver"
+    r"|(?:noticias|artículos|notas|notícias|artigos|matérias) relacionad[oa]s"
+    r"|lo más (?:leído|visto)|más (?:leídas|vistas|populares|noticias)|más sobre|más de"
+    r"|mais (?:lidas|vistas)|relacionad[oa]s|(?:você|voce) (?:também )?(?:pode|poderá) gostar)"
+    r"\b.{0,40}$",
+    # French, Italian
+    r"^(?:(?:à|a) lire (?:aussi|également)|lire (?:aussi|la suite|également)|sur le même"
+    r" (?:sujet|thème)|articles? (?:similaires|liés|connexes|recommandés)|vous (?:aimerez"
+    r"|pourriez aimer) (?:aussi|également)|les plus (?:lus|populaires)|voir aussi|dans la même"
+    r" rubrique|plus d'articles|leggi anche|potrebbe interessarti|ti potrebbe(?:ro)?"
+    r" (?:interessare|piacere)|articoli correlati|(?:i )?più letti|altri articoli)\b.{0,30}$",
+    # Dutch, Polish
+    r"^(?:lees (?:ook|meer|verder)|gerelateerde artikelen|meer (?:nieuws|artikelen)|meest gelezen"
+    r"|czytaj (?:też|także|również|więcej)|zobacz (?:też|także|również)|podobne artykuły"
+    r"|najczęściej czytane|polecane(?: artykuły)?|powiązane(?: artykuły)?)\b.{0,30}$",
+)
+LIST_HEADER = "|".join(_LIST_HEADERS)
+#: a teaser line: a "read also" lead-in, then the headline of another page on the same line
+TEASER = (
+    r"^(?:read (?:more|also|next)|also read|see also|lea(?: (?:también|además|más))?|mire"
+    r"|lee (?:también|más)|vea(?: también)?|mira(?: también)?|puedes ver"
+    r"|(?:también )?(?:le|te) puede interesar|lesen sie (?:auch|mehr|hier)|auch lesen"
+    r"|schon gelesen\??|zum weiterlesen|mehr zum thema|mehr dazu|(?:à|a) lire (?:aussi|également)"
+    r"|lire aussi|voir aussi|leggi anche|leia (?:também|mais)|veja (?:também|mais)|lees ook"
+    r"|czytaj (?:też|także|również)|zobacz (?:też|także)|dowiedz się więcej)\s*(?::|»|›|>>)"
 )
 BULLET = r"^(?:[-–—•·*▪►»›]|\d{1,2}[.)])\s"
 
 #: widget words; a short line made only of these (and numbers) is widget residue
-WIDGET_WORDS = (
-    r"comments?|no|leave|add|post|write|a|an|your|reply|replies|share|shares|shared|this|article|story"
-    r"|post|page|on|via|to|with|us|facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest"
-    r"|tumblr|email|e-mail|mail|print|tweet|pin|it|subscribe|subscribed|newsletter|sign|up|in|log|login"
-    r"|logout|register|follow|like|likes|save|saved|bookmark|copy|link|view|views|read|min|minutes?"
-    r"|be|the|first|to|comment|report|flag|vote|votes|upvote|downvote|permalink|embed|more|options"
-    r"|back|top|close|menu|toggle|navigation|search|skip|content|advertisement|sponsored|ad"
+WIDGET_WORDS = "|".join(
+    (
+        # English
+        r"comments?|no|leave|add|post|write|a|an|your|reply|replies|share|shares|shared|this"
+        r"|article|story|post|page|on|via|to|with|us|facebook|twitter|x|linkedin|whatsapp"
+        r"|telegram|reddit|pinterest|tumblr|email|e-mail|mail|print|tweet|pin|it|subscribe"
+        r"|subscribed|newsletter|sign|up|in|log|login|logout|register|follow|like|likes|save"
+        r"|saved|bookmark|copy|link|view|views|read|min|minutes?|be|the|first|to|comment|report"
+        r"|flag|vote|votes|upvote|downvote|permalink|embed|more|options|back|top|close|menu"
+        r"|toggle|navigation|search|skip|content|advertisement|sponsored|ad|you|would|want"
+        r"|discuss",
+        # German
+        r"kommentar|kommentare|kommentaren|kommentieren|antwort|antworten|teilen|teile|drucken"
+        r"|merken|folgen|abonnieren|anmelden|registrieren|artikel|beitrag|jetzt|einen|eine"
+        r"|schreiben|hinterlasse|hinterlassen|mit|auf|per|zum|den|dem|der|die|das|diesen|dieser"
+        r"|diese|seite|nach|oben|schließen|suche|werbung|anzeige|lesen|vorlesen|speichern"
+        r"|kopieren|keine|kein|sie|du|uns|ihre|ihren|deine|deinen|freunden|möchten|möchtest"
+        r"|willst|diskutieren|anderen",
+        # Spanish, Portuguese
+        r"comentarios|comentario|comentar|compartir|comparte|compartilhar|imprimir|suscríbete"
+        r"|suscribirse|seguir|síguenos|siga|en|el|la|los|las|este|esta|artículo|nota|publicidad"
+        r"|guardar|enviar|correo|responder|deja|dejar|un|una|tu|su|nos|nosotros",
+        # French, Italian, Dutch, Polish
+        r"commentaires|commentaire|commenter|partager|partagez|imprimer|abonnez|abonner|suivez"
+        r"|nous|sur|cet|cette|le|les|publicité|réagir|réactions|réaction|envoyer|laisser|laissez"
+        r"|votre|vos|une|ce|de|du|commenti|commento|condividi|stampa|iscriviti|seguici|reageer"
+        r"|reacties|reactie|delen|komentarze|komentarz|udostępnij|skomentuj|drukuj",
+    )
 )
 WIDGET_CORE = (
     r"comment|share|subscribe|newsletter|tweet|print|e-?mail|facebook|twitter|linkedin|whatsapp"
     r"|reply|sign ?(?:up|in)|log ?in|follow|bookmark|permalink|advertisement|sponsored|skip to"
+    r"|kommentar|teilen|drucken|abonnier|antwort|comentar|compartir|imprimir|suscr|partag"
+    r"|imprimer|abonn|réaction|réagir|commenti|condividi|iscriviti|reacties|delen|komentarz"
+    r"|udostępnij"
+)
+#: a blog template's footer and comment-form lines, which are widget residue too
+TEMPLATE_FOOTER = (
+    r"^this entry was posted\b|bookmark the permalink|\bverwendet akismet\b"
+    r"|uses akismet to reduce spam|^(?:der|dieser) (?:beitrag|eintrag|artikel) wurde am\b.{0,120}"
+    r"(?:veröffentlicht|abgelegt)|\babgelegt unter\b"
+    r"|^your email address will not be published|^deine e-mail-adresse wird nicht veröffentlicht"
+    r"|^ihre e-mail-adresse wird nicht veröffentlicht|^tu dirección de correo electrónico no será"
+    r"|^votre adresse (?:e-mail|de messagerie) ne sera pas publiée|required fields are marked"
+    r"|please reload captcha"
 )
 COOKIE_LINE = (
-    r"\bcookies?\b.*\b(?:use|accept|consent|agree|privacy|experience|browsing|settings|policy)\b"
+    r"\bcookies?\b.*\b(?:use|accept|consent|agree|privacy|experience|browsing|settings|policy"
+    r"|verwende[nt]?|nutze[nt]?|nutzung|einverstanden|akzeptier\w*|zustimm\w*|einwillig\w*"
+    r"|datenschutz\w*|utiliza(?:mos)?|usamos|acepta\w*|consentimiento|política|privacidad"
+    r"|utilise|utilisons|acceptez|consentement|confidentialité|utilizza\w*|accett\w*|consenso"
+    r"|gebruik\w*|akkoord|korzysta\w*|akceptuj\w*|zgod\w*|prywatności)\b"
+    r"|^(?:what are cookies|was sind cookies|qu'est-ce qu'un cookie)\??$"
+)
+CALL_TO_ACTION = "repair_call_to_action"
+#: prompts to subscribe, sign up or follow; matched on a short line
+CALL_TO_ACTION_LINE = (
+    # a sign-up verb near "newsletter", either way round ("Abonniere unseren Newsletter",
+    # "Melde dich für unseren Newsletter an"); a line that merely mentions one is kept
+    r"\b(?:sign(?:ing)? up|subscribe|join|get|receive|register|abonnier\w*|anmeld\w*|melde\w*"
+    r"|erhalten|bestell\w*|zamów\w*|suscr[ií]b\w*|inscri\w*|iscriv\w*)\b[^.!?]{0,40}"
+    r"\bnewsletters?\b"
+    r"|\bnewsletters?\b[^.!?]{0,30}\b(?:abonnier\w*|anmeld\w*|an|erhalten|bestell\w*|sign ?up"
+    r"|suscr[ií]b\w*|inscri\w*)\b"
+    r"|enter your e-?mail|e-mail-adresse ein|(?:straight|right) to your inbox|abonnieren sie"
+    r"|jetzt (?:abonnieren|registrieren)\b|suscr[ií]bete|abonnez-vous|iscriviti|zapisz się"
+    r"|\bplease subscribe\b|\bsubscribe (?:now|today)\b|already a subscriber"
+    r"|(?:hazte|hágase) (?:miembro|socio|suscriptor)"
+    r"|^(?:follow|síguenos|siguenos|sígannos|folge|folgt|folgen sie|suivez|seguici|volg)\b"
+    r"[^.]{0,100}\b(?:twitter|facebook|instagram|telegram|youtube|linkedin|tiktok|whatsapp)"
+)
+CREDIT = "repair_credit_line"
+_PICTURE = r"(?:foto|fotos|photo|photos|bild|bilder|crédito|créditos|fot\.)"
+_SOURCE = r"(?:source|quelle|fuente|fonte|źródło|abbildung)"
+#: a credit line ("Foto: dpa", "Quelle: Reuters"), or a caption ending in one ("(Foto: Getty)")
+CREDIT_LINE = (
+    rf"^[(\[]?(?:{_PICTURE}|{_SOURCE}|fotografía|foto di|zdjęcie)\s*:"
+    rf"|[(\[/|]\s*(?:{_PICTURE}|{_SOURCE}|credits?)\s*:\s*[^.!?]{{1,60}}[)\]]?$"
 )
 
 
@@ -130,12 +238,28 @@ def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
         only_where(candidate).str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
     )
     widget = candidate & (residue.str.len_chars() == 0)
+    footer = matches_where(TEMPLATE_FOOTER, pl.col("nwords") <= 40)
     cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= 80)
-    return lines.with_columns(_set(COOKIE, cookie)).with_columns(_set(WIDGET, widget))
+    return lines.with_columns(_set(COOKIE, cookie)).with_columns(_set(WIDGET, widget | footer))
+
+
+def mark_calls_to_action(lines: pl.DataFrame, *, max_words: int = 40) -> pl.DataFrame:
+    """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
+    return lines.with_columns(
+        _set(CALL_TO_ACTION, matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words))
+    )
+
+
+def mark_credits(lines: pl.DataFrame, *, max_words: int = 12) -> pl.DataFrame:
+    """Short picture and source credits, alone or ending a caption."""
+    return lines.with_columns(
+        _set(CREDIT, matches_where(CREDIT_LINE, pl.col("nwords") <= max_words))
+    )
 
 
 def mark_link_lists(lines: pl.DataFrame, *, max_words: int = 30) -> pl.DataFrame:
-    """A list header and the headline-like lines that follow it, up to the next prose."""
+    """A list header and the headline-like lines that follow it, up to the next prose; a
+    teaser line ("Read more: <headline>")."""
     header = matches_where(LIST_HEADER, pl.col("nwords") <= 8)
     headline = (pl.col("nwords") <= max_words) & (
         ~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET)
@@ -150,5 +274,6 @@ def mark_link_lists(lines: pl.DataFrame, *, max_words: int = 30) -> pl.DataFrame
         .otherwise(None)
     )
     in_list = state.forward_fill().over("doc") == 1
-    hit = header | (in_list & ~pl.col("blank") & headline)
+    teaser = matches_where(TEASER, pl.col("nwords") <= max_words)
+    hit = header | (in_list & ~pl.col("blank") & headline) | teaser
     return lines.with_columns(_set(LINK_LIST, hit))

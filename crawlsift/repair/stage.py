@@ -17,7 +17,13 @@ import pyarrow.compute as pc
 
 from crawlsift import schema as S
 from crawlsift.registry import register
-from crawlsift.repair.boilerplate import mark_legal, mark_link_lists, mark_widgets
+from crawlsift.repair.boilerplate import (
+    mark_calls_to_action,
+    mark_credits,
+    mark_legal,
+    mark_link_lists,
+    mark_widgets,
+)
 from crawlsift.repair.content_density import mark_low_content
 from crawlsift.repair.error_banner import REASON as BANNER
 from crawlsift.repair.error_banner import mark_error_banners
@@ -62,6 +68,8 @@ def repair_lines(lines: pl.DataFrame, opts: RepairOptions) -> pl.DataFrame:
         lines = mark_legal(lines)
         lines = mark_widgets(lines)
         lines = mark_link_lists(lines)
+        lines = mark_calls_to_action(lines)
+        lines = mark_credits(lines)
     if opts.title:
         lines = mark_title(lines)
     if opts.low_content:

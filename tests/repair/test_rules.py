@@ -145,3 +145,73 @@ def test_title_taken_from_headline_line():
     result = crawlsift.clean_text(f"Council Approves Budget\n{PROSE}")
     assert result.title == "Council Approves Budget"
     assert result.text == PROSE
+
+
+# page furniture in the languages of the crawl: the page's prompts are in its own language
+ARTIKEL = (
+    "Der Stadtrat hat am Dienstag nach langer Debatte den neuen Haushalt beschlossen, der mehr "
+    "Geld für Schulen, Straßen und die Erweiterung der Stadtbibliothek vorsieht."
+)
+ARTIKEL2 = (
+    "Kritiker sagen, der Plan lasse zu wenig Geld für die Instandhaltung, während Befürworter "
+    "erwarten, dass die Bibliothek Besucher anzieht und den Geschäften hilft."
+)
+
+
+def test_related_list_removed_in_other_languages():
+    for header in ("Mehr zum Thema", "Lea también", "À lire aussi", "Czytaj także:"):
+        related = f"{header}\n• Bürgermeister eröffnet Brücke\n• Sturm schließt Schulen"
+        got = reasons(f"{ARTIKEL}\n{related}\n{ARTIKEL2}")
+        assert got["repair_link_list"] == [related], header
+
+
+def test_teaser_line_removed_but_prose_that_starts_alike_kept():
+    teaser = "Lesen Sie auch: Bürgermeister eröffnet die neue Brücke am Hafen"
+    prose = "Read more about the budget in the council's report, which runs to forty pages."
+    got = reasons(f"{ARTIKEL}\n{teaser}\n{ARTIKEL2}\n{prose}")
+    assert got["repair_link_list"] == [teaser]
+    assert prose in crawlsift.clean_text(f"{PROSE}\n{prose}\n{PROSE2}").text
+
+
+def test_widget_residue_removed_in_other_languages():
+    text = f"{ARTIKEL}\nKommentar schreiben\nArtikel teilen\n{ARTIKEL2}\nCompartir en Facebook"
+    assert reasons(text)["repair_widget"] == [
+        "Kommentar schreiben\nArtikel teilen",
+        "Compartir en Facebook",
+    ]
+
+
+def test_comment_form_lines_of_blog_templates_removed():
+    form = "Your email address will not be published. Required fields are marked *"
+    assert reasons(f"{PROSE}\n{PROSE2}\n{form}")["repair_widget"] == [form]
+
+
+def test_cookie_notice_removed_in_other_languages():
+    notice = "Diese Website verwendet Cookies. Mit der Nutzung erklären Sie sich einverstanden."
+    assert "repair_cookie_notice" in reasons(f"{notice}\n{ARTIKEL}\n{ARTIKEL2}")
+    # "utilize" is not the Spanish "utiliza": a line about cookies in a guide stays
+    guide = "• Behavioral tracking: Utilize cookies and session data to follow user actions"
+    assert "repair_cookie_notice" not in reasons(f"{PROSE}\n{guide}\n{PROSE2}")
+
+
+def test_calls_to_action_removed_but_a_newsletter_mentioned_in_prose_kept():
+    prompts = [
+        "Melde dich jetzt für unseren Newsletter an",
+        "Follow The Gazette on Twitter and Instagram for updates.",
+        "Subscribe now to our print edition for the full story.",
+    ]
+    mention = (
+        "The State of Cities is my monthly newsletter on urban policy, sent to 20,000 readers."
+    )
+    text = f"{PROSE}\n{prompts[0]}\n{PROSE2}\n{prompts[1]}\n{mention}\n{prompts[2]}"
+    got = reasons(text)
+    assert got["repair_call_to_action"] == prompts
+    assert mention in crawlsift.clean_text(f"{PROSE}\n{mention}\n{PROSE2}").text
+
+
+def test_picture_and_source_credits_removed_but_code_kept():
+    credits = ["Foto: dpa/Michael Kappeler", "Das Rathaus am Abend. (Foto: Stadt Kiel)"]
+    text = f"{ARTIKEL}\n{credits[0]}\n{ARTIKEL2}\n{credits[1]}"
+    assert reasons(text)["repair_credit_line"] == credits
+    config = "image: postgres:18"
+    assert "repair_credit_line" not in reasons(f"{PROSE}\n{config}\n{PROSE2}")
