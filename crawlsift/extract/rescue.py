@@ -44,10 +44,12 @@ MIN_PARAGRAPH_CHARS = 40
 MIN_CANDIDATE_CHARS = 400
 #: rescue when less than this share of the candidate's paragraphs made it into the text
 MIN_COVERAGE = 0.5
-#: class words that hide an element or make it a dialog; kept when a class is set aside
+#: class words that hide an element or make it a dialog, alone or with one short state or
+#: breakpoint suffix ("hidden-xs", "modal-dialog"), kept when a class is set aside; a longer
+#: name only starts with one (Drupal wraps every page in "dialog-off-canvas-main-canvas")
 _VISIBILITY_WORD = re.compile(
     r"^(?:(?:is|visually)[_-])?(?:display-none|d-none|hidden|invisible|collapsed|h-0|sr-only"
-    r"|nocontent|modal|popup|lightbox|dialog|overlay)(?:[_-].*)?$",
+    r"|nocontent|modal|popup|lightbox|dialog|overlay)(?:[_-][a-z0-9]{1,8})?$",
     re.IGNORECASE,
 )
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -203,6 +205,14 @@ def _hidden(node: DOMNode) -> bool:
     return any(_VISIBILITY_WORD.match(w) for w in (node.getattr("class") or "").split())
 
 
+def _skipped(node: DOMNode, skipped: str) -> bool:
+    """Whether an element the options skip holds ``node``, unless that element also holds
+    the page's ``<main>``: a landmark around the main content is one left unclosed (a
+    ``<header role="banner">`` that runs to the end of the page), not a page part to skip."""
+    outer = node.closest(skipped)
+    return outer is not None and outer.query_selector('main, [role="main"]') is None
+
+
 def _set_aside(chain: list[DOMNode]) -> None:
     """Remove from ``chain`` what resiliparse's rules read (visibility words kept)."""
     for node in chain:
@@ -258,7 +268,7 @@ def rescue_main_content(
     chain = _chain(candidate)
     if any(_hidden(node) for node in chain):
         return text
-    if skipped and candidate.closest(skipped) is not None:
+    if skipped and _skipped(candidate, skipped):
         return text
     _set_aside(chain)
     again = extract(copy, True, True)

@@ -80,6 +80,28 @@ def test_comment_sections_are_left_out_of_articles_but_kept_on_forums():
     assert all(p in _text(forum) for p in PARAGRAPHS)
 
 
+def test_a_page_wrapper_named_after_a_dialog_is_not_hidden():
+    # Drupal wraps every page in "dialog-off-canvas-main-canvas"; a class that only starts
+    # with a hiding word does not hide, while "modal-dialog" (word + short suffix) still does
+    page = _article(
+        'class="newsletter-post"', '<div class="dialog-off-canvas-main-canvas">{}</div>'
+    )
+    assert all(p in _text(page) for p in PARAGRAPHS)
+    hidden = _article('class="newsletter-post"', '<div class="modal-dialog">{}</div>')
+    assert PARAGRAPHS[0] not in _text(hidden)
+
+
+def test_a_landmark_left_open_around_the_main_content_does_not_hide_it():
+    # an unclosed <header role="banner"> that swallows <main>: broken markup, not a banner
+    page = (
+        _article('class="newsletter-post"')
+        .replace("<main>", '<header role="banner"><p>Site header</p><main>')
+        .replace("</body>", "</header></body>")
+    )
+    assert PARAGRAPHS[0] not in _text(page, rescue=False)
+    assert all(p in _text(page) for p in PARAGRAPHS)
+
+
 def test_skipped_elements_stay_skipped():
     page = _article('class="newsletter-post"', wrapper="<noscript>{}</noscript>")
     assert PARAGRAPHS[0] in _text(page)
