@@ -37,7 +37,7 @@ from resiliparse.parse.html import HTMLTree
 from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
-from crawlsift.extract.metadata import PageMetadata, page_metadata, text_date
+from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata, text_date
 from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
 from crawlsift.registry import register
@@ -68,8 +68,11 @@ class ExtractOptions:
     #: keep comment sections (by resiliparse's class rules) as main content; when False they
     #: are still kept on a page whose main paragraphs are in them (a forum, see rescue.py)
     comments: bool = False
-    #: keep post metadata (bylines, dates, tags) as main content
-    post_meta: bool = True
+    #: keep post metadata (bylines, dates, tags) as main content; off, since they are not
+    #: the content (the three shared sets score 0.0004-0.0006 F1 higher without them) and
+    #: the page's date goes to the ``published`` column (a byline's date read from the
+    #: markup before the article when the page declares none, ``metadata.date_before``)
+    post_meta: bool = False
     #: keep <noscript> content: forum software (Discourse) serves its posts there to crawlers
     noscript: bool = True
     #: CSS selectors of elements never part of the main content (fast mode, main_content only):
@@ -216,7 +219,10 @@ def extract_page(
             )
         text = drop_mark(text) if marked else text
     if metadata.published is None:
-        metadata = replace(metadata, published=text_date(text))
+        published = text_date(text)
+        if published is None and block is not None and block.first >= 0:
+            published = date_before(html, block.first)
+        metadata = replace(metadata, published=published)
     return Extracted(text, metadata, note)
 
 

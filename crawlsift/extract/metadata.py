@@ -125,6 +125,10 @@ _TEXT_DATE_RES = (
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 #: characters of the main text searched for a written date
 TEXT_DATE_WINDOW = 1500
+#: markup before the article read for a byline's date (see ``date_before``)
+BYLINE_MARKUP = 8000
+_RAW_ELEMENT_RE = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
 _JSONLD_ARTICLE_HINTS = ("article", "posting", "report", "blog", "page", "product", "qapage")
 
 
@@ -186,6 +190,16 @@ def text_date(text: str) -> str | None:
             if m and (date := _written_date(m.groups(), order)):
                 return date
     return None
+
+
+def date_before(markup: str, end: int) -> str | None:
+    """The first written date in the last ``TEXT_DATE_WINDOW`` characters of visible text in
+    the ``BYLINE_MARKUP`` characters of markup before ``end`` (the article's first
+    paragraph), where a byline stands: the date fallback for text that leaves the post
+    metadata out. Read from the markup, as a second extraction would cost ~2 ms a page."""
+    region = _RAW_ELEMENT_RE.sub(" ", markup[max(0, end - BYLINE_MARKUP) : end])
+    words = htmllib.unescape(_ANY_TAG_RE.sub(" ", region)).split()
+    return text_date(" ".join(words)[-TEXT_DATE_WINDOW:])
 
 
 def _written_date(groups: tuple[str, ...], order: str) -> str | None:

@@ -9,6 +9,7 @@ from crawlsift.extract.metadata import (
     KEY_PARTS,
     META_KEYS,
     PageMetadata,
+    date_before,
     iso_date,
     page_metadata,
     text_date,
@@ -77,6 +78,31 @@ def test_written_dates(text, date):
 
 def test_written_dates_only_near_the_top():
     assert text_date("x " * 2000 + "March 2, 2025") is None
+
+
+def test_byline_date_is_read_from_the_markup_before_the_article():
+    byline = (
+        '<div class="byline">By Ann Lee <span class="date">Published 3 March 2025</span></div>'
+        "<script>var built = '1 January 2020';</script>"
+    )
+    markup = f"<html><body><h1>Harbour plan</h1>{byline}<p>The council voted.</p></body></html>"
+    assert date_before(markup, markup.index("<p>")) == "2025-03-03"
+    assert date_before(markup, markup.index("<div")) is None
+
+
+def test_extracted_text_leaves_the_byline_out_but_keeps_its_date():
+    from crawlsift.extract.html_text import extract_page
+
+    para = "The council approved the harbour dredging plan after months of public hearings."
+    page = (
+        '<html><body><article><header class="entry-header"><h1>Harbour plan</h1>'
+        '<div class="entry-meta">Published 3 March 2025</div></header>'
+        + "".join(f"<p>{para}</p>" for _ in range(3))
+        + "</article></body></html>"
+    )
+    got = extract_page(page)
+    assert "Published" not in got.text
+    assert got.metadata.published == "2025-03-03"
 
 
 @pytest.mark.parametrize(
