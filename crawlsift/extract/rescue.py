@@ -205,6 +205,14 @@ def _hidden(node: DOMNode) -> bool:
     return any(_VISIBILITY_WORD.match(w) for w in (node.getattr("class") or "").split())
 
 
+def _block_after(markup: str, block: Block) -> Block:
+    """The densest block of ``markup`` outside ``block``: its paragraphs' ``<p`` tags are
+    renamed in a copy of the same length, so the offsets found still fit ``markup``."""
+    lo, hi = block.first, block.last + 2
+    masked = markup[lo:hi].replace("<p", "<q").replace("<P", "<Q")
+    return densest_block(f"{markup[:lo]}{masked}{markup[hi:]}")
+
+
 def _skipped(node: DOMNode, skipped: str) -> bool:
     """Whether an element the options skip holds ``node``, unless that element also holds
     the page's ``<main>``: a landmark around the main content is one left unclosed (a
@@ -232,13 +240,16 @@ def rescue_main_content(
     extract: Extract,
     skipped: str = "",
     block: Block | None = None,
+    *,
+    next_block: bool = True,
 ) -> str:
     """``text`` (extracted without comment sections), or better main content when the page's
     densest block of paragraphs is missing from it.
 
     ``skipped`` is a CSS selector list of elements the options exclude (``nav``, ``noscript``
     ...): content inside one stays out, whatever its size. ``block`` is ``markup``'s densest
-    block when the caller has it already.
+    block when the caller has it already. When that block is hidden or skipped, the densest
+    block outside it is tried once (``next_block``).
     """
     block = block if block is not None else densest_block(markup)
     if block.chars < MIN_CANDIDATE_CHARS:
@@ -266,10 +277,13 @@ def rescue_main_content(
     if candidate is None or candidate.tag in ("body", "html"):
         return text
     chain = _chain(candidate)
-    if any(_hidden(node) for node in chain):
-        return text
-    if skipped and _skipped(candidate, skipped):
-        return text
+    if any(_hidden(node) for node in chain) or (skipped and _skipped(candidate, skipped)):
+        # a hidden dialog's terms or a skipped sidebar: the article may be the next block
+        if not next_block:
+            return text
+        return rescue_main_content(
+            markup, tree, text, extract, skipped, _block_after(markup, block), next_block=False
+        )
     _set_aside(chain)
     again = extract(copy, True, True)
     if coverage(block.paragraphs, again) >= MIN_COVERAGE:

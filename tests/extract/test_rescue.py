@@ -102,6 +102,22 @@ def test_a_landmark_left_open_around_the_main_content_does_not_hide_it():
     assert all(p in _text(page) for p in PARAGRAPHS)
 
 
+def test_the_next_block_is_tried_when_the_densest_one_is_hidden():
+    # a cookie dialog's terms outweigh the article: the article is the next densest block
+    terms = "".join(
+        f"<p>We and our {k} partners store and access information on your device, such as "
+        "cookies, and process personal data for measurement and personalised content.</p>"
+        for k in range(8)
+    )
+    menu = "<div>" + "<span>menu</span>" * 40 + "</div>"  # the blocks lie apart
+    page = _article('class="newsletter-post"').replace(
+        "</body>", f'{menu}<div class="modal cookie-consent">{terms}</div></body>'
+    )
+    text = _text(page)
+    assert all(p in text for p in PARAGRAPHS)
+    assert "personalised content" not in text
+
+
 def test_skipped_elements_stay_skipped():
     page = _article('class="newsletter-post"', wrapper="<noscript>{}</noscript>")
     assert PARAGRAPHS[0] in _text(page)
