@@ -44,6 +44,10 @@ _ANY_AUTHOR = ", ".join(_AUTHOR_SELECTORS)
 _TIME_SELECTORS = ('[itemprop="datePublished"]', "time[pubdate]", "time[datetime]")
 _ANY_TIME = ", ".join(_TIME_SELECTORS)
 _ANY_AUTHOR_OR_TIME = ", ".join(_AUTHOR_SELECTORS + _TIME_SELECTORS)
+#: matches every node that ``_ANY_AUTHOR_OR_TIME`` matches (and more): Lexbor's cost grows
+#: with the selectors in a list, and these three, with no attribute value to compare but
+#: one, answer "none" on most pages in about half the time of the five
+_MAY_BE_AUTHOR_OR_TIME = '[rel="author"], [itemprop], time'
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 
 #: <meta> keys (``property`` or ``name``, lower-cased) for each field, best first
@@ -122,7 +126,10 @@ _TEXT_DATE_RES = (
     (re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"), "dmy_num"),
     (re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b"), "ymd"),
 )
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+#: a year 19xx or 20xx not inside a longer number; the look-behind comes after the first two
+#: digits so that the search skips to a "1" or "2" in C instead of trying every position
+#: (``(?<!\d)`` first): measured 0.049 -> 0.013 ms a text (median, the three shared sets)
+_YEAR_RE = re.compile(r"(?:19|20)(?<!\d(?:19|20))\d{2}(?!\d)")
 #: characters of the main text searched for a written date
 TEXT_DATE_WINDOW = 1500
 _JSONLD_ARTICLE_HINTS = ("article", "posting", "report", "blog", "page", "product", "qapage")
@@ -320,10 +327,15 @@ def _fallback_nodes(tree: HTMLTree, author: bool, time: bool) -> tuple[bool, boo
     """Whether the tree holds author and time fallback nodes, asked only for the wanted ones.
 
     Each query is a walk of the whole tree when nothing matches (most pages): one selector
-    list per field, and one for both when both are wanted, answers "none" in one walk.
+    list per field, and one for both when both are wanted, answers "none" in one walk; when
+    both are wanted a cheaper list that matches more answers it first (page_metadata
+    measured paired -0.02 ms a page on average on WCXB, whose pages often have neither; no
+    change on trafilatura-eval and Readability).
     """
     doc = tree.document
     if author and time:
+        if doc.query_selector(_MAY_BE_AUTHOR_OR_TIME) is None:
+            return False, False
         if doc.query_selector(_ANY_AUTHOR_OR_TIME) is None:
             return False, False
         has_author = doc.query_selector(_ANY_AUTHOR) is not None

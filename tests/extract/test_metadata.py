@@ -61,6 +61,23 @@ def test_broken_jsonld_and_url_authors_are_ignored():
 
 
 @pytest.mark.parametrize(
+    ("body", "author", "published"),
+    [
+        ('<a rel="author" href="/jo">By: Jo Doe</a>', "Jo Doe", None),
+        ('<span itemprop="author">Ann Lee</span>', "Ann Lee", None),
+        ('<span itemprop="datePublished" content="2022-05-06">May 6</span>', None, "2022-05-06"),
+        ("<time pubdate>2021-01-02</time>", None, "2021-01-02"),
+        ('<time datetime="2020-03-04">4 March</time><a rel="author">Al</a>', "Al", "2020-03-04"),
+        # near misses of the fallback selectors: nothing
+        ('<span itemprop="name">X</span><time>soon</time><a rel="nofollow">Y</a>', None, None),
+    ],
+)
+def test_author_and_time_fallbacks_in_the_dom(body, author, published):
+    meta = _meta(f"<html><body><p>Text</p>{body}</body></html>")
+    assert (meta.author, meta.published) == (author, published)
+
+
+@pytest.mark.parametrize(
     ("text", "date"),
     [
         ("Home\nPublished on March 02, 2025\n\nGrowing", "2025-03-02"),
@@ -73,6 +90,13 @@ def test_broken_jsonld_and_url_authors_are_ignored():
 )
 def test_written_dates(text, date):
     assert text_date(text) == date
+
+
+def test_a_year_inside_a_longer_number_is_not_a_year():
+    # "19xx"/"20xx" inside a longer run of digits (an order number) is no year
+    assert text_date("Order 120254 of 2 March 20251") is None
+    assert text_date("Order 120254 of 2 March 2025") == "2025-03-02"
+    assert text_date("2 March 2025") == "2025-03-02"  # at the very start and end
 
 
 def test_written_dates_only_near_the_top():
