@@ -35,6 +35,11 @@ _JSONLD_RE = re.compile(
 #: what ``ld+json`` contains, case-insensitively as _JSONLD_RE reads it ("s" also matches
 #: "\u017f" under re.IGNORECASE), but with a literal first character: a fast scan
 _JSON_TYPE_RE = re.compile("\\+[jJ][sS\u017f][oO][nN]")
+#: _JSON_TYPE_RE after its "+"
+_JSON_TYPE_TAIL_RE = re.compile("[jJ][sS\u017f][oO][nN]")
+#: "+" characters looked at one by one before the rest of the page is left to _JSON_TYPE_RE
+#: (half of the shared pages have fewer than 30; a page of them must stay linear-time in C)
+MAX_PLUS_PROBES = 128
 _SCRIPT_END_RE = re.compile(r"</script>", re.IGNORECASE)
 _BODY_RE = re.compile(r"<body[\s>]", re.IGNORECASE)
 _HTML_TAG_RE = re.compile(r"<html\s([^>]*)>", re.IGNORECASE)
@@ -245,6 +250,27 @@ def _has_key_part(text: str) -> bool:
     return False
 
 
+def _json_type_offsets(markup: str) -> list[int]:
+    """Offsets of the matches of _JSON_TYPE_RE in ``markup``.
+
+    ``str.find`` skips to the next "+" with ``memchr``, several times faster than the
+    regular expression's scan, which steps through every character: 0.050 -> 0.013 ms a
+    page (median, the three shared sets). Past ``MAX_PLUS_PROBES`` of them the expression
+    takes over, so a page full of "+" costs no Python loop of its length.
+    """
+    found = []
+    at = markup.find("+")
+    for _ in range(MAX_PLUS_PROBES):
+        if at < 0:
+            return found
+        if _JSON_TYPE_TAIL_RE.match(markup, at + 1):
+            found.append(at)
+        at = markup.find("+", at + 1)
+    if at >= 0:
+        found += [m.start() for m in _JSON_TYPE_RE.finditer(markup, at)]
+    return found
+
+
 def _jsonld_objects(markup: str) -> Iterator[dict[str, Any]]:
     """Every JSON-LD object of the page, ``@graph`` members and list items flattened.
 
@@ -253,7 +279,7 @@ def _jsonld_objects(markup: str) -> Iterator[dict[str, Any]]:
     ``+json`` (a match has none between ``<script`` and its type) to the first
     ``</script>`` after the tag holding the last ``+json``.
     """
-    found = [m.start() for m in _JSON_TYPE_RE.finditer(markup)]
+    found = _json_type_offsets(markup)
     if not found:
         return
     start = markup.rfind(">", 0, found[0]) + 1

@@ -7,6 +7,7 @@ from resiliparse.parse.html import HTMLTree
 
 from crawlsift.extract.metadata import (
     KEY_PARTS,
+    MAX_PLUS_PROBES,
     META_KEYS,
     PageMetadata,
     iso_date,
@@ -51,6 +52,19 @@ def test_meta_tags_and_time_element_without_jsonld():
     assert meta.published == "2023-11-02"
     assert meta.site_name == "Example Blog"
     assert meta.language == "fr"
+
+
+@pytest.mark.parametrize(
+    "pluses", [0, 5, MAX_PLUS_PROBES - 1, MAX_PLUS_PROBES, 3 * MAX_PLUS_PROBES]
+)
+@pytest.mark.parametrize("kind", ["ld+json", "LD+JSON", "ld+Json"])
+def test_jsonld_is_found_after_any_number_of_plus_signs(pluses, kind):
+    script = "<script>var s = 1" + " + 1" * pluses + ";</script>"
+    markup = f"""<html><head>{script}<script type="application/{kind}">
+    {{"@type": "NewsArticle", "headline": "Found", "datePublished": "2024-01-02"}}</script>
+    {script}</head><body><p>Text</p></body></html>"""
+    assert _meta(markup).title == "Found"
+    assert _meta(markup).published == "2024-01-02"
 
 
 def test_broken_jsonld_and_url_authors_are_ignored():
