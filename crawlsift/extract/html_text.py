@@ -114,10 +114,9 @@ class Extracted:
 def dom_deeper_than(tree: HTMLTree, depth: int) -> bool:
     """Whether any element lies more than ``depth`` levels below the document.
 
-    Lexbor's selector engine answers it in C: a chain of ``depth`` child combinators
-    matches only an element with that many ancestors, and is checked bottom-up. Parsing
-    the long selector is most of the cost (~0.1 ms), so a ``_PRECHECK_DEPTH`` chain, which
-    normal pages already fail, is asked first: deeper than ``depth`` implies deeper than it.
+    Lexbor's selector engine answers it in C: ``:root`` having a chain of ``depth - 1``
+    child combinators below it (``_chain``). A ``_PRECHECK_DEPTH`` chain, which normal
+    pages already fail, is asked first: deeper than ``depth`` implies deeper than it.
     """
     doc = tree.document
     if depth > _PRECHECK_DEPTH and doc.query_selector(_chain(_PRECHECK_DEPTH)) is None:
@@ -131,14 +130,16 @@ _PRECHECK_DEPTH = 32
 
 @functools.lru_cache(maxsize=8)
 def _chain(depth: int) -> str:
-    """Selector of an element ``depth`` levels deep.
+    """Selector that matches when some element lies ``depth`` levels deep (``<html>`` is 1).
 
-    Some element lies that deep exactly when a first child does (its parent's first element
-    child), so only first children are walked up; no spaces, as they cost parse time.
+    ``:root:has(>*>*...)`` measured ~2x faster than the same chain matched bottom-up from
+    every first child (``*>*>...>*:first-child``): 0.070 -> 0.036 ms a page for the
+    precheck (median, the three shared sets), 22 -> 6.5 ms on 2,000 branches 40 deep. No
+    spaces, as they cost parse time.
     """
     if depth < 1:
         return ""  # an empty selector, which Lexbor rejects, as before
-    return ">".join(["*"] * (depth - 1) + ["*:first-child"])
+    return ":root" if depth == 1 else f":root:has({'>*' * (depth - 1)})"
 
 
 def decode(payload: bytes | str, charset: str | None = None) -> str:

@@ -35,6 +35,11 @@ _JSONLD_RE = re.compile(
 #: what ``ld+json`` contains, case-insensitively as _JSONLD_RE reads it ("s" also matches
 #: "\u017f" under re.IGNORECASE), but with a literal first character: a fast scan
 _JSON_TYPE_RE = re.compile("\\+[jJ][sS\u017f][oO][nN]")
+#: _JSON_TYPE_RE after its "+"
+_JSON_TYPE_TAIL_RE = re.compile("[jJ][sS\u017f][oO][nN]")
+#: "+" characters looked at one by one before the rest of the page is left to _JSON_TYPE_RE
+#: (half of the shared pages have fewer than 30; a page of them must stay linear-time in C)
+MAX_PLUS_PROBES = 128
 _SCRIPT_END_RE = re.compile(r"</script>", re.IGNORECASE)
 _BODY_RE = re.compile(r"<body[\s>]", re.IGNORECASE)
 _HTML_TAG_RE = re.compile(r"<html\s([^>]*)>", re.IGNORECASE)
@@ -44,6 +49,10 @@ _ANY_AUTHOR = ", ".join(_AUTHOR_SELECTORS)
 _TIME_SELECTORS = ('[itemprop="datePublished"]', "time[pubdate]", "time[datetime]")
 _ANY_TIME = ", ".join(_TIME_SELECTORS)
 _ANY_AUTHOR_OR_TIME = ", ".join(_AUTHOR_SELECTORS + _TIME_SELECTORS)
+#: matches every node that ``_ANY_AUTHOR_OR_TIME`` matches (and more); Lexbor's cost grows
+#: with the selectors in a list, and these three (two with no attribute value to compare)
+#: answer "none" in about half the time of the five
+_MAY_BE_AUTHOR_OR_TIME = '[rel="author"], [itemprop], time'
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 
 #: <meta> keys (``property`` or ``name``, lower-cased) for each field, best first
@@ -122,7 +131,10 @@ _TEXT_DATE_RES = (
     (re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"), "dmy_num"),
     (re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b"), "ymd"),
 )
-_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+#: a year 19xx or 20xx not inside a longer number; the look-behind comes after the first two
+#: digits so that the search skips to a "1" or "2" in C instead of trying every position
+#: (``(?<!\d)`` first): measured 0.049 -> 0.013 ms a text (median, the three shared sets)
+_YEAR_RE = re.compile(r"(?:19|20)(?<!\d(?:19|20))\d{2}(?!\d)")
 #: characters of the main text searched for a written date
 TEXT_DATE_WINDOW = 1500
 #: markup before the article read for a byline's date (see ``date_before``)
@@ -252,6 +264,27 @@ def _has_key_part(text: str) -> bool:
     return False
 
 
+def _json_type_offsets(markup: str) -> list[int]:
+    """Offsets of the matches of _JSON_TYPE_RE in ``markup``.
+
+    ``str.find`` skips to the next "+" in C (``memchr``), several times faster than the
+    regular expression's scan, which steps through every character: 0.050 -> 0.013 ms a
+    page (median, the three shared sets). Past ``MAX_PLUS_PROBES`` of them the expression
+    takes over, so a page full of "+" costs no Python loop of its length.
+    """
+    found = []
+    at = markup.find("+")
+    for _ in range(MAX_PLUS_PROBES):
+        if at < 0:
+            return found
+        if _JSON_TYPE_TAIL_RE.match(markup, at + 1):
+            found.append(at)
+        at = markup.find("+", at + 1)
+    if at >= 0:
+        found += [m.start() for m in _JSON_TYPE_RE.finditer(markup, at)]
+    return found
+
+
 def _jsonld_objects(markup: str) -> Iterator[dict[str, Any]]:
     """Every JSON-LD object of the page, ``@graph`` members and list items flattened.
 
@@ -260,7 +293,7 @@ def _jsonld_objects(markup: str) -> Iterator[dict[str, Any]]:
     ``+json`` (a match has none between ``<script`` and its type) to the first
     ``</script>`` after the tag holding the last ``+json``.
     """
-    found = [m.start() for m in _JSON_TYPE_RE.finditer(markup)]
+    found = _json_type_offsets(markup)
     if not found:
         return
     start = markup.rfind(">", 0, found[0]) + 1
@@ -334,10 +367,15 @@ def _fallback_nodes(tree: HTMLTree, author: bool, time: bool) -> tuple[bool, boo
     """Whether the tree holds author and time fallback nodes, asked only for the wanted ones.
 
     Each query is a walk of the whole tree when nothing matches (most pages): one selector
-    list per field, and one for both when both are wanted, answers "none" in one walk.
+    list per field, and one for both when both are wanted, answers "none" in one walk; when
+    both are wanted a cheaper list that matches more answers it first (page_metadata
+    measured paired -0.02 ms a page on average on WCXB, whose pages often have neither; no
+    change on trafilatura-eval and Readability).
     """
     doc = tree.document
     if author and time:
+        if doc.query_selector(_MAY_BE_AUTHOR_OR_TIME) is None:
+            return False, False
         if doc.query_selector(_ANY_AUTHOR_OR_TIME) is None:
             return False, False
         has_author = doc.query_selector(_ANY_AUTHOR) is not None

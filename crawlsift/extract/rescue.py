@@ -53,7 +53,15 @@ _VISIBILITY_WORD = re.compile(
     re.IGNORECASE,
 )
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_P_OR_RAW = re.compile(r"<(?:[pP]|(script|style|template))[\s>]")
+#: a ``<p`` tag, or a whole ``<script>``, ``<style>`` or ``<template>`` element (group 1 its
+#: name) up to its first ``</name`` (exact case, like the opening tag), or to the end of the
+#: markup when it is never closed. Possessive, so a raw element is passed over in C: measured
+#: ~0.02 ms a page faster (median, the three shared sets) than one ``search`` per tag and
+#: ``str.find`` for the raw element's end
+_P_OR_RAW = re.compile(
+    r"<(?:[pP][\s>]|(script|style|template)[\s>](?:[^<]*+(?:<(?!/\1)[^<]*+)*+</\1|.*))",
+    re.DOTALL,
+)
 _TAG = re.compile(r"<[^>]*>")
 #: paragraphs whose markup is further apart than this belong to different blocks
 MAX_GAP = 400
@@ -87,63 +95,87 @@ def _collapse(text: str) -> str:
 
 def _paragraph_starts(markup: str) -> list[int]:
     """Offsets of the ``<p`` tags in ``markup`` outside ``<script>``, ``<style>`` and
-    ``<template>``: markup in those is not the page's (a JSON copy of the article, say)."""
-    starts = []
-    pos = 0
-    while (m := _P_OR_RAW.search(markup, pos)) is not None:
-        if m.group(1):
-            end = markup.find(f"</{m.group(1)}", m.end())
-            if end < 0:
-                break
-            pos = end
-        else:
-            starts.append(m.start())
-            pos = m.end()
-    return starts
+    ``<template>``: markup in those is not the page's (a JSON copy of the article, say).
+    An unclosed one of those runs to the end of the markup."""
+    return [m.start() for m in _P_OR_RAW.finditer(markup) if m.lastindex is None]
+
+
+#: a paragraph's markup: offsets of its ``<p``, of its body and of the body's end
+Span = tuple[int, int, int]
+
+
+def _nearby_paragraphs(markup: str) -> list[list[Span]]:
+    """The paragraphs of ``markup`` grouped into blocks (markup no more than ``MAX_GAP``
+    apart), each block with the paragraphs whose body is long enough to count.
+
+    A paragraph ends at its ``</p`` or, as in a browser, where the next ``<p>`` starts. The
+    ends are found with ``str.find``, bounded by the next ``<p``: a lazy regular expression
+    over each paragraph's body cost twice as much, and an unclosed paragraph no longer
+    searches the rest of the page.
+    """
+    starts = _paragraph_starts(markup)
+    if not starts:
+        return []
+    blocks: list[list[Span]] = []
+    last_end = -MAX_GAP - 1
+    for start, following in zip(starts, [*starts[1:], len(markup)], strict=True):
+        body = markup.find(">", start) + 1
+        end = markup.find("</p", body, following)  # a "</p" there cannot overlap the next "<p"
+        if end < 0:
+            end = following
+        if start - last_end > MAX_GAP:
+            blocks.append([])
+        last_end = end
+        if end - body >= MIN_PARAGRAPH_CHARS:
+            blocks[-1].append((start, body, end))
+    return blocks
+
+
+def _paragraph_text(inner: str) -> str:
+    """The text of a paragraph's markup: tags dropped, entities decoded, space collapsed."""
+    if "<" in inner:
+        inner = _TAG.sub("", inner)
+    if "&" in inner:
+        inner = htmllib.unescape(inner)
+    return _collapse(inner)
+
+
+def _block_texts(markup: str, spans: list[Span]) -> tuple[list[str], list[int]]:
+    """Texts of the block's paragraphs long enough to count, and where they start."""
+    texts, starts = [], []
+    for start, body, end in spans:
+        text = _paragraph_text(markup[body:end])
+        if len(text) >= MIN_PARAGRAPH_CHARS:
+            texts.append(text)
+            starts.append(start)
+    return texts, starts
 
 
 def densest_block(markup: str) -> Block:
-    """Texts of the block of nearby ``<p>`` elements in ``markup`` that holds the most text.
+    """Texts of the block of nearby ``<p>`` elements in ``markup`` that holds the most text
+    (the first such block on a tie).
 
-    A paragraph ends at its ``</p`` or, as in a browser, where the next ``<p>`` starts. The
-    ends are found with ``str.find``: a lazy regular expression over each paragraph's body
-    cost twice as much.
+    A paragraph's text is never longer than its markup, so blocks are read in order of
+    their markup's length and the rest skipped once it is shorter than the best text found
+    (most blocks are menus and footers): with the single scan above, measured 0.32 -> 0.24
+    ms a page (median, the three shared sets).
     """
-    starts = _paragraph_starts(markup)
-    texts: list[str] = []  # of the paragraphs long enough to count, and where they start
-    offsets: list[int] = []
-    best = (0, 0)  # the heaviest block, as a range of ``texts``
-    best_chars = chars = first = 0
-    last_end = -MAX_GAP - 1
-    for i, start in enumerate(starts):
-        body = markup.find(">", start) + 1
-        end = markup.find("</p", body)
-        following = starts[i + 1] if i + 1 < len(starts) else len(markup)
-        if end < 0 or end > following:
-            end = following
-        if start - last_end > MAX_GAP:
-            first, chars = len(texts), 0
-        last_end = end
-        if end - body < MIN_PARAGRAPH_CHARS:
-            continue
-        inner = markup[body:end]
-        if "<" in inner:
-            inner = _TAG.sub("", inner)
-        if "&" in inner:
-            inner = htmllib.unescape(inner)
-        text = _collapse(inner)
-        if len(text) < MIN_PARAGRAPH_CHARS:
-            continue
-        texts.append(text)
-        offsets.append(start)
-        chars += len(text)
-        if chars > best_chars:
-            best, best_chars = (first, len(texts)), chars
-    lo, hi = best
-    if lo == hi:
+    blocks = _nearby_paragraphs(markup)
+    bounds = [sum(end - body for _, body, end in spans) for spans in blocks]
+    best: tuple[list[str], list[int]] = ([], [])
+    best_chars, best_at = 0, -1
+    for i in sorted(range(len(blocks)), key=bounds.__getitem__, reverse=True):
+        if bounds[i] < best_chars:
+            break
+        texts, starts = _block_texts(markup, blocks[i])
+        chars = sum(map(len, texts))
+        if chars > best_chars or (chars == best_chars and chars > 0 and i < best_at):
+            best, best_chars, best_at = (texts, starts), chars, i
+    texts, starts = best
+    if not texts:
         return Block()
-    longest = max(range(lo, hi), key=lambda k: len(texts[k]))
-    return Block(tuple(texts[lo:hi]), offsets[lo], offsets[hi - 1], offsets[longest])
+    longest = max(range(len(texts)), key=lambda k: len(texts[k]))
+    return Block(tuple(texts), starts[0], starts[-1], starts[longest])
 
 
 def coverage(paragraphs: tuple[str, ...], text: str) -> float:

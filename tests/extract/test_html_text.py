@@ -74,13 +74,23 @@ def test_stage_fills_metadata_columns_and_leaves_text_rows_alone():
     assert out.column(S.TITLE).to_pylist()[1] is None
 
 
-@pytest.mark.parametrize("depth", [8, 31, 32, 33, 255, 256, 257])
+@pytest.mark.parametrize("depth", [2, 3, 8, 31, 32, 33, 255, 256, 257])
 def test_dom_depth_guard_counts_every_level(depth):
     # <html> and <body> are two levels; text and a sibling ahead of each <div> (not a first child)
     nested = "".join("x<b></b><div>" for _ in range(depth - 2)) + "y"
     tree = HTMLTree.parse(f"<html><body>{nested}</body></html>")
     assert dom_deeper_than(tree, depth)
     assert not dom_deeper_than(tree, depth + 1)
+
+
+def test_dom_depth_guard_counts_foreign_elements_but_not_template_contents():
+    svg = HTMLTree.parse("<html><body><svg>" + "<g>" * 40 + "</svg></body></html>")
+    assert dom_deeper_than(svg, 43)  # html, body, svg and 40 <g>
+    assert not dom_deeper_than(svg, 44)
+    # a template's contents are a fragment of their own, outside the document's tree
+    template = HTMLTree.parse("<html><body><template>" + "<div>" * 40 + "</template></body></html>")
+    assert dom_deeper_than(template, 3)
+    assert not dom_deeper_than(template, 4)
 
 
 def test_str_and_bytes_give_the_same_result():

@@ -7,6 +7,7 @@ from resiliparse.parse.html import HTMLTree
 
 from crawlsift.extract.metadata import (
     KEY_PARTS,
+    MAX_PLUS_PROBES,
     META_KEYS,
     PageMetadata,
     date_before,
@@ -54,11 +55,41 @@ def test_meta_tags_and_time_element_without_jsonld():
     assert meta.language == "fr"
 
 
+@pytest.mark.parametrize(
+    "pluses", [0, 5, MAX_PLUS_PROBES - 1, MAX_PLUS_PROBES, 3 * MAX_PLUS_PROBES]
+)
+@pytest.mark.parametrize("kind", ["ld+json", "LD+JSON", "ld+Json"])
+def test_jsonld_is_found_after_any_number_of_plus_signs(pluses, kind):
+    script = "<script>var s = 1" + " + 1" * pluses + ";</script>"
+    markup = f"""<html><head>{script}<script type="application/{kind}">
+    {{"@type": "NewsArticle", "headline": "Found", "datePublished": "2024-01-02"}}</script>
+    {script}</head><body><p>Text</p></body></html>"""
+    assert _meta(markup).title == "Found"
+    assert _meta(markup).published == "2024-01-02"
+
+
 def test_broken_jsonld_and_url_authors_are_ignored():
     markup = """<html><head><script type="application/ld+json">{not json</script>
     <meta property="article:author" content="https://example.org/people/jo">
     </head><body><h1>Headline</h1></body></html>"""
     assert _meta(markup) == PageMetadata(title="Headline")
+
+
+@pytest.mark.parametrize(
+    ("body", "author", "published"),
+    [
+        ('<a rel="author" href="/jo">By: Jo Doe</a>', "Jo Doe", None),
+        ('<span itemprop="author">Ann Lee</span>', "Ann Lee", None),
+        ('<span itemprop="datePublished" content="2022-05-06">May 6</span>', None, "2022-05-06"),
+        ("<time pubdate>2021-01-02</time>", None, "2021-01-02"),
+        ('<time datetime="2020-03-04">4 March</time><a rel="author">Al</a>', "Al", "2020-03-04"),
+        # near misses of the fallback selectors: nothing
+        ('<span itemprop="name">X</span><time>soon</time><a rel="nofollow">Y</a>', None, None),
+    ],
+)
+def test_author_and_time_fallbacks_in_the_dom(body, author, published):
+    meta = _meta(f"<html><body><p>Text</p>{body}</body></html>")
+    assert (meta.author, meta.published) == (author, published)
 
 
 @pytest.mark.parametrize(
@@ -74,6 +105,13 @@ def test_broken_jsonld_and_url_authors_are_ignored():
 )
 def test_written_dates(text, date):
     assert text_date(text) == date
+
+
+def test_a_year_inside_a_longer_number_is_not_a_year():
+    # "19xx"/"20xx" inside a longer run of digits (an order number) is no year
+    assert text_date("Order 120254 of 2 March 20251") is None
+    assert text_date("Order 120254 of 2 March 2025") == "2025-03-02"
+    assert text_date("2 March 2025") == "2025-03-02"  # at the very start and end
 
 
 def test_written_dates_only_near_the_top():

@@ -139,6 +139,25 @@ def test_an_unclosed_paragraph_ends_where_the_next_begins():
     assert densest_block(html).paragraphs == (PARAGRAPHS[0], PARAGRAPHS[1])
 
 
+def test_densest_block_is_the_first_of_equal_blocks_and_skips_raw_text_elements():
+    far = "<div>" + "<span>menu</span>" * 100 + "</div>"
+    first, second = f"<p>{PARAGRAPHS[0]}</p>", f"<p>{PARAGRAPHS[0]}</p>"
+    # two blocks of the same text: the first one; a longer later block wins
+    assert densest_block(f"{first}{far}<b>{second}</b>").first == 0
+    bigger = f"{first}{far}{second}<p>{PARAGRAPHS[1]}</p>"
+    assert densest_block(bigger).paragraphs == (PARAGRAPHS[0], PARAGRAPHS[1])
+    # a block whose markup is long but whose text is short loses to the shorter markup
+    links = "".join(f'<a href="/a-very-long-path-{i}/{"x" * 80}">x</a>' for i in range(12))
+    assert densest_block(f"<p>{links} {'y' * 40}</p>{far}{first}").paragraphs == (PARAGRAPHS[0],)
+    # paragraphs inside <script> (exact lower case) are not the page's; an unclosed
+    # <script> hides the rest of the markup
+    script = f"<script>var p = '<p>{PARAGRAPHS[1]}</p>';</script>"
+    assert densest_block(f"{script}{first}").paragraphs == (PARAGRAPHS[0],)
+    assert densest_block(f"<script>{first}</SCRIPT>").paragraphs == ()
+    assert densest_block(f"<SCRIPT>x</SCRIPT>{first}").paragraphs == (PARAGRAPHS[0],)
+    assert densest_block(f"{first}<style>p {{}}{second}").paragraphs == (PARAGRAPHS[0],)
+
+
 CLASSES = ["", "newsletter-post", "post-footer", "related", "entry-content", "modal", "hidden"]
 WRAPPERS = [
     "{}",
