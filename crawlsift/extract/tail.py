@@ -42,10 +42,11 @@ MARK = "crawlsift-tail-5f0c9e2d7a41"
 _MARK_ELEMENT = f"<p>{MARK}</p>"
 _SCAN = re.compile(
     r"<!|<(/?)(div|section|article|main|table)[\s>/]|<(script|style|template)[\s>]",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # as the parser: "\u017fcript" (long s) is no <script>
 )
 _RAW_END = {
-    name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style", "template")
+    name: re.compile(f"</{name}", re.IGNORECASE | re.ASCII)
+    for name in ("script", "style", "template")
 }
 
 

@@ -58,6 +58,17 @@ def test_end_tags_in_comments_scripts_cdata_or_closing_nothing_open_are_passed_o
     assert page[end:].startswith("<div class='grid'>")
 
 
+def test_tags_that_only_fold_to_script_are_text_as_for_the_parser():
+    # "\u017f" (long s) and "\u0131" (dotless i) fold to "s" and "i" under Unicode case
+    # folding; the parser sees no <script> there, and neither may the scan (it raised before)
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    for odd in ("<\u017fcript>", "<scr\u0131pt>"):
+        page = f"<main><div class='story'>{body}<p>{odd} is text</p></div>{_related()}</main>"
+        end = container_end(page, densest_block(page))
+        assert end is not None and page[end:].startswith("<div class='grid'>"), odd
+        assert PARAGRAPHS[0] in _text(page)
+
+
 def test_no_end_for_a_single_paragraph_or_an_unclosed_container():
     one = f"<div><p>{PARAGRAPHS[0]}</p></div><div>{RELATED[0]}</div>"
     assert container_end(one, densest_block(one)) is None
