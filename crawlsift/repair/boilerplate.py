@@ -115,15 +115,16 @@ TEASER = (
 )
 BULLET = r"^(?:[-–—•·*▪►»›]|\d{1,2}[.)])\s"
 
-#: widget words; a short line made only of these (and numbers) is widget residue
+#: widget words, plain words (no regular-expression syntax, so that the longest-first order
+#: below holds); a short line made only of these (and numbers) is widget residue
 WIDGET_WORDS = "|".join(
     (
         # English
-        r"comments?|no|leave|add|post|write|a|an|your|reply|replies|share|shares|shared|this"
+        r"comments|comment|no|leave|add|post|write|a|an|your|reply|replies|share|shares|shared|this"
         r"|article|story|post|page|on|via|to|with|us|facebook|twitter|x|linkedin|whatsapp"
         r"|telegram|reddit|pinterest|tumblr|email|e-mail|mail|print|tweet|pin|it|subscribe"
         r"|subscribed|newsletter|sign|up|in|log|login|logout|register|follow|like|likes|save"
-        r"|saved|bookmark|copy|link|view|views|read|min|minutes?|be|the|first|to|comment|report"
+        r"|saved|bookmark|copy|link|view|views|read|min|minutes|minute|be|the|first|to|comment|report"
         r"|flag|vote|votes|upvote|downvote|permalink|embed|more|options|back|top|close|menu"
         r"|toggle|navigation|search|skip|content|advertisement|sponsored|ad|you|would|want"
         r"|discuss",
@@ -234,8 +235,9 @@ def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200)
 
 def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
     """Share / comment / subscribe residue and cookie prompts."""
-    # longest alternatives first, so "advertisement" is not eaten as "a" + rest
-    words = sorted(set(WIDGET_WORDS.split("|")), key=len, reverse=True)
+    # longest alternatives first, so "advertisement" is not eaten as "a" + rest; a total
+    # order, as a set's order changes with the process's hash seed
+    words = sorted(set(WIDGET_WORDS.split("|")), key=lambda w: (-len(w), w))
     candidate = matches_where(WIDGET_CORE, pl.col("nwords") <= max_words)
     # the residue is computed on candidate lines only, the others blanked first
     residue = (

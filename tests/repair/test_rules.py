@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import crawlsift
 from crawlsift import RepairOptions
+from crawlsift.repair.boilerplate import WIDGET_WORDS
 
 PROSE = (
     "The council approved the new budget on Tuesday after a long debate about school funding, "
@@ -179,6 +182,18 @@ def test_widget_residue_removed_in_other_languages():
         "Kommentar schreiben\nArtikel teilen",
         "Compartir en Facebook",
     ]
+
+
+def test_widget_words_are_plain_words_tried_longest_first():
+    # a pattern among them ("comments?") was ordered by its own length, tied with the longer
+    # word it eats the start of ("commenter"), so a set's hash order decided which came first
+    words = WIDGET_WORDS.split("|")
+    assert all(re.fullmatch(r"[\w-]+", w) for w in words), [w for w in words if "?" in w]
+
+
+def test_a_line_of_widget_words_that_start_alike_is_removed():
+    text = f"{PROSE}\n{PROSE2}\nCommenter Commenter\nComments 3 minutes"
+    assert reasons(text)["repair_widget"] == ["Commenter Commenter\nComments 3 minutes"]
 
 
 def test_comment_form_lines_of_blog_templates_removed():
