@@ -15,6 +15,8 @@ import polars as pl
 from crawlsift.repair.lines import matches_where, next_in_doc, prev_in_doc
 
 REASON = "repair_error_banner"
+#: an interjection this many lines from a banner belongs to it
+NEAR_LINES = 2
 
 _THING = r"(?:page|article|post|story|content|file|resource|document|url|link|site|product|item)"
 _GONE = (
@@ -52,12 +54,12 @@ def mark_error_banners(
         short, pl.col("nwords") <= max_short_words
     )
     lines = lines.with_columns(_banner=banner.fill_null(False))
-    near = (
-        prev_in_doc(pl.col("_banner")).fill_null(False)
-        | next_in_doc(pl.col("_banner")).fill_null(False)
-        | prev_in_doc(pl.col("_banner"), 2).fill_null(False)
-        | next_in_doc(pl.col("_banner"), 2).fill_null(False)
-    )
+    # a banner up to two lines away, by line number: the rows between may be dropped blanks
+    near = pl.lit(False)
+    for rows in (1, 2):
+        for row in (prev_in_doc, next_in_doc):
+            close = (pl.col("lineno") - row(pl.col("lineno"), rows)).abs() <= NEAR_LINES
+            near = near | (row(pl.col("_banner"), rows) & close).fill_null(False)
     interjection = matches_where(INTERJECTION, near)
     hit = pl.col("_banner") | interjection
     return lines.with_columns(

@@ -43,6 +43,13 @@ def test_access_denied_banner_removed_with_content_around():
     ]
 
 
+def test_interjection_belongs_to_a_banner_up_to_two_lines_away_blank_lines_counted():
+    near = f"Page not found\n\nOops!\n{PROSE}\n{PROSE2}"
+    assert reasons(near)["repair_error_banner"] == ["Page not found\n\nOops!"]
+    far = f"Page not found\n\n\nOops!\n{PROSE}\n{PROSE2}"
+    assert reasons(far)["repair_error_banner"] == ["Page not found"]
+
+
 def test_repeated_paragraphs_keep_first_copy():
     text = f"{PROSE}\n{PROSE2}\n{PROSE}\n{PROSE2}"
     result = crawlsift.clean_text(
@@ -138,6 +145,13 @@ def test_whitespace_is_normalised_and_paragraph_breaks_kept():
     text = f"  {PROSE}  \n\n\n{PROSE2}\t"
     result = crawlsift.clean_text(text)
     assert result.text == f"{PROSE}\n\n{PROSE2}"
+
+
+def test_a_line_of_one_c1_control_is_repaired_not_dropped_as_white_space():
+    # U+0085 is white space to the regular expressions, and ftfy reads it as cp1252's "…"
+    result = crawlsift.clean_text(f"{PROSE}\n\x85\n{PROSE2}")
+    assert result.text == f"{PROSE}\n…\n{PROSE2}"
+    assert [(e.reason, e.replacement) for e in result.edits] == [("repair_unicode", "…")]
 
 
 def test_empty_text_is_rejected():
