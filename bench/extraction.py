@@ -227,8 +227,9 @@ def fresh_copy(html: str) -> str:
     string's UTF-8 form once a call asked for it, and resiliparse's parser (Lexbor reads
     UTF-8) asks for it, so every call after the first on that object (in the paired pass,
     all of them: the page had been parsed in an earlier pass) skipped the encoding, which a
-    page in a run pays once. Parsing the same object against fresh copies, median over the non-ASCII
-    pages: 0.56 against 0.72 ms on Readability's, 0.48 against 0.61 on WCXB's first 200.
+    page in a run pays once. Parsing the same object against fresh copies, median over the
+    non-ASCII pages: 0.56 against 0.72 ms on Readability's, 0.48 against 0.61 on WCXB's
+    first 200.
     """
     return html.encode("utf-8").decode("utf-8")
 
