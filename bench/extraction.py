@@ -323,11 +323,11 @@ def run_crawlsift(
     outs = [pipeline(batch) for batch in batches]  # the set's own rows, for the scores
     timed_rows = max(sum(b.num_rows for b in timed), 1)
     per_page_extract, anchor_ms = [], []
+    crawlsift = partial(extract_page, charset="utf-8", opts=opts)
+    anchor = partial(_safe, paired.fn) if paired is not None else None
     for page, b in zip(pages, payloads, strict=True):
-        if paired is not None:
-            anchor = partial(_safe, paired.fn)
+        if anchor is not None:
             anchor_ms.append(_best_ms(anchor, partial(fresh_copy, page.html), runs)[1])
-        crawlsift = partial(extract_page, charset="utf-8", opts=opts)
         per_page_extract.append(_best_ms(crawlsift, lambda b=b: b, runs)[1])
     if paired is not None:
         paired.ms = anchor_ms

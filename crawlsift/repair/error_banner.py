@@ -54,9 +54,9 @@ def mark_error_banners(
         short, pl.col("nwords") <= max_short_words
     )
     lines = lines.with_columns(_banner=banner.fill_null(False))
-    # a banner up to two lines away, by line number: the rows between may be dropped blanks
+    # a banner up to NEAR_LINES lines away, by line number: rows between may be dropped blanks
     near = pl.lit(False)
-    for rows in (1, 2):
+    for rows in range(1, NEAR_LINES + 1):
         for row in (prev_in_doc, next_in_doc):
             close = (pl.col("lineno") - row(pl.col("lineno"), rows)).abs() <= NEAR_LINES
             near = near | (row(pl.col("_banner"), rows) & close).fill_null(False)
