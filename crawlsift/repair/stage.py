@@ -80,7 +80,7 @@ def repair_lines(lines: pl.DataFrame, opts: RepairOptions) -> pl.DataFrame:
 
 
 #: the line columns that assembling reads
-_ASSEMBLED = ("doc", "start", "end", "shown", "nwords", "fixed", "blank", "reason", "_dropped")
+_ASSEMBLED = ("doc", "start", "end", "shown", "nwords", "fixed", "blank", "reason")
 
 
 def _drop_blank_rows(lines: pl.DataFrame) -> pl.DataFrame:
