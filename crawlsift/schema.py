@@ -79,7 +79,9 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     STAGE: pa.string(),
 }
 
-#: Columns every reader must emit (in this order, before any pass-through columns).
+#: Columns every reader must emit (in this order, before any pass-through columns). The
+#: page metadata (title ... html_lang) is null unless a JSONL or Parquet input gives it;
+#: extraction fills it from HTML.
 INPUT_COLUMNS: tuple[str, ...] = (
     ID,
     URL,
@@ -87,6 +89,11 @@ INPUT_COLUMNS: tuple[str, ...] = (
     HTTP_STATUS,
     CONTENT_TYPE,
     CHARSET,
+    TITLE,
+    AUTHOR,
+    PUBLISHED,
+    SITE_NAME,
+    HTML_LANG,
     SOURCE,
     SOURCE_INDEX,
     SOURCE_FORMAT,

@@ -8,7 +8,6 @@ exactly :func:`crawlsift.schema.input_schema`.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -16,25 +15,21 @@ from typing import Any
 import pyarrow as pa
 
 from crawlsift import schema as S
+from crawlsift.io.passthrough import field_name, infer_array, string_array, without_surrogates
 
-#: Input columns a JSONL/Parquet record may set itself.
-GIVEN_COLUMNS: frozenset[str] = frozenset(
-    {S.ID, S.URL, S.DATE, S.HTTP_STATUS, S.CONTENT_TYPE, S.CHARSET, S.TEXT}
-)
-#: Input columns owned by the reader; an input field of the same name is dropped.
-READER_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - GIVEN_COLUMNS
+#: Input columns a JSONL/Parquet record may set itself; any other field named like one of
+#: crawlsift's columns is passed through renamed (:func:`crawlsift.io.passthrough.field_name`).
+GIVEN_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - {
+    S.SOURCE,
+    S.SOURCE_INDEX,
+    S.SOURCE_FORMAT,
+    S.HTML,
+    S.REASON,
+    S.STAGE,
+}
 
 READ_STAGE = "read"
 _INT32_MAX = 2**31 - 1
-
-
-def as_str(value: Any) -> str | None:
-    """A scalar as a string (numbers are formatted, containers JSON-encoded)."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def as_status(value: Any) -> int | None:
@@ -77,46 +72,6 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def _without_surrogates(value: str) -> str:
-    """Replace lone surrogates (which UTF-8 cannot hold) by U+FFFD."""
-    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def string_array(values: list[Any], type_: pa.DataType) -> pa.Array:
-    """A string array; strings with lone surrogates are repaired instead of failing."""
-    try:
-        return pa.array(values, type=type_)
-    except UnicodeEncodeError:
-        fixed = [_without_surrogates(v) if isinstance(v, str) else v for v in values]
-        return pa.array(fixed, type=type_)
-
-
-def _has_empty_struct(type_: pa.DataType) -> bool:
-    if pa.types.is_struct(type_):
-        return type_.num_fields == 0 or any(_has_empty_struct(f.type) for f in type_)
-    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
-        return _has_empty_struct(type_.value_type)
-    return False
-
-
-def infer_array(values: list[Any]) -> pa.Array:
-    """Infer an Arrow array from Python values (pass-through JSON fields).
-
-    Values of conflicting types (or shapes Parquet cannot store, like ``{}``) fall
-    back to one JSON-encoded string per value, so no record is ever lost.
-    """
-    try:
-        arr = pa.array(values)
-        if not _has_empty_struct(arr.type):
-            return arr
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        pass
-    encoded = [
-        None if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in values
-    ]
-    return string_array(encoded, pa.string())
-
-
 class RowBuffer:
     """Collects the rows of one input file and emits them as Arrow tables."""
 
@@ -127,6 +82,7 @@ class RowBuffer:
         self.next_index = start_index
         self._cols: dict[str, list[Any]] = {n: [] for n in S.INPUT_COLUMNS}
         self._extra: dict[str, list[Any]] = {}
+        self._names: dict[str, str] = {}  # input field -> output column
         self._rows = 0
 
     def __len__(self) -> int:
@@ -150,8 +106,7 @@ class RowBuffer:
             col.append(values.get(name))
         extra = extra or {}
         for key, value in extra.items():
-            if not key.isascii():
-                key = _without_surrogates(key)
+            key = self._names.get(key) or self._name(key)
             col = self._extra.get(key)
             if col is None:
                 col = self._extra[key] = [None] * self._rows
@@ -163,6 +118,11 @@ class RowBuffer:
             if len(col) == self._rows:
                 col.append(None)
         self._rows += 1
+
+    def _name(self, key: str) -> str:
+        name = field_name(without_surrogates(key) if not key.isascii() else key)
+        self._names[key] = name
+        return name
 
     def reject(self, reason: str, **row: Any) -> None:
         """Append a row for a record that cannot be used (text null, ``stage="read"``)."""
@@ -178,8 +138,8 @@ class RowBuffer:
             else:
                 arrays.append(pa.array(values, type=type_))
         extra_fields = []
-        for key, values in self._extra.items():
-            arr = infer_array(values)
+        for key in dict.fromkeys(self._names.values()):  # every field seen so far, in order
+            arr = infer_array(self._extra[key]) if key in self._extra else pa.nulls(self._rows)
             arrays.append(arr)
             extra_fields.append(pa.field(key, arr.type))
         table = pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))

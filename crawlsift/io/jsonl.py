@@ -19,8 +19,9 @@ import zstandard
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, READER_COLUMNS, RowBuffer, as_status, as_str
+from crawlsift.io._rows import GIVEN_COLUMNS, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
+from crawlsift.io.passthrough import as_text
 
 CHUNK = 1 << 16
 #: a longer line is not held in memory: it becomes a ``too_large`` row (a gzip bomb of
@@ -109,20 +110,14 @@ def parse_record(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split a JSON object into (input-column values, pass-through fields)."""
     if not isinstance(obj, dict):
         return {S.REASON: "bad_json"}, {}
-    row: dict[str, Any] = {
-        S.ID: as_str(obj.get(S.ID)),
-        S.URL: as_str(obj.get(S.URL)),
-        S.DATE: as_str(obj.get(S.DATE)),
-        S.HTTP_STATUS: as_status(obj.get(S.HTTP_STATUS)),
-        S.CONTENT_TYPE: as_str(obj.get(S.CONTENT_TYPE)),
-        S.CHARSET: as_str(obj.get(S.CHARSET)),
-    }
+    row: dict[str, Any] = {name: as_text(obj.get(name)) for name in GIVEN_COLUMNS - {S.TEXT}}
+    row[S.HTTP_STATUS] = as_status(obj.get(S.HTTP_STATUS))
     text = obj.get(S.TEXT)
     if isinstance(text, str):
         row[S.TEXT] = text
     else:
         row[S.REASON] = "missing_text"
-    extra = {k: v for k, v in obj.items() if k not in GIVEN_COLUMNS and k not in READER_COLUMNS}
+    extra = {k: v for k, v in obj.items() if k not in GIVEN_COLUMNS}
     return row, extra
 
 

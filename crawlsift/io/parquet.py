@@ -12,16 +12,9 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import (
-    GIVEN_COLUMNS,
-    READ_STAGE,
-    READER_COLUMNS,
-    RowBuffer,
-    as_status,
-    as_str,
-    string_array,
-)
+from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
+from crawlsift.io.passthrough import as_text, field_name, string_array
 
 
 def _is_text_type(type_: pa.DataType) -> bool:
@@ -43,7 +36,7 @@ def _column(batch: pa.RecordBatch, name: str) -> pa.Array:
     try:
         return arr.cast(type_)
     except (pa.ArrowException, ValueError):
-        convert: Callable[[Any], Any] = as_status if name == S.HTTP_STATUS else as_str
+        convert: Callable[[Any], Any] = as_status if name == S.HTTP_STATUS else as_text
         values = [convert(v) for v in arr.to_pylist()]
         if name == S.HTTP_STATUS:
             return pa.array(values, type=type_)
@@ -69,9 +62,9 @@ def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> p
     arrays = [cols[name] for name in S.INPUT_COLUMNS]
     extra_fields = []
     for i, field in enumerate(batch.schema):
-        if field.name not in GIVEN_COLUMNS and field.name not in READER_COLUMNS:
+        if field.name not in GIVEN_COLUMNS:
             arrays.append(batch.column(i))
-            extra_fields.append(field)
+            extra_fields.append(field.with_name(field_name(field.name)))
     return pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))
 
 
@@ -87,6 +80,9 @@ def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         raise UnreadableFileError(task.path, f"not a readable Parquet file: {exc}") from exc
     try:
         arrow_schema = pf.schema_arrow
+        repeated = sorted({n for n in arrow_schema.names if arrow_schema.names.count(n) > 1})
+        if repeated:
+            raise UnreadableFileError(task.path, f"repeated column names: {', '.join(repeated)}")
         if S.TEXT not in arrow_schema.names:
             raise UnreadableFileError(task.path, "no 'text' column")
         text_type = arrow_schema.field(S.TEXT).type

@@ -44,8 +44,9 @@ def read_all(path: Path, batch_size: int = 1000) -> tuple[list[pa.Table], list[d
 def test_records_and_pass_through(tmp_path: Path, name: str) -> None:
     path = write(tmp_path / name, [json.dumps(r) for r in RECORDS])
     [table], rows = read_all(path)
-    assert table.schema.names[:13] == list(schema.INPUT_COLUMNS)
-    assert table.schema.names[13:] == ["lang", "score", "meta"]
+    n = len(schema.INPUT_COLUMNS)
+    assert table.schema.names[:n] == list(schema.INPUT_COLUMNS)
+    assert table.schema.names[n:] == ["lang", "score", "meta"]
     assert table.schema.field("score").type == pa.float64()
     assert pa.types.is_struct(table.schema.field("meta").type)
     assert [r["id"] for r in rows] == ["doc-1", f"{name}#1", "3"]
@@ -102,20 +103,30 @@ def test_pass_through_types_may_differ_between_batches(tmp_path: Path) -> None:
     assert [t.schema.field("x").type for t in tables] == [pa.null(), pa.string()]
 
 
-def test_mixed_types_fall_back_to_json_strings(tmp_path: Path) -> None:
-    lines = [json.dumps({"text": "a", "x": 1}), json.dumps({"text": "b", "x": "one"})]
+def test_mixed_types_fall_back_to_text(tmp_path: Path) -> None:
+    values = [1, "one", {"a": 1}, True, None]
+    lines = [json.dumps({"text": "a", "x": v}) for v in values]
     [table], rows = read_all(write(tmp_path / "mixed.jsonl", lines))
     assert table.schema.field("x").type == pa.string()
-    assert [r["x"] for r in rows] == ["1", '"one"']
+    assert [r["x"] for r in rows] == ["1", "one", '{"a": 1}', "true", None]
 
 
-def test_reader_owned_fields_are_not_taken_from_input(tmp_path: Path) -> None:
-    line = json.dumps({"text": "t", "source": "elsewhere", "reason": "old", "keep": True})
-    [table], [row] = read_all(write(tmp_path / "own.jsonl", [line]))
+def test_fields_named_like_crawlsift_columns_are_renamed(tmp_path: Path) -> None:
+    record = {"text": "t", "source": "elsewhere", "reason": "old", "keep": 7, "given_keep": 8}
+    [table], [row] = read_all(write(tmp_path / "own.jsonl", [json.dumps(record)]))
     assert row["source"] == str(tmp_path / "own.jsonl")
     assert row["reason"] is None
-    assert row["keep"] is True  # other fields pass through
+    assert (row["given_source"], row["given_reason"]) == ("elsewhere", "old")
+    assert (row["given_keep"], row["given_given_keep"]) == (7, 8)
+    assert "keep" not in table.column_names
     assert table.schema.names.count("source") == 1
+
+
+def test_page_metadata_is_given(tmp_path: Path) -> None:
+    record = {"text": "t", "title": 12, "author": "A. B.", "published": "2024-01-02"}
+    [table], [row] = read_all(write(tmp_path / "meta.jsonl", [json.dumps(record)]))
+    assert (row["title"], row["author"], row["published"]) == ("12", "A. B.", "2024-01-02")
+    assert table.schema.field("title").type == pa.string()
 
 
 @pytest.mark.parametrize("name", ["cut.jsonl.gz", "cut.jsonl.zst"])

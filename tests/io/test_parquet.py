@@ -35,7 +35,11 @@ def test_round_trip_with_casts_and_pass_through(tmp_path: Path) -> None:
     pq.write_table(source, path)
     [table], rows = read_all(path)
     assert table.schema == schema.input_schema(
-        [pa.field("tags", pa.list_(pa.string())), pa.field("score", pa.float32())]
+        [
+            pa.field("tags", pa.list_(pa.string())),
+            pa.field("score", pa.float32()),
+            pa.field("given_source", pa.string()),
+        ]
     )
     assert [r["id"] for r in rows] == ["a", "in.parquet#1", "c"]
     assert [r["text"] for r in rows] == ["one", None, "three"]
@@ -45,6 +49,7 @@ def test_round_trip_with_casts_and_pass_through(tmp_path: Path) -> None:
     assert [r["tags"] for r in rows] == [["a"], [], None]
     assert [r["score"] for r in rows] == [1.5, 2.5, 3.5]
     assert {r["source"] for r in rows} == {str(path)}
+    assert {r["given_source"] for r in rows} == {"old"}
     assert [r["source_index"] for r in rows] == [0, 1, 2]
     assert {r["source_format"] for r in rows} == {"parquet"}
 
@@ -84,3 +89,13 @@ def test_not_a_parquet_file(tmp_path: Path) -> None:
     path.write_text("hello")
     with pytest.raises(UnreadableFileError, match=r"fake\.parquet"):
         read_all(path)
+
+
+@pytest.mark.parametrize("names", [["text", "x", "x"], ["text", "text"]])
+def test_repeated_column_names_make_the_file_unreadable(tmp_path: Path, names: list[str]) -> None:
+    table = pa.Table.from_arrays([pa.array(["a"]) for _ in names], names=names)
+    path = tmp_path / "twice.parquet"
+    pq.write_table(table, path)
+    [task] = discover([str(path)])
+    with pytest.raises(UnreadableFileError, match="repeated column names"):
+        list(read_task(task))
