@@ -227,7 +227,11 @@ def extract_page(
     return Extracted(text, metadata, note)
 
 
-@register(STAGE, ExtractOptions)
+@register(
+    STAGE,
+    ExtractOptions,
+    columns=(S.TEXT, S.REASON, S.STAGE, S.TITLE, S.EXTRACT_NOTE, *META_COLUMNS),
+)
 def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.Table:
     """Turn the ``html`` payloads of a batch into ``text``, ``title`` and metadata columns."""
     opts = opts or ExtractOptions()

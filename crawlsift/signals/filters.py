@@ -169,7 +169,7 @@ def _fails(rule: Rule, value: Any) -> pl.Expr:
     return ~col.is_in(list(value)) | col.is_null()
 
 
-@register(STAGE, FilterOptions)
+@register(STAGE, FilterOptions, columns=(S.REASON, S.STAGE, S.KEEP))
 def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Table:
     """Reject documents failing a threshold rule; reason ``<rule>``, stage ``filter``."""
     rules = thresholds(opts or FilterOptions())
