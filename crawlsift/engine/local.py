@@ -42,6 +42,7 @@ from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.remote import RemoteOutput, open_remote
+from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io.writers import RollingWriter
@@ -148,7 +149,13 @@ class Run:
                 self.remote.task_committed(task.task_id)
 
     def finish(self) -> RunSummary:
-        """Write stats.json and report.html; return the summary."""
+        """Give every shard the run's schema, write stats.json and report.html; return the
+        summary."""
+        fetch = self.remote.fetch if self.remote is not None else None
+        ids = [t.task_id for t in self.tasks if marker_path(self.out, t.task_id).exists()]
+        for task_id in unify_outputs(self.out, ids, _write_json, fetch):
+            if self.remote is not None:
+                self.remote.task_committed(task_id)
         summary = RunSummary(
             output=self.remote.url if self.remote is not None else str(self.out),
             stats=self.stats,
@@ -180,7 +187,7 @@ def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
     todo: list[ReadTask] = []
     finished = RunStats()
     for task in tasks:
-        marker = out / "_done" / f"{task.task_id}.json"
+        marker = marker_path(out, task.task_id)
         if marker.exists():
             finished.merge(RunStats.from_dict(json.loads(marker.read_text())))
         else:
@@ -227,9 +234,9 @@ class TaskOutput:
         )
 
     def commit(self) -> RunStats:
-        for w in self.writers.values():
-            w.commit()
-        _write_json(self.out / "_done" / f"{self.task.task_id}.json", self.stats.to_dict())
+        committed = [shard for w in self.writers.values() for shard in w.commit()]
+        marker = {**self.stats.to_dict(), SHARDS: shard_entries(self.out, committed)}
+        _write_json(marker_path(self.out, self.task.task_id), marker)
         return self.stats
 
     def abort(self) -> None:

@@ -105,6 +105,13 @@ class RemoteOutput:
         """Upload the run manifest (before any task)."""
         self._put(self.staging / RUN_FILE)
 
+    def fetch(self, relative: str) -> None:
+        """Bring a file of an earlier attempt to the staging directory, unless it is there."""
+        local = self.staging / relative
+        if not local.exists():
+            local.parent.mkdir(parents=True, exist_ok=True)
+            self.store.get(relative, local)
+
     def task_committed(self, task_id: str) -> None:
         """Upload one committed task: its shards, then its done marker."""
         for sub in _SUBDIRS:
