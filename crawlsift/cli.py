@@ -11,11 +11,14 @@ import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from crawlsift.errors import CrawlsiftError
+
+if TYPE_CHECKING:
+    from crawlsift.dedup.steps import Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -322,6 +325,12 @@ def demo(output: str, workers: int) -> None:
 @click.option("--no-verify", is_flag=True, help="Trust LSH candidates without exact Jaccard.")
 @click.option("--no-boilerplate", is_flag=True, help="Keep lines recurring across a site.")
 @click.option(
+    "--fold-digits",
+    is_flag=True,
+    help="Treat every run of digits as the same number, so pages differing only in their "
+    "numbers are duplicates (off: prices, results and dates tell pages apart).",
+)
+@click.option(
     "--keep-order",
     default="date,quality,length",
     show_default=True,
@@ -329,20 +338,25 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bars (default: on a terminal)."
+)
 @_engine_options(
     "Hash on this machine's threads, or on Ray workers (pip install 'crawlsift[ray]')."
 )
 @_errors
 def dedup_command(
     inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
-    bands: int, rows: int, no_verify: bool, no_boilerplate: bool, keep_order: str,
-    workers: int, overwrite: bool, engine: str, address: str | None,
+    bands: int, rows: int, no_verify: bool, no_boilerplate: bool, fold_digits: bool,
+    keep_order: str, workers: int, overwrite: bool, progress: bool | None, engine: str,
+    address: str | None,
 ) -> None:  # fmt: skip
     """Remove exact and near-duplicate documents and site boilerplate lines.
 
     INPUTS are `crawlsift clean` output directories (their kept/ is read) or
-    Parquet/JSONL files with id and text (url and date used when present).
-    After an interruption, the same command resumes without redoing finished passes.
+    Parquet/JSONL files with id and text (url and date used when present); raw
+    WARC/ARC files need `crawlsift clean` first. After an interruption, the same
+    command resumes without redoing finished passes.
 
     \b
     Example:
@@ -350,20 +364,71 @@ def dedup_command(
     """
     from crawlsift.dedup import dedup
 
-    s = dedup(
-        list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
-        overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
-        verify=not no_verify, boilerplate=not no_boilerplate,
-        keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
-    )  # fmt: skip
+    with _DedupBars(sys.stderr.isatty() if progress is None else progress) as bars:
+        s = dedup(
+            list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
+            overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
+            verify=not no_verify, boilerplate=not no_boilerplate, fold_digits=fold_digits,
+            keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
+            progress=bars.step if bars.enabled else None,
+        )  # fmt: skip
     click.echo(
         f"{s.documents:,} documents: kept {s.kept:,}, removed {s.removed_exact:,} exact and "
         f"{s.removed_near:,} near duplicates ({s.matched_index:,} of indexed ones); "
         f"{s.boilerplate_lines_removed:,} site boilerplate lines removed; {s.seconds:.1f} s"
     )
+    other = {
+        "no words": s.empty_text,
+        "only site boilerplate": s.boilerplate_only,
+        "rejected before dedup": s.rejected_before,
+    }
+    if any(other.values()):
+        click.echo("also rejected: " + ", ".join(f"{n:,} {w}" for w, n in other.items() if n))
     if s.resumed:
         click.echo(f"taken from an earlier attempt: {', '.join(s.resumed)}")
     click.echo(f"outputs: {output}/kept, {output}/rejected, {output}/stats.json")
+
+
+class _DedupBars:
+    """One tqdm bar per dedup pass on stderr, fed by the library's progress steps."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.name: str | None = None
+
+    def __enter__(self) -> _DedupBars:
+        return self
+
+    def step(self, step: Step) -> None:
+        from tqdm import tqdm
+
+        if step.name != self.name:
+            self._close()
+            self.name = step.name
+            self.bar = tqdm(
+                desc=f"dedup {step.number}/{step.passes} {step.name}",
+                total=step.total,
+                unit=" docs",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+        if step.total is not None and self.bar.total != step.total:
+            self.bar.total = step.total
+        self.bar.update(step.documents - self.bar.n)
+        if step.batches:
+            self.bar.set_postfix_str(f"batches {step.batches:,}", refresh=False)
+        if step.done:
+            self._close()
+            self.name = None
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
 
 
 @main.command()

@@ -35,7 +35,9 @@ class Progress:
     def __init__(self, out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
         self.out, self.work = out, out / "_work"
         manifest = json.loads(json.dumps(manifest))  # as it reads back from JSON
+        self.existed = out.exists()
         previous = self._previous(overwrite)
+        self.fresh = previous is None  # nothing of an earlier attempt to resume
         if previous is not None and previous.get("manifest") != manifest:
             raise InputError(
                 f"{out} holds a dedup run with other inputs or options; "
@@ -86,6 +88,19 @@ class Progress:
         if figures is not None:
             self.resumed.append(name)
         return figures
+
+    def discard(self) -> None:
+        """Remove what a fresh run wrote (it stopped on bad input: nothing to resume)."""
+        if not self.fresh:
+            return
+        if not self.existed:
+            shutil.rmtree(self.out, ignore_errors=True)
+            return
+        for path in self.out.iterdir():  # the directory was empty before the run
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def complete_run(self, keep_work: bool) -> None:
         """Mark the run finished and remove its work files (unless kept)."""

@@ -142,3 +142,31 @@ def test_reads_a_clean_output_and_passes_columns_through(tmp_path: Path) -> None
     assert kept.column("lang").to_pylist() == ["en", "de"]
     assert kept.column("edits").to_pylist()[0][0]["reason"] == "repair_x"
     assert rejected.num_rows == 0
+
+
+def _draws(seed: int, n: int) -> list[dict[str, str]]:
+    """Lottery result pages: the same words, different numbers."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        lines = [f"Results of draw {1000 + i} held on 2025-03-{1 + i % 28:02d}"]
+        for game in ("Main draw", "Bonus ball", "Second chance", "Jackpot", "Raffle"):
+            numbers = " ".join(str(rng.randint(1, 59)) for _ in range(12))
+            lines.append(f"{game} winning numbers: {numbers}")
+        lines.append(f"Prize fund {rng.randint(10**5, 10**7)} pounds, {rng.randint(2, 90)} winners")
+        rows.append(
+            {"id": f"draw-{i}", "url": f"https://lotto{i}.example/", "text": "\n".join(lines)}
+        )
+    return rows
+
+
+def test_pages_differing_only_in_numbers_are_kept_unless_digits_are_folded(
+    tmp_path: Path,
+) -> None:
+    src = write(tmp_path / "in.parquet", _draws(5, 12))
+    summary = dedup(str(src), str(tmp_path / "o1"))
+    assert (summary.kept, summary.candidate_pairs) == (12, 0)  # neither exact nor near
+    folded = dedup(str(src), str(tmp_path / "o2"), fold_digits=True)
+    assert (folded.kept, folded.removed_exact) == (1, 11)
+    assert DedupOptions().fold_digits is False
+    assert "fold_digits" in DedupOptions().hashing()  # an index is built with one setting
