@@ -6,12 +6,10 @@ is a merge of two streams and memory stays bounded by one part.
 Every shard of ``kept/`` has one schema, and every shard of ``rejected/`` one schema: the
 columns of all inputs, in the order they first appear (inputs in path order), then the
 columns dedup adds. A row whose input had no such column holds a null there. A column
-whose types differ between inputs takes the type both promote to (int32 and int64 give
-int64, int and float give float, string and large string give large string); when no
-type holds both (int and string, say), it is written as text: values Arrow can cast
-(numbers, dates) as their text, others (lists, structs) as JSON. crawlsift's own columns
-keep the types :mod:`crawlsift.schema` gives them; the raw ``html``, as in ``clean``'s
-outputs, is not written.
+whose types differ between inputs is unified by the rule of ``clean``'s outputs
+(:mod:`crawlsift.io.passthrough`); crawlsift's own columns keep the types
+:mod:`crawlsift.schema` gives them; the raw ``html``, as in ``clean``'s outputs, is not
+written.
 
 Kept rows carry the text after site boilerplate stripping and its ``site_boilerplate``
 edits; rejected rows carry the text and edits dedup read.
@@ -19,7 +17,6 @@ edits; rejected rows carry the text and edits dedup read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +28,7 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.dedup.cluster import BOILERPLATE_ONLY, EMPTY, EXACT, NEAR
+from crawlsift.io.passthrough import conform, unify_schemas
 from crawlsift.io.writers import RollingWriter
 
 STAGE = "dedup"
@@ -60,57 +58,16 @@ def _decision_batches(path: Path) -> Iterator[pa.Table]:
 
 def run_schema(schemas: list[pa.Schema]) -> pa.Schema:
     """One schema for every input schema (see the module docstring for the rule)."""
-    types: dict[str, list[pa.DataType]] = {}
-    for schema in schemas:
-        for f in schema:
-            if f.name not in _WORK and f.name not in S.INTERNAL_COLUMNS:
-                types.setdefault(f.name, []).append(f.type)
-    fields = []
-    for name, seen in types.items():
-        if name in S.COLUMN_TYPES:
-            fields.append(S.field(name))
-            continue
-        try:
-            merged = pa.unify_schemas(
-                [pa.schema([pa.field(name, t)]) for t in seen], promote_options="permissive"
-            )
-            fields.append(merged.field(name))
-        except (pa.ArrowException, ValueError):
-            fields.append(pa.field(name, pa.large_string()))
-    return pa.schema(fields)
+    unified = unify_schemas(
+        pa.schema([f for f in s if f.name not in _WORK and f.name not in S.INTERNAL_COLUMNS])
+        for s in schemas
+    )
+    return pa.schema([S.field(f.name) if f.name in S.COLUMN_TYPES else f for f in unified])
 
 
 def _with_added(schema: pa.Schema, added: tuple[str, ...]) -> pa.Schema:
     fields = [f for f in schema if f.name not in _REJECTED_ADDED]
     return pa.schema(fields + [S.field(n) for n in added])
-
-
-def _as_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    try:
-        return column.cast(pa.large_string())
-    except (pa.ArrowException, ValueError):
-        values = [None if v is None else json.dumps(v, default=str) for v in column.to_pylist()]
-        return pa.array(values, pa.large_string())
-
-
-def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table`` with exactly ``schema``'s columns: missing ones null, others cast."""
-    arrays = []
-    for f in schema:
-        if f.name not in table.column_names:
-            arrays.append(pa.nulls(table.num_rows, f.type))
-            continue
-        col = table.column(f.name)
-        if col.type.equals(f.type):
-            arrays.append(col)
-            continue
-        try:
-            arrays.append(col.cast(f.type))
-        except (pa.ArrowException, ValueError):
-            if not pa.types.is_large_string(f.type):
-                raise
-            arrays.append(_as_text(col))
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def write_outputs(
