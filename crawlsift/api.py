@@ -18,6 +18,7 @@ from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
 from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io import discover
+from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.signals.filters import PRESETS, FilterOptions, quality_pipeline
@@ -171,6 +172,7 @@ def clean(
 
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r}; use local or ray")
+    output = local_path(output)  # a file:// URL is the local directory it names
     run_options = RunOptions(output=output, **options)  # bad options fail before any reading
     pipeline = pipeline or make_pipeline(preset=preset, filters=filters)
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))

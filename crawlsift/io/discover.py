@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import xxhash
 
 from crawlsift.errors import InputError
+from crawlsift.io.file_url import local_path
 
 #: File name endings (lower-cased) and the format they mean; longest match wins.
 EXTENSIONS: tuple[tuple[str, str], ...] = (
@@ -198,17 +199,17 @@ def _expand(inp: str) -> list[str]:
 def discover(inputs: Sequence[str]) -> list[ReadTask]:
     """Resolve files, directories and globs into read tasks, sorted by path.
 
-    Directories are searched recursively; hidden entries and files of unknown format
-    inside them (or matched by a glob) are skipped, and so are crawlsift outputs found by
-    the search (see the module docstring). A named file of unknown format, a named
-    output directory, or an input matching nothing, raises :class:`InputError`. Inputs
-    reaching the same file twice yield one task.
+    An input may be a local ``file://`` URL. Directories are searched recursively; hidden
+    entries and files of unknown format inside them (or matched by a glob) are skipped,
+    and so are crawlsift outputs found by the search (see the module docstring). A named
+    file of unknown format, a named output directory, or an input matching nothing,
+    raises :class:`InputError`. Inputs reaching the same file twice yield one task.
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     if not inputs:
         raise InputError("no inputs given")
-    paths = {os.path.normpath(os.fspath(p)) for inp in inputs for p in _expand(os.fspath(inp))}
+    paths = {os.path.normpath(p) for inp in inputs for p in _expand(local_path(inp))}
     tasks: list[ReadTask] = []
     seen: set[str] = set()
     for path in sorted(paths):
