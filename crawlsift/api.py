@@ -21,7 +21,13 @@ from crawlsift.io import discover
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.repair.stage import RepairOptions
-from crawlsift.signals.filters import PRESETS, FilterOptions, quality_pipeline
+from crawlsift.signals.filters import (
+    NO_PRESET,
+    PRESETS,
+    FilterOptions,
+    config_preset,
+    quality_pipeline,
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,8 @@ def make_pipeline(
 
     ``guard`` sets the per-record limits (``GuardOptions(max_record_bytes=...)``).
     ``preset`` (gopher, c4, fineweb, crawlsift-default) or a TOML ``filters`` file adds the
-    quality signals that its rules need and the ``filter`` stage after repair.
+    quality signals that its rules need and the ``filter`` stage after repair. A filters
+    file names the preset it starts from; ``preset``, if also given, must be the same.
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -75,7 +82,14 @@ def make_pipeline(
     if preset is not None or filters is not None:
         if preset is not None and preset not in PRESETS:
             raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
-        chosen = preset or "crawlsift-default"
+        chosen: str | None = preset or "crawlsift-default"
+        if filters is not None:  # the file is checked here, before any output exists
+            chosen = config_preset(filters)
+            if preset is not None and preset != chosen:
+                raise InputError(
+                    f'preset {preset} and {filters} (preset = "{chosen or NO_PRESET}") '
+                    "disagree; the filter file names the preset its rules start from"
+                )
         stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters))
         options["filter"] = FilterOptions(preset=chosen, config=filters)
     return Pipeline(stages=stages, options=options)

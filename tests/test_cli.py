@@ -171,3 +171,23 @@ def test_a_file_url_on_another_host_is_one_error_line(runner, tmp_path):
     assert result.exit_code == 2
     assert "not on host 'server'" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        ('preset = "gopher"\n[rules]\ngopher_short_doc = "many"\n', "gopher_short_doc"),
+        ("[rules]\ngopher_short_doc = 10\n", "say which preset"),
+    ],
+)
+def test_a_bad_filter_file_is_one_error_line_and_no_output(runner, seed_path, tmp_path, toml, said):
+    config = tmp_path / "filters.toml"
+    config.write_text(toml)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main, ["clean", str(seed_path), "-o", str(out), "--filters", str(config)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert said in result.stderr and "Traceback" not in result.output
+    assert not out.exists()
