@@ -18,9 +18,17 @@ from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
 from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io import discover
+from crawlsift.io._rows import READ_STAGE, as_status
+from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.repair.stage import RepairOptions
-from crawlsift.signals.filters import PRESETS, FilterOptions, quality_pipeline
+from crawlsift.signals.filters import (
+    NO_PRESET,
+    PRESETS,
+    FilterOptions,
+    config_preset,
+    quality_pipeline,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ def make_pipeline(
 
     ``guard`` sets the per-record limits (``GuardOptions(max_record_bytes=...)``).
     ``preset`` (gopher, c4, fineweb, crawlsift-default) or a TOML ``filters`` file adds the
-    quality signals that its rules need and the ``filter`` stage after repair.
+    quality signals that its rules need and the ``filter`` stage after repair. A filters
+    file names the preset it starts from; ``preset``, if also given, must be the same.
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -74,7 +83,14 @@ def make_pipeline(
     if preset is not None or filters is not None:
         if preset is not None and preset not in PRESETS:
             raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
-        chosen = preset or "crawlsift-default"
+        chosen: str | None = preset or "crawlsift-default"
+        if filters is not None:  # the file is checked here, before any output exists
+            chosen = config_preset(filters)
+            if preset is not None and preset != chosen:
+                raise InputError(
+                    f'preset {preset} and {filters} (preset = "{chosen or NO_PRESET}") '
+                    "disagree; the filter file names the preset its rules start from"
+                )
         stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters))
         options["filter"] = FilterOptions(preset=chosen, config=filters)
     return Pipeline(stages=stages, options=options)
@@ -86,6 +102,28 @@ _PAGE_METADATA = (S.AUTHOR, S.PUBLISHED, S.SITE_NAME, S.HTML_LANG)
 
 def _one_row(**values: Any) -> pa.Table:
     return S.input_table(**{name: [value] for name, value in values.items()})
+
+
+def _checked(text: Any, url: Any, http_status: Any, date: Any) -> dict[str, Any]:
+    """The row values of one record; a value of the wrong type is an :class:`InputError`.
+
+    A missing text (None) is a record rejected as ``missing_text``, as the readers do.
+    """
+    for name, value in (("url", url), ("date", date)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{name} must be a str or None, not {type(value).__name__}")
+    status = None if http_status is None else as_status(http_status)
+    if http_status is not None and status is None:
+        raise InputError(
+            f"http_status must be an HTTP status code (an int or a string of digits), "
+            f"not {http_status!r}"
+        )
+    row = {"url": url, "date": date, "http_status": status}
+    if text is None:
+        return {**row, "reason": "missing_text", "stage": READ_STAGE}
+    if not isinstance(text, str):
+        raise InputError(f"text must be a str or None, not {type(text).__name__}")
+    return {**row, "text": text}
 
 
 def _result(table: pa.Table) -> CleanResult:
@@ -105,23 +143,20 @@ def _result(table: pa.Table) -> CleanResult:
 
 
 def clean_text(
-    text: str,
+    text: str | None,
     url: str | None = None,
-    http_status: int | None = None,
+    http_status: int | str | None = None,
     date: str | None = None,
     *,
     pipeline: Pipeline | None = None,
 ) -> CleanResult:
-    """Repair one record's text; ``result.edits`` index into ``text``."""
-    row = _one_row(
-        text=text,
-        url=url,
-        http_status=http_status,
-        date=date,
-        id="record",
-        source_format="text",
-        source_index=0,
-    )
+    """Repair one record's text; ``result.edits`` index into ``text``.
+
+    ``http_status`` may be a string of digits (``"403"``); ``text=None`` gives a record
+    rejected as ``missing_text``. Values of other types raise :class:`InputError`.
+    """
+    values = _checked(text, url, http_status, date)
+    row = _one_row(**values, id="record", source_format="text", source_index=0)
     return _result((pipeline or make_pipeline())(row))
 
 
@@ -171,6 +206,7 @@ def clean(
 
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r}; use local or ray")
+    output = local_path(output)  # a file:// URL is the local directory it names
     run_options = RunOptions(output=output, **options)  # bad options fail before any reading
     pipeline = pipeline or make_pipeline(preset=preset, filters=filters)
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))

@@ -35,11 +35,35 @@ def _errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class LocalPath(click.Path):
+    """``click.Path`` that also takes a local ``file://`` URL (as the path it names)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from crawlsift.io.file_url import local_path
+
+        if isinstance(value, str):
+            try:
+                value = local_path(value)
+            except CrawlsiftError as exc:
+                self.fail(str(exc), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _local_paths(ctx: click.Context, param: click.Parameter, values: Any) -> Any:
+    """Inputs given as local ``file://`` URLs become the paths they name."""
+    from crawlsift.io.file_url import local_path
+
+    try:
+        return tuple(local_path(v) for v in values)
+    except CrawlsiftError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def _filter_options(fn: F) -> F:
     """``--preset`` and ``--filters``: quality filters after repair."""
     fn = click.option(
         "--filters",
-        type=click.Path(dir_okay=False, exists=True),
+        type=LocalPath(dir_okay=False, exists=True),
         help="TOML file of filter rules (preset = ..., [rules] ...).",
     )(fn)
     return click.option(
@@ -74,8 +98,8 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output directory.")
+@click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
+@click.option("-o", "--output", type=LocalPath(file_okay=False), help="Output directory.")
 @click.option(
     "--format",
     "fmt",
@@ -214,10 +238,10 @@ def _print_clean(
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
 @click.option("--limit", type=int, default=20, show_default=True, help="Records to show at most.")
 @click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML page.")
+@click.option("--html", "html_path", type=LocalPath(dir_okay=False), help="Write an HTML page.")
 @_filter_options
 @_errors
 def explain(
@@ -263,7 +287,7 @@ def explain(
     "--output",
     default="crawlsift-demo-out",
     show_default=True,
-    type=click.Path(file_okay=False),
+    type=LocalPath(file_okay=False),
     help="Where to write the demo outputs.",
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
@@ -295,18 +319,18 @@ def demo(output: str, workers: int) -> None:
 
 
 @main.command("dedup")
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(file_okay=False),
+    type=LocalPath(file_okay=False),
     help="Output directory: kept/, rejected/, stats.json.",
 )
 @click.option(
     "--index",
     "index_dir",
-    type=click.Path(file_okay=False),
+    type=LocalPath(file_okay=False),
     help="Index directory: also remove duplicates of indexed documents, then add "
     "this run's kept documents to it.",
 )
@@ -432,7 +456,7 @@ class _DedupBars:
 
 
 @main.command()
-@click.argument("output", type=click.Path(file_okay=False, exists=True))
+@click.argument("output", type=LocalPath(file_okay=False, exists=True))
 @_errors
 def report(output: str) -> None:
     """Rebuild OUTPUT/report.html from the outputs of a run.

@@ -27,6 +27,9 @@ SOURCE_INDEX = "source_index"  # position of the record within its source file
 SOURCE_FORMAT = "source_format"  # text | jsonl | parquet | warc | wet | arc
 TEXT = "text"  # plain text; after repair, the cleaned text
 HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extraction
+#: types of the archive records that are not documents (WARC request, metadata, warcinfo,
+#: ...) read before this row, or after it for a file's last row: counted, never written
+SKIPPED_RECORDS = "skipped_records"
 
 # -- pipeline columns (set by stages) -------------------------------------------------
 INPUT_TEXT = "input_text"  # the text as repair received it; edits index into it
@@ -66,6 +69,7 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     SOURCE_FORMAT: pa.string(),
     TEXT: pa.large_string(),
     HTML: pa.large_binary(),
+    SKIPPED_RECORDS: pa.list_(pa.string()),
     INPUT_TEXT: pa.large_string(),
     TITLE: pa.string(),
     EXTRACT_NOTE: pa.string(),
@@ -101,10 +105,11 @@ INPUT_COLUMNS: tuple[str, ...] = (
     HTML,
     REASON,
     STAGE,
+    SKIPPED_RECORDS,
 )
 
-#: Columns dropped from outputs (large intermediates).
-INTERNAL_COLUMNS: tuple[str, ...] = (HTML,)
+#: Columns dropped from outputs (large intermediates, reader bookkeeping).
+INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS)
 
 
 def field(name: str) -> pa.Field:

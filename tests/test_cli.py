@@ -131,3 +131,63 @@ def test_record_limits_are_options(runner, tmp_path):
         main, ["clean", str(path), "-o", str(tmp_path / "o2"), "--max-record-mb", "0"]
     )
     assert bad.exit_code != 0 and "--max-record-mb" in bad.output
+
+
+def test_file_urls_work_like_paths_for_every_command(runner, tmp_path, monkeypatch, seed_text):
+    monkeypatch.chdir(tmp_path)  # a URL taken as a relative path would land here, in "file:"
+    crawl = tmp_path / "crawl dir"
+    crawl.mkdir()
+    pages = [{"id": f"p{i}", "text": seed_text} for i in range(2)]
+    (crawl / "pages.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pages))
+    out, deduped, index = (tmp_path / "abs" / name for name in ("out", "deduped", "index"))
+
+    result = runner.invoke(main, ["clean", crawl.as_uri(), "-o", out.as_uri(), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "stats.json").read_text())["kept"] == 2
+    assert f"output     {out}" in result.stdout
+
+    args = ["dedup", out.as_uri(), "-o", deduped.as_uri(), "--index", index.as_uri()]
+    result = runner.invoke(main, [*args, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 documents: kept 1, removed 1 exact" in result.stdout
+    assert (deduped / "stats.json").exists() and (index / "index.json").exists()
+
+    (out / "report.html").unlink()
+    result = runner.invoke(main, ["report", out.as_uri()])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").exists()
+
+    page = tmp_path / "abs" / "explain.html"
+    result = runner.invoke(
+        main, ["explain", (crawl / "pages.jsonl").as_uri(), "--html", page.as_uri()]
+    )
+    assert result.exit_code == 0, result.output
+    assert page.exists()
+    assert not (tmp_path / "file:").exists()
+
+
+def test_a_file_url_on_another_host_is_one_error_line(runner, tmp_path):
+    result = runner.invoke(main, ["clean", str(tmp_path), "-o", "file://server/out"])
+    assert result.exit_code == 2
+    assert "not on host 'server'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        ('preset = "gopher"\n[rules]\ngopher_short_doc = "many"\n', "gopher_short_doc"),
+        ("[rules]\ngopher_short_doc = 10\n", "say which preset"),
+    ],
+)
+def test_a_bad_filter_file_is_one_error_line_and_no_output(runner, seed_path, tmp_path, toml, said):
+    config = tmp_path / "filters.toml"
+    config.write_text(toml)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main, ["clean", str(seed_path), "-o", str(out), "--filters", str(config)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert said in result.stderr and "Traceback" not in result.output
+    assert not out.exists()

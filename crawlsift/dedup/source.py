@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from crawlsift import schema as S
 from crawlsift.errors import InputError, UnreadableFileError
 from crawlsift.io import ReadTask, discover, read_task
+from crawlsift.io.file_url import local_path
 
 _CLEAN_FIRST = "run `crawlsift clean` on it first and dedup the clean output"
 _NEEDS_EXTRACTION = ("warc", "arc")  # formats whose records are HTML, not text
@@ -33,7 +34,7 @@ def resolve(source: str | Sequence[str]) -> list[str]:
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     out = []
     for item in items:
-        item = os.fspath(item)
+        item = local_path(item)  # a file:// URL is the local path it names
         kept = os.path.join(item, "kept")
         out.append(kept if os.path.isdir(kept) else item)
     return out

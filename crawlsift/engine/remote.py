@@ -20,14 +20,18 @@ import tempfile
 from pathlib import Path
 
 from crawlsift.errors import InputError, MissingExtraError, OutputError
+from crawlsift.io.file_url import is_file_url
 
 _SUBDIRS = ("kept", "rejected", "_samples")
 RUN_FILE = "_run.json"
 
 
 def is_url(output: str) -> bool:
-    """Whether an output names an fsspec URL rather than a local directory."""
-    return "://" in output and not output.startswith("file://")
+    """Whether an output names an fsspec URL rather than a local directory.
+
+    A ``file://`` URL is a local directory (:func:`crawlsift.io.file_url.local_path`).
+    """
+    return "://" in output and not is_file_url(output)
 
 
 class Store:

@@ -26,6 +26,7 @@ GIVEN_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - {
     S.HTML,
     S.REASON,
     S.STAGE,
+    S.SKIPPED_RECORDS,
 }
 
 READ_STAGE = "read"

@@ -7,7 +7,9 @@ record into a WARC-style one (``arc2warc``). Rows then follow the WARC reader's 
 header has no valid length is a ``bad_warc_record`` row, one cut short by the end of the
 file a ``truncated_file`` row (and reading stops); a file warcio cannot parse
 from some record on ends with a ``bad_warc_record`` row. A file that does not start with
-the ``filedesc://`` header every ARC file has is unreadable as a whole.
+the ``filedesc://`` header every ARC file has is unreadable as a whole; that header is
+counted as a ``warcinfo`` record that is not a document, as the WARC reader counts its own
+(:class:`crawlsift.io.warc.RecordRows`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from crawlsift.errors import UnreadableFileError
 from crawlsift.io import warc
 from crawlsift.io._rows import RowBuffer, parse_content_type
 from crawlsift.io.discover import ReadTask
-from crawlsift.io.warc import BAD_RECORD, NOT_OURS, TOO_LARGE, TRUNCATED, add_payload
+from crawlsift.io.warc import (
+    BAD_RECORD,
+    NOT_OURS,
+    TOO_LARGE,
+    TRUNCATED,
+    RecordRows,
+    add_payload,
+)
 
 
 def _meta(record: Any) -> dict[str, Any]:
@@ -80,7 +89,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 (closed in the finally below)
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RowBuffer(task.path, task.format)
+    rows = RecordRows(task.path, task.format, batch_size)
     try:
         records = iter(ArchiveIterator(fh, arc2warc=True))
         seen = 0
@@ -102,12 +111,14 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
                     task.path, "not a valid ARC file (it does not start with a filedesc:// header)"
                 )
             seen += 1
-            keep_going = record.rec_type != "response" or _add_record(record, rows)
-            if len(rows) >= batch_size:
-                yield rows.flush()
+            keep_going = True
+            if record.rec_type == "response":
+                keep_going = _add_record(record, rows)
+            else:
+                rows.skip(record.rec_type)
+            yield from rows.batches()
             if not keep_going:
                 break
     finally:
         fh.close()
-    if len(rows):
-        yield rows.flush()
+    yield from rows.finish()

@@ -59,6 +59,7 @@ def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> p
     cols[S.SOURCE_INDEX] = pa.array(range(start, start + n), pa.int64())
     cols[S.SOURCE_FORMAT] = pa.array([fmt] * n, pa.string())
     cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
+    cols[S.SKIPPED_RECORDS] = pa.nulls(n, S.COLUMN_TYPES[S.SKIPPED_RECORDS])
     arrays = [cols[name] for name in S.INPUT_COLUMNS]
     extra_fields = []
     for i, field in enumerate(batch.schema):

@@ -1,10 +1,18 @@
 """WARC and WET input via FastWARC.
 
-``response`` and ``resource`` records become rows: HTML payloads go to ``html`` (HTTP
-headers stripped, transfer- and content-encoding undone), ``text/plain`` payloads are
-decoded into ``text``, anything else is a ``non_text_payload`` row. WET ``conversion``
-records become ``text`` rows. ``warcinfo``, ``request``, ``metadata``, ``revisit`` and
-``continuation`` records are not documents and are skipped.
+``response`` records become rows: HTML payloads go to ``html`` (HTTP headers stripped,
+transfer- and content-encoding undone), ``text/plain`` payloads are decoded into
+``text``, anything else is a ``non_text_payload`` row. WET ``conversion`` records become
+``text`` rows. A ``resource`` record is a document when it holds a page: an HTML one
+(some archivers store pages so), or one captured from an ``http(s)`` URL, read like a
+response. Everything else is not a document: ``warcinfo``, ``request``, ``metadata``,
+``revisit`` and ``continuation`` records (a Common Crawl WARC holds a request, a response
+and a metadata record per page), and ``resource`` records of other URIs (wget's
+``metadata://.../wget.log`` and ``wget_arguments.txt``, a file stored under its path).
+They are counted, never silently dropped: their types ride on the file's rows in
+:data:`~crawlsift.schema.SKIPPED_RECORDS` (see :class:`RecordRows`), which the run's
+statistics sum as ``skipped_by_type``; a file holding records but no document is one
+``no_documents`` row.
 
 FastWARC does not report a truncated file: it silently yields short records, or none
 for a gzip member cut early. So each record's payload length is checked against its
@@ -24,7 +32,7 @@ import contextlib
 import io
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -36,9 +44,13 @@ from crawlsift.errors import UnreadableFileError
 from crawlsift.io._rows import RowBuffer, decode_text, parse_content_type
 from crawlsift.io.discover import ReadTask
 
-DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.resource | WarcRecordType.conversion
+#: record types that are always documents; a ``resource`` record is one when it holds a page
+DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.conversion
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
+#: URI schemes of captured web pages (a resource record at another URI is not a page)
+WEB_SCHEMES = frozenset({"http", "https"})
+NO_DOCUMENTS = "no_documents"
 #: The most bytes of one payload read into memory, stored or decoded (the guard stage's
 #: smaller, configurable ``max_record_bytes`` then decides what is processed).
 MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
@@ -140,12 +152,89 @@ def looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def _meta(record: WarcRecord) -> dict[str, Any]:
-    headers = record.headers
-    url = headers.get("WARC-Target-URI")
+class RecordRows(RowBuffer):
+    """The rows of one archive file in batches, with the records that are not documents
+    counted.
+
+    :meth:`skip` notes a record's type; the next row carries the types noted before it
+    in :data:`~crawlsift.schema.SKIPPED_RECORDS`. Each row is held back until the next
+    one arrives, so that at the end (:meth:`finish`) the file's last row can take the
+    records after it too. A batch is cut when a row would make it exceed ``batch_size``,
+    so batches hold the same rows as they would without holding back.
+    """
+
+    def __init__(self, source: str, source_format: str, batch_size: int) -> None:
+        super().__init__(source, source_format)
+        self.batch_size = batch_size
+        self._skipped: list[str] = []
+        self._held: tuple[dict[str, Any], Mapping[str, Any] | None] | None = None
+        self._full: list[pa.Table] = []
+
+    def skip(self, record_type: str) -> None:
+        """Count one record that is not a document."""
+        self._skipped.append(record_type)
+
+    def add(self, row: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> None:
+        held = dict(row)
+        if self._skipped:
+            held[S.SKIPPED_RECORDS] = self._skipped
+            self._skipped = []
+        if self._held is not None:
+            self._release(*self._held)
+        self._held = (held, extra)
+
+    def _release(self, row: dict[str, Any], extra: Mapping[str, Any] | None) -> None:
+        if len(self) >= self.batch_size:
+            self._full.append(self.flush())
+        super().add(row, extra)
+
+    def batches(self) -> list[pa.Table]:
+        """The batches completed so far (each handed out once)."""
+        full, self._full = self._full, []
+        return full
+
+    def finish(self) -> list[pa.Table]:
+        """End of the file: the held row takes the records after it; the last batches.
+
+        A file that held records but no document gets one ``no_documents`` row.
+        """
+        if self._held is None and self._skipped:
+            self.reject(NO_DOCUMENTS)
+        if self._held is not None:
+            row, extra = self._held
+            if self._skipped:
+                row[S.SKIPPED_RECORDS] = [*(row.get(S.SKIPPED_RECORDS) or ()), *self._skipped]
+                self._skipped = []
+            self._held = None
+            self._release(row, extra)
+        return self.batches() + ([self.flush()] if len(self) else [])
+
+
+def _target_uri(record: WarcRecord) -> str | None:
+    url = record.headers.get("WARC-Target-URI")
     if url and url.startswith("<") and url.endswith(">"):  # wget writes <uri>
         url = url[1:-1]
-    return {S.ID: record.record_id, S.URL: url, S.DATE: headers.get("WARC-Date")}
+    return url
+
+
+def _meta(record: WarcRecord) -> dict[str, Any]:
+    url = _target_uri(record)
+    return {S.ID: record.record_id, S.URL: url, S.DATE: record.headers.get("WARC-Date")}
+
+
+def is_document(record: WarcRecord) -> bool:
+    """Whether a record is a document: a response or conversion, or a resource holding a
+    page (HTML, or captured from an http(s) URL)."""
+    rtype = record.record_type
+    if rtype & DOCUMENT_TYPES:
+        return True
+    if rtype != WarcRecordType.resource:
+        return False
+    media, _ = parse_content_type(record.headers.get("Content-Type"))
+    if media in HTML_TYPES:
+        return True
+    scheme, colon, _ = (_target_uri(record) or "").partition(":")
+    return bool(colon) and scheme.strip().lower() in WEB_SCHEMES
 
 
 def _cut_short(record: WarcRecord, consumed: int) -> bool:
@@ -156,13 +245,15 @@ def _cut_short(record: WarcRecord, consumed: int) -> bool:
     return record.content_length == 0 and record.headers.get("Content-Length") is None
 
 
-def _add_record(record: WarcRecord, rows: RowBuffer) -> bool:
-    """Append the row of one record (if it is a document); False means stop the file."""
+def _add_record(record: WarcRecord, rows: RecordRows) -> bool:
+    """Append the row of one record, or count it if it is not a document; False means
+    stop the file."""
     rtype = record.record_type
-    if not rtype & DOCUMENT_TYPES:  # skipped, but checked: it may be where the file ends
+    if not is_document(record):  # counted, and checked: it may be where the file ends
         if _cut_short(record, record.consume()):
             rows.reject(TRUNCATED, **_meta(record))
             return False
+        rows.skip(str(rtype))
         return True
     meta = _meta(record)
     http_headers = None
@@ -256,7 +347,7 @@ def read_warc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         )
     except Exception as exc:
         raise UnreadableFileError(task.path, str(exc)) from exc
-    rows = RowBuffer(task.path, task.format)
+    rows = RecordRows(task.path, task.format, batch_size)
     seen = 0
     last_pos = 0
     while True:
@@ -282,9 +373,7 @@ def read_warc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
                 raise
             rows.reject(BAD_RECORD, **_meta(record))
             keep_going = False
-        if len(rows) >= batch_size:
-            yield rows.flush()
+        yield from rows.batches()
         if not keep_going:
             break
-    if len(rows):
-        yield rows.flush()
+    yield from rows.finish()

@@ -137,3 +137,68 @@ def test_fixture_directory(fixtures: Path) -> None:
     assert by_name["whirlwind.warc.wet.gz"].format == "wet"
     assert "whirlwind-LICENSE" not in by_name
     assert all(t.size == os.path.getsize(t.path) for t in tasks)
+
+
+def _crawl_with_outputs(root: Path) -> None:
+    """Inputs, a clean output and a dedup output inside them, and a look-alike non-output."""
+    touch(root / "a.jsonl")
+    touch(root / "sub" / "b.warc.gz")
+    touch(root / "out" / "_run.json", "{}")
+    touch(root / "out" / "kept" / "part-1-00000.parquet")
+    touch(root / "out" / "_timeouts" / "1.jsonl")
+    touch(root / "sub" / "deduped" / "_dedup.json", "{}")
+    touch(root / "sub" / "deduped" / "kept" / "part-00000.parquet")
+    touch(root / "sub" / "deduped" / "_work" / "meta" / "batch-0.parquet")
+    touch(root / "runs" / "run.json", "{}")  # not a manifest name: an ordinary input folder
+    touch(root / "runs" / "c.txt")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{root}",
+        "{root}/*",
+        "{root}/**",
+        "{root}/**/*.parquet",
+        "{root}/**/*.*",
+        "{root}/*/kept/*.parquet",
+    ],
+)
+def test_outputs_inside_the_input_tree_are_not_found(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, pattern: str
+) -> None:
+    _crawl_with_outputs(tmp_path)
+    inp = pattern.format(root=tmp_path)
+    if inp.endswith("*.parquet"):
+        with pytest.raises(InputError, match="matches no input files"):
+            discover([inp])
+    else:
+        names = [os.path.relpath(t.path, tmp_path) for t in discover([inp])]
+        assert names == ["a.jsonl", "runs/c.txt", "sub/b.warc.gz"]
+    assert f"not reading {tmp_path / 'out'}: it is a crawlsift output" in caplog.text
+
+
+def test_a_path_inside_an_output_named_literally_is_read(tmp_path: Path) -> None:
+    _crawl_with_outputs(tmp_path)
+    kept = tmp_path / "out" / "kept"
+    expected = [str(kept / "part-1-00000.parquet")]
+    assert [t.path for t in discover([str(kept)])] == expected  # what `dedup out/` reads
+    assert [t.path for t in discover([str(kept / "*.parquet")])] == expected
+    assert [t.path for t in discover([str(tmp_path / "out" / "*" / "*.parquet")])] == expected
+    assert [t.path for t in discover(expected)] == expected
+
+
+def test_an_output_directory_named_as_input_is_an_error(tmp_path: Path) -> None:
+    _crawl_with_outputs(tmp_path)
+    with pytest.raises(InputError, match=r"out is a crawlsift output .*_run\.json.*out/kept"):
+        discover([str(tmp_path / "out")])
+    with pytest.raises(InputError, match=r"deduped is a crawlsift output .*_dedup\.json"):
+        discover([str(tmp_path / "sub" / "deduped")])
+
+
+def test_output_markers_are_the_ones_the_commands_write() -> None:
+    from crawlsift.dedup.progress import MARKER
+    from crawlsift.engine.remote import RUN_FILE
+    from crawlsift.io.discover import OUTPUT_MARKERS
+
+    assert set(OUTPUT_MARKERS) == {RUN_FILE, MARKER}
