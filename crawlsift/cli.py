@@ -387,17 +387,26 @@ def dedup_command(
 
 @main.command()
 @click.argument("output", type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--chart-fields",
+    default="",
+    metavar="A,B",
+    help="Also chart these pass-through fields of the input (comma-separated); by default "
+    "only crawlsift's own signals are charted.",
+)
 @_errors
-def report(output: str) -> None:
+def report(output: str, chart_fields: str) -> None:
     """Rebuild OUTPUT/report.html from the outputs of a run.
 
     \b
     Example:
       crawlsift report out/
+      crawlsift report out/ --chart-fields score,likes
     """
     from crawlsift.report.html_report import build_report
 
-    click.echo(f"wrote {build_report(output)}")
+    fields = [f.strip() for f in chart_fields.split(",") if f.strip()]
+    click.echo(f"wrote {build_report(output, chart_fields=fields)}")
 
 
 @main.command()
