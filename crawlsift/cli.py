@@ -7,6 +7,7 @@ Each command parses its flags, calls one library function and turns a
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from importlib import resources
@@ -208,12 +209,10 @@ def clean(
 
 
 def _processed_rows(  # type: ignore[no-untyped-def]
-    inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
+    inputs: tuple[str, ...], batch_size: int, pipeline
 ):
-    from crawlsift.api import make_pipeline
     from crawlsift.io import discover, read_task
 
-    pipeline = make_pipeline(preset=preset, filters=filters)
     for task in discover(list(inputs)):
         for batch in read_task(task, batch_size=batch_size):
             yield from pipeline(batch).to_pylist()
@@ -223,9 +222,11 @@ def _print_clean(
     inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
 ) -> None:
     from crawlsift import schema as S
+    from crawlsift.api import make_pipeline
 
     printed = 0
-    for row in _processed_rows(inputs, batch_size, preset, filters):
+    pipeline = make_pipeline(preset=preset, filters=filters)
+    for row in _processed_rows(inputs, batch_size, pipeline):
         if row[S.KEEP]:
             if printed:
                 click.echo()
@@ -237,10 +238,22 @@ def _print_clean(
         sys.exit(1)
 
 
+def _colour(flag: bool | None) -> bool:
+    """``--color``/``--no-color`` when given; else on a terminal, unless ``NO_COLOR`` is set
+    and not empty (https://no-color.org)."""
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
 @click.option("--limit", type=int, default=20, show_default=True, help="Records to show at most.")
-@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the marks (default: on a terminal, unless NO_COLOR is set).",
+)
 @click.option("--html", "html_path", type=LocalPath(dir_okay=False), help="Write an HTML page.")
 @_filter_options
 @_errors
@@ -255,7 +268,8 @@ def explain(
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
     Removals print as [-text-]{reason}, rewrites as [-old-]{+new+}{reason}; on a
-    terminal they are struck through in red instead.
+    terminal they are struck through in red instead. A record a filter rule rejected
+    shows its measured value against the threshold.
 
     \b
     Example:
@@ -263,22 +277,27 @@ def explain(
       crawlsift explain crawl.warc.gz --limit 5 --html explain.html
       crawlsift explain pages.jsonl --preset fineweb
     """
+    from crawlsift.api import make_pipeline
     from crawlsift.report.explain import html_page, render_record, render_record_html
+    from crawlsift.report.why import run_thresholds
 
+    pipeline = make_pipeline(preset=preset, filters=filters)
+    limits = run_thresholds(pipeline.describe())
     rows = []
-    for i, row in enumerate(_processed_rows(inputs, 100, preset, filters)):
+    for i, row in enumerate(_processed_rows(inputs, 100, pipeline)):
         if i >= limit:
             click.echo(f"... stopped after {limit} records (--limit)", err=True)
             break
         rows.append(row)
     if html_path:
-        body = "<h1>crawlsift explain</h1>" + "".join(render_record_html(r) for r in rows)
+        body = "<h1>crawlsift explain</h1>" + "".join(render_record_html(r, limits) for r in rows)
         Path(html_path).write_text(html_page("crawlsift explain", body), encoding="utf-8")
-        click.echo(f"wrote {html_path} ({len(rows)} records)")
+        noun = "record" if len(rows) == 1 else "records"
+        click.echo(f"wrote {html_path} ({len(rows)} {noun})")
         return
-    style = "ansi" if (sys.stdout.isatty() if color is None else color) else "plain"
+    style = "ansi" if _colour(color) else "plain"
     for row in rows:
-        click.echo(render_record(row, style), color=style == "ansi")
+        click.echo(render_record(row, style, limits), color=style == "ansi")
 
 
 @main.command()
@@ -457,17 +476,26 @@ class _DedupBars:
 
 @main.command()
 @click.argument("output", type=LocalPath(file_okay=False, exists=True))
+@click.option(
+    "--chart-fields",
+    default="",
+    metavar="A,B",
+    help="Also chart these pass-through fields of the input (comma-separated); by default "
+    "only crawlsift's own signals are charted.",
+)
 @_errors
-def report(output: str) -> None:
+def report(output: str, chart_fields: str) -> None:
     """Rebuild OUTPUT/report.html from the outputs of a run.
 
     \b
     Example:
       crawlsift report out/
+      crawlsift report out/ --chart-fields score,likes
     """
     from crawlsift.report.html_report import build_report
 
-    click.echo(f"wrote {build_report(output)}")
+    fields = [f.strip() for f in chart_fields.split(",") if f.strip()]
+    click.echo(f"wrote {build_report(output, chart_fields=fields)}")
 
 
 @main.command()

@@ -191,3 +191,70 @@ def test_a_bad_filter_file_is_one_error_line_and_no_output(runner, seed_path, tm
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert said in result.stderr and "Traceback" not in result.output
     assert not out.exists()
+
+
+SHORT = "A single short line of text that is a real sentence.\n"  # 11 words: gopher_short_doc
+WHY = "gopher_short_doc: 11 < 50 (gopher_word_count)"
+
+
+def test_explain_shows_the_measured_value_against_the_threshold(runner, tmp_path):
+    import re
+
+    path = tmp_path / "short.txt"
+    path.write_text(SHORT)
+    plain = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--no-color"])
+    assert plain.exit_code == 0, plain.output
+    assert f"   why: {WHY}\n" in plain.stdout
+    ansi = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--color"])
+    assert "\x1b[" in ansi.stdout and WHY in re.sub(r"\x1b\[[0-9;]*m", "", ansi.stdout)
+    page = tmp_path / "explain.html"
+    html = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--html", str(page)])
+    assert html.exit_code == 0 and "(1 record)" in html.stdout
+    assert f"<dt>why</dt><dd>{WHY.replace('<', '&lt;')}</dd>" in page.read_text()
+
+
+def _explain_on_a_terminal(path, *flags: str, no_color: str | None = None) -> str:
+    """What ``crawlsift explain`` prints with its stdout on a pseudo-terminal."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawlsift", "explain", str(path), *flags],
+        stdout=slave, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    out = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=120)
+    os.close(master)
+    return out.decode("utf-8", "replace")
+
+
+def test_explain_honours_no_color_on_a_terminal(tmp_path):
+    from tests.report.test_explain import prose
+
+    path = tmp_path / "twice.txt"
+    text = prose(3, 20)
+    path.write_text(text + "\n\n" + text + "\n")  # the second copy is marked as removed
+    assert "\x1b[" in _explain_on_a_terminal(path)  # a terminal gets colour
+    assert "\x1b[" not in _explain_on_a_terminal(path, no_color="1")
+    assert "\x1b[" in _explain_on_a_terminal(path, no_color="")  # set but empty: ignored
+    assert "\x1b[" in _explain_on_a_terminal(path, "--color", no_color="1")  # the flag wins
