@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -14,7 +14,7 @@ from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
 from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
-from crawlsift.io.passthrough import as_text, field_name, string_array
+from crawlsift.io.passthrough import as_text, field_name, string_array, without_surrogates
 
 
 def _is_text_type(type_: pa.DataType) -> bool:
@@ -49,13 +49,13 @@ def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> p
     cols: dict[str, pa.Array] = {name: _column(batch, name) for name in GIVEN_COLUMNS}
     ids = cols[S.ID]
     if ids.null_count:
-        name = os.path.basename(source)
+        name = without_surrogates(os.path.basename(source))
         fallback = pa.array([f"{name}#{i}" for i in range(start, start + n)], pa.string())
         cols[S.ID] = pc.coalesce(ids, fallback)
     missing = cols[S.TEXT].is_null()
     cols[S.REASON] = pc.if_else(missing, pa.scalar("missing_text"), pa.scalar(None, pa.string()))
     cols[S.STAGE] = pc.if_else(missing, pa.scalar(READ_STAGE), pa.scalar(None, pa.string()))
-    cols[S.SOURCE] = pa.array([source] * n, pa.string())
+    cols[S.SOURCE] = pa.array([without_surrogates(source)] * n, pa.string())
     cols[S.SOURCE_INDEX] = pa.array(range(start, start + n), pa.int64())
     cols[S.SOURCE_FORMAT] = pa.array([fmt] * n, pa.string())
     cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
@@ -69,6 +69,16 @@ def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> p
     return pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))
 
 
+def _open(path: str) -> str | BinaryIO:
+    """What pyarrow opens: the path, or for a name that is not valid UTF-8 (which pyarrow
+    cannot encode) the file opened by Python, which is slower to read through."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return open(path, "rb")  # closed by read_parquet
+    return path
+
+
 def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     """Stream a Parquet file as tables of at most ``batch_size`` rows.
 
@@ -76,7 +86,19 @@ def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     that fails to decode part-way yields one ``corrupt_file`` row, then stops.
     """
     try:
-        pf = pq.ParquetFile(task.path)
+        source = _open(task.path)
+    except OSError as exc:
+        raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
+    try:
+        yield from _read(task, source, batch_size)
+    finally:
+        if not isinstance(source, str):
+            source.close()
+
+
+def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[pa.Table]:
+    try:
+        pf = pq.ParquetFile(source)
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableFileError(task.path, f"not a readable Parquet file: {exc}") from exc
     try:

@@ -33,7 +33,7 @@ import io
 import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 from fastwarc.stream_io import BrotliReader, ChunkedReader, ZstdReader
@@ -342,8 +342,20 @@ def gzip_tail_truncated(path: str, offset: int, limit: int = 64 << 20) -> bool:
 def read_warc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     """Stream the document records of a WARC/WET file as tables of <= ``batch_size`` rows."""
     try:
+        # opened here, not by FastWARC: it panics on a path that is not valid UTF-8
+        fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
+    except OSError as exc:
+        raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
+    try:
+        yield from _read_records(task, fh, batch_size)
+    finally:
+        fh.close()
+
+
+def _read_records(task: ReadTask, fh: BinaryIO, batch_size: int) -> Iterator[pa.Table]:
+    try:
         records = iter(
-            ArchiveIterator(task.path, parse_http=True, auto_decode="none", verify_digests=False)
+            ArchiveIterator(fh, parse_http=True, auto_decode="none", verify_digests=False)
         )
     except Exception as exc:
         raise UnreadableFileError(task.path, str(exc)) from exc

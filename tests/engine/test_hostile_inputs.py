@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from crawlsift import schema as S
 from crawlsift.cli import main
 from crawlsift.io.writers import read_output
+from tests.io.test_file_names import ENDINGS, odd_path, write_input
 from tests.io.test_warc import response, write_warc
 
 ARTICLE = (
@@ -69,3 +70,22 @@ def test_hostile_records_are_each_accounted_for(tmp_path: Path) -> None:
         "too_large": 2,
         "too_short": 1,
     }
+
+
+def test_file_names_that_are_not_utf8_are_read_in_worker_processes(tmp_path: Path) -> None:
+    """FastWARC panicked on such a name (a BaseException a worker cannot send back) and
+    pyarrow could not encode it; every format is read, in worker processes too."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    for ending in ENDINGS:
+        write_input(odd_path(crawl, ending), ending)
+    out = tmp_path / "out"
+    args = ["clean", str(crawl), "-o", str(out), "--workers", "2"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["failed_files"] == []
+    assert stats["records_in"] == 2 * len(ENDINGS) - 1  # a .txt file is one record
+    rows = [r for kind in ("kept", "rejected") for r in read_output(str(out / kind)).to_pylist()]
+    sources = {r[S.SOURCE] for r in rows}
+    assert sources == {f"{crawl}/caf\ufffd{ending}" for ending in ENDINGS}
