@@ -59,20 +59,6 @@ def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
-def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode bytes strictly with the declared charset, else UTF-8, else cp1252/latin-1.
-
-    Returns the text and the name of the codec that decoded it.
-    """
-    candidates = [c for c in (declared, "utf-8", "cp1252") if c]
-    for codec in candidates:
-        try:
-            return data.decode(codec), codec
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("latin-1"), "latin-1"
-
-
 class RowBuffer:
     """Collects the rows of one input file and emits them as Arrow tables."""
 

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import RowBuffer, as_status, decode_text
+from crawlsift.io._rows import RowBuffer, as_status
+from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
 
 HEADER = re.compile(
