@@ -1,4 +1,11 @@
-"""Parquet input: the same columns as JSONL, streamed row group by row group."""
+"""Parquet input: the same columns as JSONL, streamed row group by row group.
+
+Row groups are read independently: a row group that cannot be decoded (a damaged column
+chunk, say) becomes one ``corrupt_row_group`` row for each record it held that was not
+read, with its position (``source_index``) and, where those columns can still be read, its
+``id`` and ``url``; the row groups after it are read as usual. So kept + rejected rows
+always add up to the file's row count.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +19,12 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, RowBuffer, as_status
+from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, as_status
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text, field_name, string_array, without_surrogates
+
+#: the reason of each record of a row group that cannot be decoded
+CORRUPT_ROW_GROUP = "corrupt_row_group"
 
 
 def _is_text_type(type_: pa.DataType) -> bool:
@@ -69,6 +79,46 @@ def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> p
     return pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))
 
 
+def _lost_rows(
+    pf: pq.ParquetFile,
+    group: int,
+    task: ReadTask,
+    start: int,
+    done: int,
+    held: int,
+    batch_size: int,
+) -> Iterator[pa.Table]:
+    """A ``corrupt_row_group`` row for each record of a row group from the ``done``-th on,
+    in tables of at most ``batch_size`` rows, with its id and URL when those columns of the
+    row group can still be read (a damaged column chunk spoils only its own column)."""
+    known: dict[str, pa.Array] = {}
+    for name in (S.ID, S.URL):
+        if name in pf.schema_arrow.names:
+            try:
+                table = pf.read_row_group(group, columns=[name])
+            except (OSError, pa.ArrowException):
+                continue
+            if table.num_rows == held:
+                known[name] = _column(table.combine_chunks().to_batches()[0], name)
+    name = without_surrogates(os.path.basename(task.path))
+    source = without_surrogates(task.path)
+    for first in range(done, held, batch_size):
+        n = min(batch_size, held - first)
+        index = range(start + first, start + first + n)
+        ids = pa.array([f"{name}#{i}" for i in index], pa.string())
+        if S.ID in known:
+            ids = pc.coalesce(known[S.ID].slice(first, n), ids)
+        yield S.input_table(
+            id=ids,
+            url=known[S.URL].slice(first, n) if S.URL in known else None,
+            reason=[CORRUPT_ROW_GROUP] * n,
+            stage=[READ_STAGE] * n,
+            source=[source] * n,
+            source_index=index,
+            source_format=[task.format] * n,
+        )
+
+
 def _open(path: str) -> str | BinaryIO:
     """What pyarrow opens: the path, or for a name that is not valid UTF-8 (which pyarrow
     cannot encode) the file opened by Python, which is slower to read through."""
@@ -82,8 +132,9 @@ def _open(path: str) -> str | BinaryIO:
 def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     """Stream a Parquet file as tables of at most ``batch_size`` rows.
 
-    A file without a string ``text`` column raises :class:`UnreadableFileError`; data
-    that fails to decode part-way yields one ``corrupt_file`` row, then stops.
+    A file without a string ``text`` column raises :class:`UnreadableFileError`; the
+    records of a row group that fails to decode are ``corrupt_row_group`` rows (see the
+    module docstring).
     """
     try:
         source = _open(task.path)
@@ -112,19 +163,22 @@ def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[p
         if not _is_text_type(text_type):
             raise UnreadableFileError(task.path, f"column 'text' is {text_type}, not a string")
         start = 0
-        batches = pf.iter_batches(batch_size=batch_size)
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                break
-            except (OSError, pa.ArrowException):
-                rows = RowBuffer(task.path, task.format, start_index=start)
-                rows.reject("corrupt_file")
-                yield rows.flush()
-                break
-            if batch.num_rows:
-                yield convert_batch(batch, task.path, task.format, start)
-                start += batch.num_rows
+        for group in range(pf.num_row_groups):
+            held = pf.metadata.row_group(group).num_rows
+            done = 0
+            batches = pf.iter_batches(batch_size=batch_size, row_groups=[group])
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except (OSError, pa.ArrowException):  # damaged data
+                    break
+                if batch.num_rows:
+                    yield convert_batch(batch, task.path, task.format, start + done)
+                    done += batch.num_rows
+            if done < held:  # the rest of the row group cannot be decoded
+                yield from _lost_rows(pf, group, task, start, done, held, batch_size)
+            start += max(held, done)
     finally:
         pf.close()

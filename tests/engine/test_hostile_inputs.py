@@ -13,6 +13,7 @@ from crawlsift import schema as S
 from crawlsift.cli import main
 from crawlsift.io.writers import read_output
 from tests.io.test_file_names import ENDINGS, odd_path, write_input
+from tests.io.test_parquet import damaged_file
 from tests.io.test_warc import response, write_warc
 
 ARTICLE = (
@@ -89,3 +90,14 @@ def test_file_names_that_are_not_utf8_are_read_in_worker_processes(tmp_path: Pat
     rows = [r for kind in ("kept", "rejected") for r in read_output(str(out / kind)).to_pylist()]
     sources = {r[S.SOURCE] for r in rows}
     assert sources == {f"{crawl}/caf\ufffd{ending}" for ending in ENDINGS}
+
+
+def test_a_damaged_parquet_row_group_is_counted_record_by_record(tmp_path: Path) -> None:
+    path = damaged_file(tmp_path / "ten-groups.parquet", "text")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["clean", str(path), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["records_in"] == stats["kept"] + stats["rejected"] == 20_000
+    assert stats["rejected_by_reason"]["corrupt_row_group"] == 2_000
+    assert "corrupt_row_group" in result.output  # the summary names it with its count
