@@ -40,7 +40,7 @@ from crawlsift.io.warc import (
 
 def _meta(record: Any) -> dict[str, Any]:
     """URL and date; no id: ARC records have none (warcio's are random), so the row
-    gets the reader's stable ``<file>#<index>``."""
+    gets the reader's stable ``<name>#<index>`` (:func:`crawlsift.io._rows.derived_id`)."""
     headers = record.rec_headers
     return {
         S.URL: headers.get_header("WARC-Target-URI"),
@@ -90,7 +90,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 (closed in the finally below)
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RecordRows(task.path, task.format, batch_size)
+    rows = RecordRows(task, batch_size)
     try:
         records = iter(ArchiveIterator(fh, arc2warc=True))
         seen = 0

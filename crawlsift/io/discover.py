@@ -68,7 +68,14 @@ class ReadTask:
     format: str
     task_id: str
     size: int
+    #: the path the ids derived for its records start with (see :func:`discover`); the
+    #: file's base name when not given
+    name: str = ""
     problem: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", os.path.basename(self.path))
 
 
 def detect_format(path: str) -> str | None:
@@ -86,8 +93,8 @@ def task_id(path: str, size: int) -> str:
     return xxhash.xxh64(key).hexdigest()
 
 
-def make_task(path: str) -> ReadTask:
-    """A task for one file, whose format must be known."""
+def make_task(path: str, name: str = "") -> ReadTask:
+    """A task for one file, whose format must be known; ``name`` as in :class:`ReadTask`."""
     fmt = detect_format(path)
     if fmt is None:
         known = ", ".join(e for e, _ in reversed(EXTENSIONS))
@@ -96,7 +103,7 @@ def make_task(path: str) -> ReadTask:
         size = os.stat(path).st_size
     except OSError as exc:
         raise InputError(f"{path}: cannot stat file: {exc.strerror or exc}") from exc
-    return ReadTask(path=path, format=fmt, task_id=task_id(path, size), size=size)
+    return ReadTask(path=path, format=fmt, task_id=task_id(path, size), size=size, name=name)
 
 
 def output_marker(directory: str) -> str | None:
@@ -279,28 +286,47 @@ def discover(inputs: Sequence[str]) -> list[ReadTask]:
     named path that is not a readable file or directory, a named output directory, or an
     input matching nothing, raises :class:`InputError`. Inputs reaching the same file
     twice yield one task.
+
+    Each task's ``name`` is its path relative to the deepest directory holding every input
+    named (a directory named, a named file's parent, a glob's leading components without
+    wildcards), ``/``-separated: the path inside the directory for one directory named,
+    the base name for files named side by side. Ids derived from it are unique in a run
+    (see :mod:`crawlsift.io._rows`), and do not depend on the current directory.
     """
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     if not inputs:
         raise InputError("no inputs given")
-    found = {os.path.normpath(p): why for inp in inputs for p, why in _expand(local_path(inp))}
+    named = [local_path(inp) for inp in inputs]
+    found = {os.path.normpath(p): why for inp in named for p, why in _expand(inp)}
+    base = os.path.commonpath([os.path.abspath(_root(inp)) for inp in named])
     tasks: list[ReadTask] = []
     seen: set[str] = set()
     for path in sorted(found):
         real = os.path.realpath(path)
         if real not in seen:
             seen.add(real)
+            name = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
             why = found[path]
-            tasks.append(make_task(path) if why is None else _unreadable_task(path, why))
+            tasks.append(make_task(path, name) if why is None else _unreadable(path, name, why))
     return tasks
 
 
-def _unreadable_task(path: str, why: str) -> ReadTask:
+def _root(inp: str) -> str:
+    """The directory an input names its files from: a directory itself, a file's parent,
+    a glob's leading components without wildcards."""
+    if os.path.isdir(inp):
+        return inp
+    if _GLOB_CHARS & set(inp) and not os.path.lexists(inp):
+        return _literal_root(inp) or os.curdir
+    return os.path.dirname(inp) or os.curdir
+
+
+def _unreadable(path: str, name: str, why: str) -> ReadTask:
     """A task for an input found that cannot be read (see :class:`ReadTask`)."""
     try:
         size = os.lstat(path).st_size
     except OSError:
         size = 0
     fmt = detect_format(path) or DIRECTORY
-    return ReadTask(path=path, format=fmt, task_id=task_id(path, size), size=size, problem=why)
+    return ReadTask(path, fmt, task_id(path, size), size, name=name, problem=why)

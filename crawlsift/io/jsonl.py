@@ -179,7 +179,7 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RowBuffer(task.path, task.format)
+    rows = RowBuffer(task)
     started = False
     try:
         lines = _lines(_open_chunks(task.path, fh))

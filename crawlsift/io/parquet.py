@@ -9,7 +9,6 @@ always add up to the file's row count.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -19,7 +18,7 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, as_status
+from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, as_status, derived_id, id_name
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text, field_name, string_array, without_surrogates
 
@@ -53,21 +52,21 @@ def _column(batch: pa.RecordBatch, name: str) -> pa.Array:
         return string_array(values, type_)
 
 
-def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> pa.Table:
+def convert_batch(batch: pa.RecordBatch, task: ReadTask, start: int) -> pa.Table:
     """One Parquet record batch as a reader table (input columns, then pass-through)."""
     n = batch.num_rows
     cols: dict[str, pa.Array] = {name: _column(batch, name) for name in GIVEN_COLUMNS}
     ids = cols[S.ID]
     if ids.null_count:
-        name = without_surrogates(os.path.basename(source))
-        fallback = pa.array([f"{name}#{i}" for i in range(start, start + n)], pa.string())
+        name = id_name(task)
+        fallback = pa.array([derived_id(name, i) for i in range(start, start + n)], pa.string())
         cols[S.ID] = pc.coalesce(ids, fallback)
     missing = cols[S.TEXT].is_null()
     cols[S.REASON] = pc.if_else(missing, pa.scalar("missing_text"), pa.scalar(None, pa.string()))
     cols[S.STAGE] = pc.if_else(missing, pa.scalar(READ_STAGE), pa.scalar(None, pa.string()))
-    cols[S.SOURCE] = pa.array([without_surrogates(source)] * n, pa.string())
+    cols[S.SOURCE] = pa.array([without_surrogates(task.path)] * n, pa.string())
     cols[S.SOURCE_INDEX] = pa.array(range(start, start + n), pa.int64())
-    cols[S.SOURCE_FORMAT] = pa.array([fmt] * n, pa.string())
+    cols[S.SOURCE_FORMAT] = pa.array([task.format] * n, pa.string())
     cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
     cols[S.SKIPPED_RECORDS] = pa.nulls(n, S.COLUMN_TYPES[S.SKIPPED_RECORDS])
     arrays = [cols[name] for name in S.INPUT_COLUMNS]
@@ -100,12 +99,12 @@ def _lost_rows(
                 continue
             if table.num_rows == held:
                 known[name] = _column(table.combine_chunks().to_batches()[0], name)
-    name = without_surrogates(os.path.basename(task.path))
+    name = id_name(task)
     source = without_surrogates(task.path)
     for first in range(done, held, batch_size):
         n = min(batch_size, held - first)
         index = range(start + first, start + first + n)
-        ids = pa.array([f"{name}#{i}" for i in index], pa.string())
+        ids = pa.array([derived_id(name, i) for i in index], pa.string())
         if S.ID in known:
             ids = pc.coalesce(known[S.ID].slice(first, n), ids)
         yield S.input_table(
@@ -175,7 +174,7 @@ def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[p
                 except (OSError, pa.ArrowException):  # damaged data
                     break
                 if batch.num_rows:
-                    yield convert_batch(batch, task.path, task.format, start + done)
+                    yield convert_batch(batch, task, start + done)
                     done += batch.num_rows
             if done < held:  # the rest of the row group cannot be decoded
                 yield from _lost_rows(pf, group, task, start, done, held, batch_size)

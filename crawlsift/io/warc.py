@@ -173,8 +173,8 @@ class RecordRows(RowBuffer):
     so batches hold the same rows as they would without holding back.
     """
 
-    def __init__(self, source: str, source_format: str, batch_size: int) -> None:
-        super().__init__(source, source_format)
+    def __init__(self, task: ReadTask, batch_size: int) -> None:
+        super().__init__(task)
         self.batch_size = batch_size
         self._skipped: list[str] = []
         self._held: tuple[dict[str, Any], Mapping[str, Any] | None] | None = None
@@ -381,7 +381,7 @@ def _read_records(task: ReadTask, fh: BinaryIO, batch_size: int) -> Iterator[pa.
         records = _records(fh, 0)
     except Exception as exc:
         raise UnreadableFileError(task.path, str(exc)) from exc
-    rows = RecordRows(task.path, task.format, batch_size)
+    rows = RecordRows(task, batch_size)
     offset = 0  # where ``records`` started reading
     last_pos = 0  # where the last record FastWARC returned starts
     last_length: int | None = None  # its Content-Length, if it was read whole
