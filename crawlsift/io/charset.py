@@ -31,6 +31,8 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
 )
 
+_BOM_LENGTH = {encoding: len(bom) for bom, encoding in BOMS}
+
 
 def resolve_charset(label: str | None) -> str | None:
     """The Python codec name of a charset label a browser knows, else ``None``."""
@@ -42,11 +44,11 @@ def resolve_charset(label: str | None) -> str | None:
     return map_encoding_to_html5(name, fallback_utf8=False) or EXTRA_LABELS.get(name)
 
 
-def bom_encoding(data: bytes) -> tuple[str, int] | None:
-    """The encoding a byte-order mark at the start of ``data`` sets, and the mark's length."""
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``data`` sets, if there is one."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return encoding, len(bom)
+            return encoding
     return None
 
 
@@ -65,8 +67,8 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     Never raises, whatever the label or the bytes.
     """
     bom = bom_encoding(data)
-    if bom is not None and (text := _strict(data[bom[1] :], bom[0])) is not None:
-        return text, bom[0]
+    if bom is not None and (text := _strict(data[_BOM_LENGTH[bom] :], bom)) is not None:
+        return text, bom
     label = resolve_charset(declared)
     for codec in [label, "utf-8"] if label else ["utf-8"]:
         if (text := _strict(data, codec)) is not None:
