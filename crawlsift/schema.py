@@ -16,7 +16,12 @@ from typing import Any
 import pyarrow as pa
 
 # -- input columns (set by readers) ---------------------------------------------------
-ID = "id"  # stable record id: given by the input, or derived from source + position
+# stable record id: the one the input gives (a JSONL/Parquet ``id``, a WARC-Record-ID), kept
+# as given, so it may repeat; else derived, unique in a run: ``<path>#<position>`` (a .txt
+# file: ``<path>``), the file's path relative to the deepest directory holding every input
+# named, ``/``-separated, and the record's position in the file from 0
+# (crawlsift.io._rows.derived_id, crawlsift.io.discover.discover)
+ID = "id"
 URL = "url"
 DATE = "date"  # ISO 8601 string exactly as the source gave it (crawl or fetch date)
 HTTP_STATUS = "http_status"

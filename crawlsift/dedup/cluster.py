@@ -1,13 +1,15 @@
 """Corpus-wide steps as lazy polars group-bys and joins, plus connected components.
 
 Every document gets a *rank*: its position in the keep order (``keep_order`` keys, then
-``id``), offset by the number of documents already in the index, so indexed documents
+``id``, then its row: its position in the input, for ids that repeat), offset by the
+number of documents already in the index, so indexed documents
 always outrank new ones. Documents with no words left after boilerplate stripping, and
 those rejected before dedup, rank after all others: they are never the copy kept. A
 candidate pair joins a document to the best-ranked member of a group (same exact key, or
 same LSH bucket in some band); components of the candidate graph are found by min-label
-propagation, so a component's label is its best rank: the document kept. None of this
-depends on input order or batching.
+propagation, so a component's label is its best rank: the document kept. Documents are
+told apart by row number, never by id (ids given by the input may repeat). None of this
+depends on batching, nor on input order unless two copies tie on every key and the id.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ BOILERPLATE_ONLY = "dedup_boilerplate_only"  # no words left after site boilerpl
 
 
 def ranked(meta: pl.LazyFrame, opts: DedupOptions, offset: int, has_quality: bool) -> pl.LazyFrame:
-    """``meta`` with a ``rank`` column: keep order, ties by id, starting at ``offset``."""
+    """``meta`` with a ``rank`` column: keep order, ties by id, then by row, starting at
+    ``offset``."""
     by: list[str | pl.Expr] = [(pl.col("words") == 0) | pl.col("upstream")]
     desc: list[bool] = [False]
     for key in opts.keep_order:
@@ -32,8 +35,8 @@ def ranked(meta: pl.LazyFrame, opts: DedupOptions, offset: int, has_quality: boo
             continue
         by.append(key)
         desc.append(key != "date")
-    by.append("id")
-    desc.append(False)
+    by.extend(("id", "row"))
+    desc.extend((False, False))
     return (
         meta.sort(by, descending=desc, nulls_last=True)
         .with_row_index("rank", offset=0)

@@ -17,7 +17,8 @@ class DedupOptions:
     ``keep_order`` ranks the copies of a cluster: ``date`` (earliest first, ISO 8601
     strings compared as text, missing last), ``quality`` (highest ``quality_column``
     first, when that column exists), ``length`` (longest text first); ties are broken
-    by ``id``, so the kept copy never depends on input order or batching.
+    by ``id``, so the kept copy never depends on input order or batching, and copies that
+    share their id too (an input read twice) by their order in the input.
 
     ``fold_digits`` makes every run of digits the one word character ``0`` before the
     exact key and the MinHash shingles are computed, so pages differing only in their

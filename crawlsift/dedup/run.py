@@ -354,17 +354,6 @@ class _Run:
         w = str(self.work)
         meta = pl.scan_ipc(f"{w}/meta/*.arrow")
         self.has_quality = bool(meta.select(pl.col("quality").is_not_null().any()).collect().item())
-        dupes = (
-            meta.filter(~pl.col("upstream"))
-            .group_by("id")
-            .agg(n=pl.len())
-            .filter(pl.col("n") > 1)
-            .sort("id")
-            .head(3)
-            .collect()
-        )
-        if dupes.height:
-            raise InputError(f"ids must be unique; repeated: {', '.join(dupes['id'].to_list())}")
         offset = self.index.docs if self.index else 0
         cluster.ranked(meta, self.opts, offset, self.has_quality).sink_parquet(
             f"{w}/ranked.parquet"

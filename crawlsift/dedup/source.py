@@ -45,6 +45,8 @@ def check_inputs(tasks: list[ReadTask]) -> int | None:
     records when every input is Parquet (from the file footers), else None."""
     total: int | None = 0
     for task in tasks:
+        if task.problem is not None:  # a named pipe would block the footer read below
+            raise UnreadableFileError(task.path, task.problem)
         if task.format in _NEEDS_EXTRACTION:
             raise InputError(
                 f"{task.path}: a raw {task.format.upper()} file holds HTML, not text; "

@@ -4,6 +4,12 @@ Every reader appends one dict per record to a :class:`RowBuffer`, which fills in
 provenance columns (``source``, ``source_index``, ``source_format``, ``stage``),
 derives missing ids, and turns the rows into an Arrow table whose first columns are
 exactly :func:`crawlsift.schema.input_schema`.
+
+Ids: a record keeps the id its input gives (a JSONL or Parquet ``id``, a WARC record's
+``WARC-Record-ID``), which may repeat; a record without one gets ``<name>#<index>``
+(:func:`derived_id`; a ``.txt`` file, one record, gets ``<name>``), where ``name`` is its
+file's path relative to the run's inputs (:func:`id_name`) and ``index`` its position in
+the file. Two files of a run never share a name, so derived ids are unique in a run.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from crawlsift import schema as S
+from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import field_name, infer_array, string_array, without_surrogates
 
 #: Input columns a JSONL/Parquet record may set itself; any other field named like one of
@@ -59,27 +66,28 @@ def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
-def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode bytes strictly with the declared charset, else UTF-8, else cp1252/latin-1.
+def id_name(task: ReadTask) -> str:
+    """The text ids derived for a task's records start with: its ``name`` (the path
+    relative to the run's inputs, see :func:`crawlsift.io.discover.discover`), with each
+    byte that is not UTF-8 written ``\\xNN`` so that different names stay different."""
+    if task.name.isascii():
+        return task.name
+    return os.fsencode(task.name).decode("utf-8", "backslashreplace")
 
-    Returns the text and the name of the codec that decoded it.
-    """
-    candidates = [c for c in (declared, "utf-8", "cp1252") if c]
-    for codec in candidates:
-        try:
-            return data.decode(codec), codec
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("latin-1"), "latin-1"
+
+def derived_id(name: str, index: int) -> str:
+    """The id of the record at ``index`` (from 0) of a file whose :func:`id_name` is
+    ``name`` and whose records carry no id: ``<name>#<index>``."""
+    return f"{name}#{index}"
 
 
 class RowBuffer:
     """Collects the rows of one input file and emits them as Arrow tables."""
 
-    def __init__(self, source: str, source_format: str, start_index: int = 0) -> None:
-        self.source = source
-        self.source_format = source_format
-        self.name = os.path.basename(source)
+    def __init__(self, task: ReadTask, start_index: int = 0) -> None:
+        self.source = task.path
+        self.source_format = task.format
+        self.name = id_name(task)
         self.next_index = start_index
         self._cols: dict[str, list[Any]] = {n: [] for n in S.INPUT_COLUMNS}
         self._extra: dict[str, list[Any]] = {}
@@ -102,7 +110,7 @@ class RowBuffer:
             S.STAGE: READ_STAGE if reason else None,
         }
         if values.get(S.ID) is None:
-            values[S.ID] = f"{self.name}#{index}"
+            values[S.ID] = derived_id(self.name, index)
         for name, col in self._cols.items():
             col.append(values.get(name))
         extra = extra or {}

@@ -4,9 +4,10 @@ FastWARC reads only WARC, so ARC files are read with warcio, which turns each AR
 record into a WARC-style one (``arc2warc``). Rows then follow the WARC reader's rules
 (:func:`crawlsift.io.warc.add_payload`): HTML to ``html``, text decoded, other payloads
 ``non_text_payload``, payloads over the memory cap ``too_large``. A record whose ARC
-header has no valid length is a ``bad_warc_record`` row, one cut short by the end of the
-file a ``truncated_file`` row (and reading stops); a file warcio cannot parse
-from some record on ends with a ``bad_warc_record`` row. A file that does not start with
+header has no valid length, or that fails to be read, is a ``bad_warc_record`` row and
+reading goes on; one cut short by the end of the file is a ``truncated_file`` row (and
+reading stops); a file warcio cannot parse from some record on ends with a
+``bad_warc_record`` row. A file that does not start with
 the ``filedesc://`` header every ARC file has is unreadable as a whole; that header is
 counted as a ``warcinfo`` record that is not a document, as the WARC reader counts its own
 (:class:`crawlsift.io.warc.RecordRows`).
@@ -39,7 +40,7 @@ from crawlsift.io.warc import (
 
 def _meta(record: Any) -> dict[str, Any]:
     """URL and date; no id: ARC records have none (warcio's are random), so the row
-    gets the reader's stable ``<file>#<index>``."""
+    gets the reader's stable ``<name>#<index>`` (:func:`crawlsift.io._rows.derived_id`)."""
     headers = record.rec_headers
     return {
         S.URL: headers.get_header("WARC-Target-URI"),
@@ -89,7 +90,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 (closed in the finally below)
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RecordRows(task.path, task.format, batch_size)
+    rows = RecordRows(task, batch_size)
     try:
         records = iter(ArchiveIterator(fh, arc2warc=True))
         seen = 0
@@ -113,7 +114,12 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             seen += 1
             keep_going = True
             if record.rec_type == "response":
-                keep_going = _add_record(record, rows)
+                try:
+                    keep_going = _add_record(record, rows)
+                except BaseException as exc:  # one record that fails is one row
+                    if isinstance(exc, NOT_OURS):
+                        raise
+                    rows.reject(BAD_RECORD, **_meta(record))
             else:
                 rows.skip(record.rec_type)
             yield from rows.batches()

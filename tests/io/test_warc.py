@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import random
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -438,3 +439,131 @@ def pq_columns(directory: Path) -> list[str]:
     import pyarrow.parquet as pq
 
     return [n for p in sorted(directory.glob("*.parquet")) for n in pq.read_schema(p).names]
+
+
+def test_text_plain_with_a_charset_python_cannot_use_is_decoded_and_reading_goes_on(
+    tmp_path: Path,
+) -> None:
+    """``charset=undefined`` raised UnicodeError: the record became bad_warc_record and
+    the rest of the file was lost (10 records in, 6 rows out)."""
+    labels = {3: "undefined", 6: "punycode", 8: "utf8mb4"}
+    records = [
+        response(n, f"Grüße, record {n}.".encode(), f"text/plain; charset={labels.get(n, 'utf-8')}")
+        for n in range(10)
+    ]
+    _, rows = read_all(write_warc(tmp_path / "labels.warc.gz", records))
+    assert [r["text"] for r in rows] == [f"Grüße, record {n}." for n in range(10)]
+    assert [r["charset"] for r in rows][3] == "undefined"  # the label as declared
+
+
+def test_a_record_that_fails_is_one_row_and_reading_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawlsift.io import warc
+
+    def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+        if b"poison" in data:
+            raise ValueError("cannot decode")
+        return data.decode(), "utf-8"
+
+    monkeypatch.setattr(warc, "decode_text", decode)
+    bodies = [b"first", b"poison", b"third", b"fourth"]
+    records = [response(n, body, "text/plain") for n, body in enumerate(bodies)]
+    _, rows = read_all(write_warc(tmp_path / "one-bad.warc.gz", records))
+    assert [(r["text"], r["reason"]) for r in rows] == [
+        ("first", None),
+        (None, "bad_warc_record"),
+        ("third", None),
+        ("fourth", None),
+    ]
+    assert rows[1]["url"] == "https://example.org/1"
+
+
+def _damaged(kind: str, records: list[bytes]) -> tuple[str, bytes]:
+    """A file of ``records`` whose third record is damaged in the way ``kind`` says."""
+    members = [gzip.compress(r) for r in records]
+    bad = bytearray(members[2])
+    if kind == "garbage between records":
+        return ".warc", b"".join(records[:2]) + b"not a record\r\n\r\n" + b"".join(records[2:])
+    if kind == "garbage instead of a record":
+        return ".warc", b"".join(records[:2]) + b"x" * 500 + b"".join(records[3:])
+    if kind == "gzip member damaged at its start":
+        bad[12:40] = b"\xff" * 28
+    elif kind == "gzip member damaged inside its payload":
+        middle = len(bad) // 2
+        bad[middle : middle + 64] = bytes(range(64))
+    elif kind == "gzip member cut short":
+        bad = bad[: len(bad) // 2]
+    elif kind == "gzip member of garbage":
+        bad = bytearray(gzip.compress(b"garbage, no WARC record\r\n\r\n"))
+    return ".warc.gz", b"".join(members[:2]) + bytes(bad) + b"".join(members[3:])
+
+
+DAMAGE = [
+    "garbage between records",
+    "garbage instead of a record",
+    "gzip member damaged at its start",
+    "gzip member damaged inside its payload",
+    "gzip member cut short",
+    "gzip member of garbage",
+]
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_reading_resumes_at_the_next_record_after_damage(tmp_path: Path, kind: str) -> None:
+    rng = random.Random(7)
+    words = ["harbour", "ferry", "terminal", "spring", "sailing", "summer", "bridge"]
+    bodies = [" ".join(rng.choices(words, k=8000)).encode() for _ in range(6)]
+    records = [
+        response(n, b"<html><p>%s</p></html>" % b, "text/html") for n, b in enumerate(bodies)
+    ]
+    ending, data = _damaged(kind, records)
+    path = tmp_path / f"damaged{ending}"
+    path.write_bytes(data)
+    _, rows = read_all(path, batch_size=2)
+    read = [int(r["url"].rsplit("/", 1)[1]) for r in rows if r["reason"] is None]
+    intact = [0, 1, 3, 4, 5] if kind != "garbage between records" else [0, 1, 2, 3, 4, 5]
+    assert read == intact
+    assert [r["reason"] for r in rows if r["reason"]] == ["bad_warc_record"]
+    assert all(r["html"] for r in rows if r["reason"] is None)
+
+
+def test_a_damaged_first_record_does_not_make_the_file_unreadable(tmp_path: Path) -> None:
+    records = [response(n, b"<html>%d</html>" % n, "text/html") for n in range(3)]
+    path = tmp_path / "bad-start.warc"
+    path.write_bytes(b"WARC/1.0\r\nthis header is broken\r\n\r\n" + b"".join(records[1:]))
+    _, rows = read_all(path)
+    assert [(r["url"] or "")[-1:] or r["reason"] for r in rows] == ["bad_warc_record", "1", "2"]
+
+
+def arc_file(path: Path, bodies: list[tuple[bytes, str]]) -> Path:
+    """An ARC v1 file of HTTP responses ``(body, content type)``."""
+    version = b"1 0 crawlsift\nURL IP-address Archive-date Content-type Archive-length\n"
+    out = [
+        b"filedesc://%s 0.0.0.0 20140216050221 text/plain %d\n" % (path.name.encode(), len(version))
+    ]
+    out.append(version + b"\n")
+    for n, (body, content_type) in enumerate(bodies):
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n%s" % (content_type.encode(), body)
+        head = b"http://example.com/%d 1.2.3.4 20140216050221 text/plain %d\n" % (n, len(http))
+        out.append(head + http + b"\n")
+    path.write_bytes(b"".join(out))
+    return path
+
+
+def test_arc_text_with_a_charset_python_cannot_use_is_decoded(tmp_path: Path) -> None:
+    """``undefined`` raised UnicodeError out of the reader (the run died); ``punycode``
+    turned "second" into "ઽ઼રષ"."""
+    bodies = [
+        (b"first", "text/plain"),
+        (b"second", "text/plain; charset=punycode"),
+        (b"third", "text/plain; charset=undefined"),
+        (b"fourth", "text/plain"),
+    ]
+    _, rows = read_all(arc_file(tmp_path / "labels.arc", bodies))
+    assert [(r["text"], r["reason"]) for r in rows] == [
+        ("first", None),
+        ("second", None),
+        ("third", None),
+        ("fourth", None),
+    ]
