@@ -51,7 +51,13 @@ Usage::
     python bench/extraction.py [--sets wcxb,trafilatura,readability] [--limit N] [--runs K]
                                [--modes fast,accurate,fast-plain] [--json OUT]
 
-``fast-plain`` is the fast mode without its DOM rules (the extraction before them).
+``fast-plain`` is the fast mode without its DOM rules (the extraction before them);
+``fast-nofallback`` is the fast mode without its visible-text fallback
+(``ExtractOptions.visible_fallback``).
+
+Host folds (wcxb). Each page's host (lower-cased, without ``www.``) is hashed (MD5) into one of
+five folds; shingle F1 is also printed over folds 0-2, where the fallback's thresholds were
+chosen, and over folds 3-4, held out from that choice.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core, before polars is i
 
 import argparse
 import gzip
+import hashlib
 import json
 import re
 import statistics
@@ -72,6 +79,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anchors
 import pyarrow as pa
@@ -106,6 +114,26 @@ class Page:
     with_: list[str] = field(default_factory=list)
     without: list[str] = field(default_factory=list)
     meta: dict[str, str | None] = field(default_factory=dict)
+    host: str = ""
+
+
+FOLDS = 5
+#: host folds the fallback's thresholds were chosen on; the others are held out
+CHOSEN_FOLDS = (0, 1, 2)
+
+
+def host_fold(host: str) -> int:
+    """The fold of a host: its MD5 modulo ``FOLDS``, so all pages of a site share one."""
+    return int(hashlib.md5(host.encode("utf-8")).hexdigest(), 16) % FOLDS
+
+
+def url_host(url: str | None) -> str:
+    """A URL's host, lower-cased, without a leading ``www.``."""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        host = ""
+    return host.lower().removeprefix("www.")
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -129,6 +157,7 @@ def load_wcxb(root: Path, limit: int | None) -> list[Page]:
                 page_type=repair_bench.page_type(record),
                 html=anchors.read_html(root / "html" / f"{pid}.html.gz"),
                 truth=truth.get("main_content") or "",
+                host=url_host(record.get("url")),
                 meta={
                     "title": truth.get("title"),
                     "author": truth.get("author"),
@@ -274,6 +303,8 @@ def extract_options(mode: str) -> ExtractOptions:
     its DOM rules (``noscript``, ``skip_selectors``): the extraction crawlsift had before."""
     if mode == "fast-plain":
         return ExtractOptions(noscript=False, skip_selectors=())
+    if mode == "fast-nofallback":
+        return ExtractOptions(visible_fallback=False)
     return ExtractOptions(mode=mode)  # type: ignore[arg-type]
 
 
@@ -493,6 +524,9 @@ def report_set(name: str, pages: Sequence[Page], outputs: Sequence[Output]) -> d
         for o in outputs:
             figures["systems"][o.name]["by_type"] = by_type[o.name]
 
+    if any(p.host for p in pages):
+        figures["folds"] = _fold_scores(pages, outputs, fmt)
+
     metas = [o for o in outputs if o.meta is not None]
     if metas and any(p.meta for p in pages):
         scores = {o.name: meta_scores(o.meta or [], pages) for o in metas}
@@ -510,6 +544,29 @@ def report_set(name: str, pages: Sequence[Page], outputs: Sequence[Output]) -> d
         print(fmt(["field", "pages", *(o.name for o in metas)], meta_rows))
         figures["metadata"] = scores
     return figures
+
+
+def _fold_scores(
+    pages: Sequence[Page], outputs: Sequence[Output], fmt: Callable[..., str]
+) -> dict[str, dict[str, float]]:
+    """Print and return each system's shingle F1 over the chosen and the held-out folds."""
+    groups = {
+        "chosen": [i for i, p in enumerate(pages) if host_fold(p.host) in CHOSEN_FOLDS],
+        "held_out": [i for i, p in enumerate(pages) if host_fold(p.host) not in CHOSEN_FOLDS],
+    }
+    scores: dict[str, dict[str, float]] = {o.name: {} for o in outputs}
+    rows = []
+    for group, idx in groups.items():
+        row = [group, str(len(idx))]
+        for out in outputs:
+            f1 = text_scores([out.texts[i] for i in idx], [pages[i] for i in idx])
+            scores[out.name][group] = f1["shingle"]["f1"]
+            row.append(f"{f1['shingle']['f1']:.4f}")
+        rows.append(row)
+    chosen = ",".join(map(str, CHOSEN_FOLDS))
+    print(f"Shingle F1 by host fold (chosen: folds {chosen} of {FOLDS}; held out: the others):")
+    print(fmt(["folds", "n", *(o.name for o in outputs)], rows))
+    return scores
 
 
 def _type_key(pt: str) -> tuple[int, str]:
