@@ -41,12 +41,13 @@ from typing import Literal
 
 import pyarrow as pa
 from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+from resiliparse.parse.encoding import bytes_to_str
 from resiliparse.parse.html import HTMLTree
 
 from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
+from crawlsift.extract.charset import encoding_of
 from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata, text_date
 from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
@@ -164,10 +165,11 @@ def _chain(depth: int) -> str:
 
 
 def decode(payload: bytes | str, charset: str | None = None) -> str:
-    """Bytes to text with the declared charset, else resiliparse's detected one."""
+    """Bytes to text in the encoding a browser would use (``charset.encoding_of``): the
+    declared charset when a browser knows its label, else the one detected."""
     if isinstance(payload, str):
         return payload
-    return bytes_to_str(payload, charset or detect_encoding(payload))
+    return bytes_to_str(payload, encoding_of(payload, charset))
 
 
 def fast_text(tree: HTMLTree, opts: ExtractOptions) -> str:
