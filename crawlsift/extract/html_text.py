@@ -47,10 +47,10 @@ from resiliparse.parse.html import HTMLTree
 from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
-from crawlsift.extract.charset import encoding_of
 from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata, text_date
 from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
+from crawlsift.io.charset import encoding_of
 from crawlsift.registry import register
 
 STAGE = "extract"

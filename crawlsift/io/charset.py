@@ -9,11 +9,13 @@ standard). A label that neither knows (``none``, ``ansi``, an empty one, or a Py
 that is no text encoding, such as ``punycode`` or ``undefined``) is ignored, so it can never
 fail a record. A byte-order mark outranks any label, as in the Encoding Standard's decode.
 
-:func:`decode_text` then decodes strictly with the first encoding that fits the bytes: the
-byte-order mark's or the label's, else UTF-8 (bytes that are valid UTF-8 are almost never
-meant as anything else, a check that is exact where detection is statistical), else the
-encoding resiliparse's detector (uchardet) names, else windows-1252, else ISO-8859-1,
-which decodes any bytes.
+:func:`encoding_of` names the codec of an HTML page: the byte-order mark's, the label's,
+else the one detected from the bytes, as a browser falls back to sniffing (the HTML parser
+then decodes leniently). :func:`decode_text` decodes a text payload strictly with the first
+encoding that fits the bytes: the byte-order mark's or the label's, else UTF-8 (bytes that
+are valid UTF-8 are almost never meant as anything else, a check that is exact where
+detection is statistical), else the encoding resiliparse's detector (uchardet) names, else
+windows-1252, else ISO-8859-1, which decodes any bytes.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def bom_encoding(data: bytes) -> str | None:
         if data.startswith(bom):
             return encoding
     return None
+
+
+def encoding_of(data: bytes, label: str | None = None) -> str:
+    """The codec to decode an HTML page's ``data`` with: its byte-order mark's, else its
+    label's when a browser knows the label, else the one detected from the bytes."""
+    return bom_encoding(data) or resolve_charset(label) or detect_encoding(data)
 
 
 def _strict(data: bytes, codec: str) -> str | None:

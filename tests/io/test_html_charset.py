@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crawlsift import schema as S
-from crawlsift.extract.charset import encoding_of, resolve_charset
 from crawlsift.extract.html_text import extract_html
 from crawlsift.io import discover, read_task
+from crawlsift.io.charset import encoding_of, resolve_charset
 
 GERMAN = "Grüße aus Köln: Straßenbahn, Bäckerei und Käsekuchen für alle Gäste im Frühling."
 FRENCH = (
