@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
-import shutil
 import sys
 import threading
 import time
@@ -40,8 +39,9 @@ import pyarrow.compute as pc
 
 from crawlsift import schema as S
 from crawlsift import watchdog
+from crawlsift.engine.lock import DirectoryLock, clear, is_empty
 from crawlsift.engine.pipeline import Pipeline
-from crawlsift.engine.remote import RemoteOutput, open_remote
+from crawlsift.engine.remote import RemoteOutput, is_url, open_remote, staging_dir
 from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
@@ -108,13 +108,13 @@ class RunSummary:
 
 def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> RunSummary:
     """Run ``pipeline`` over ``tasks`` and write outputs under ``opts.output``."""
-    run = start_run(tasks, pipeline, opts)
-    workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
-    with _Progress(run.todo, opts.progress) as progress:
-        for task, result in _execute(run.todo, pipeline, run.opts, workers, progress.update):
-            progress.task_done()
-            run.task_finished(task, result)
-    return run.finish()
+    with start_run(tasks, pipeline, opts) as run:
+        workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
+        with _Progress(run.todo, opts.progress) as progress:
+            for task, result in _execute(run.todo, pipeline, run.opts, workers, progress.update):
+                progress.task_done()
+                run.task_finished(task, result)
+        return run.finish()
 
 
 class Run:
@@ -122,6 +122,7 @@ class Run:
 
     ``opts.output`` is where tasks write: the output directory, or for a URL output the
     local staging directory that ``remote`` mirrors (see :mod:`crawlsift.engine.remote`).
+    The run holds ``lock`` until it leaves its ``with`` block.
     """
 
     def __init__(
@@ -129,13 +130,21 @@ class Run:
         tasks: Sequence[ReadTask],
         opts: RunOptions,
         todo: list[ReadTask],
+        lock: DirectoryLock,
         remote: RemoteOutput | None = None,
     ) -> None:
         self.tasks, self.opts, self.todo, self.remote = tasks, opts, todo, remote
+        self.lock = lock
         self.out = Path(opts.output)
         self.stats = RunStats()
         self.failed: list[str] = []
         self.started = time.monotonic()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
 
     def task_finished(self, task: ReadTask, result: RunStats | str) -> None:
         """Count a finished task (uploading it for a URL output), or report a file that
@@ -172,7 +181,23 @@ class Run:
 
 
 def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> Run:
-    """Prepare the output directory and find the tasks a previous attempt left undone."""
+    """Lock and prepare the output directory and find the tasks a previous attempt left
+    undone; use the run as a context manager, which releases the lock."""
+    if is_url(opts.output):  # one run at a time per URL, on this machine
+        lock = DirectoryLock(staging_dir(opts.output), "output location").acquire()
+    else:
+        _refuse_foreign(Path(opts.output))
+        lock = DirectoryLock(Path(opts.output)).acquire()
+    try:
+        return _start_run(tasks, pipeline, opts, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _start_run(
+    tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions, lock: DirectoryLock
+) -> Run:
     remote = open_remote(opts.output, opts.overwrite)
     if remote is not None:  # tasks write to the staging directory, which is mirrored
         opts = replace(opts, output=str(remote.staging), overwrite=False)
@@ -194,7 +219,7 @@ def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
             todo.append(task)
     for stale in (out / TIMEOUTS).glob("*.inflight"):  # left by a run that was killed
         stale.unlink()
-    run = Run(tasks, opts, todo, remote)
+    run = Run(tasks, opts, todo, lock, remote)
     run.stats = finished
     if remote is not None:
         remote.started()
@@ -361,10 +386,18 @@ def _pump(queue: Any, report: Callable[[int, int], None]) -> None:
         report(*item)
 
 
+def _refuse_foreign(out: Path) -> None:
+    """Refuse a directory that holds anything but a crawlsift output (before locking it,
+    so that nothing is written there)."""
+    if out.is_dir() and not (out / "_run.json").exists() and not is_empty(out):
+        raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
+
+
 def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
+    """Check (or clear, on overwrite) a locked output directory and write the manifest."""
     run_file = out / "_run.json"
     if overwrite and run_file.exists():  # only ever delete what crawlsift wrote
-        shutil.rmtree(out)
+        clear(out)
     if run_file.exists():
         previous = json.loads(run_file.read_text())
         if previous != json.loads(json.dumps(manifest)):
@@ -372,8 +405,8 @@ def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> Non
                 f"{out} holds a run with other inputs or options; "
                 "use another output directory or --overwrite"
             )
-    elif out.exists() and any(out.iterdir()):
-        raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
+    else:
+        _refuse_foreign(out)
     try:
         for sub in (*OUTPUT_KINDS, "_done"):
             (out / sub).mkdir(parents=True, exist_ok=True)

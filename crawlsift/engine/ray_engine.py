@@ -23,7 +23,14 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift import watchdog
-from crawlsift.engine.local import TIMEOUTS, RunOptions, RunSummary, TaskOutput, start_run
+from crawlsift.engine.local import (
+    TIMEOUTS,
+    Run,
+    RunOptions,
+    RunSummary,
+    TaskOutput,
+    start_run,
+)
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, MissingExtraError
 from crawlsift.io import ReadTask, read_task
@@ -104,7 +111,13 @@ def run_ray(
 ) -> RunSummary:
     """Run ``pipeline`` over ``tasks`` on Ray and write outputs as the local engine does."""
     ray = _ray()
-    run = start_run(tasks, pipeline, opts)
+    with start_run(tasks, pipeline, opts) as run:
+        return _run_ray(ray, run, pipeline, opts, address)
+
+
+def _run_ray(
+    ray: Any, run: Run, pipeline: Pipeline, opts: RunOptions, address: str | None
+) -> RunSummary:
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, logging_level="ERROR",
                  log_to_driver=False)  # fmt: skip
