@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import re
 import sys
 import threading
 import time
@@ -42,7 +43,7 @@ from crawlsift import watchdog
 from crawlsift.engine.lock import DirectoryLock, clear, is_empty
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.remote import RemoteOutput, is_url, open_remote, staging_dir
-from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
+from crawlsift.engine.unify import DONE, SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io.writers import RollingWriter
@@ -54,6 +55,8 @@ FORMATS = ("parquet", "jsonl")
 TIMEOUTS = "_timeouts"  # per task: records that ran past the time limit (crawlsift.watchdog)
 SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for the report
 OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
+#: the names of shards and of their temporary files
+_SHARD_FILE = re.compile(r"(\.tmp-)?part-.+\.(parquet|jsonl)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,7 +162,16 @@ class Run:
 
     def finish(self) -> RunSummary:
         """Give every shard the run's schema, write stats.json and report.html; return the
-        summary."""
+        summary. Counts and report cover exactly the committed tasks."""
+        try:
+            return self._finish()
+        except OSError as exc:  # a full disk: the tasks stay committed, the rerun finishes
+            raise OutputError(
+                f"cannot finish the run in {self.out}: {exc.strerror or exc}; "
+                "run the same command again to finish it"
+            ) from exc
+
+    def _finish(self) -> RunSummary:
         fetch = self.remote.fetch if self.remote is not None else None
         ids = [t.task_id for t in self.tasks if marker_path(self.out, t.task_id).exists()]
         for task_id in unify_outputs(self.out, ids, _write_json, fetch):
@@ -211,12 +223,16 @@ def _start_run(
     _prepare_output(out, manifest, opts.overwrite)
     todo: list[ReadTask] = []
     finished = RunStats()
+    listed: set[str] = set()  # shards of the committed tasks
     for task in tasks:
         marker = marker_path(out, task.task_id)
         if marker.exists():
-            finished.merge(RunStats.from_dict(json.loads(marker.read_text())))
+            data = json.loads(marker.read_text())
+            finished.merge(RunStats.from_dict(data))
+            listed.update(data.get(SHARDS, {}))
         else:
             todo.append(task)
+    _remove_uncommitted(out, listed)
     for stale in (out / TIMEOUTS).glob("*.inflight"):  # left by a run that was killed
         stale.unlink()
     run = Run(tasks, opts, todo, lock, remote)
@@ -259,9 +275,21 @@ class TaskOutput:
         )
 
     def commit(self) -> RunStats:
-        committed = [shard for w in self.writers.values() for shard in w.commit()]
-        marker = {**self.stats.to_dict(), SHARDS: shard_entries(self.out, committed)}
-        _write_json(marker_path(self.out, self.task.task_id), marker)
+        """Make the task's shards visible together, then write its done marker. If any
+        step fails (a full disk), none of the task's shards stays visible and
+        :class:`OutputError` is raised: the task is redone by the next run."""
+        writers = list(self.writers.values())
+        try:
+            for w in writers:  # every shard written and fsynced before any is renamed
+                w.prepare()
+            committed = [shard for w in writers for shard in w.publish()]
+            marker = {**self.stats.to_dict(), SHARDS: shard_entries(self.out, committed)}
+            _write_json(marker_path(self.out, self.task.task_id), marker)
+        except (OSError, OutputError) as exc:
+            self.abort()
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(f"cannot commit {self.task.path}: {exc.strerror or exc}") from exc
         return self.stats
 
     def abort(self) -> None:
@@ -407,13 +435,26 @@ def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> Non
             )
     else:
         _refuse_foreign(out)
-    try:
+    try:  # the manifest first: a directory holding only a lock file is still empty
+        if not run_file.exists():
+            _write_json(run_file, manifest)
         for sub in (*OUTPUT_KINDS, "_done"):
             (out / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
-    if not run_file.exists():
-        _write_json(run_file, manifest)
+
+
+def _remove_uncommitted(out: Path, listed: set[str]) -> None:
+    """Delete the shards and temporary files no done marker lists (``listed``, paths
+    relative to ``out``): what a task that failed or was killed while committing left
+    behind. Only names crawlsift writes are touched."""
+    for kind in OUTPUT_KINDS:
+        directory = out / kind
+        for path in directory.iterdir() if directory.is_dir() else ():
+            if _SHARD_FILE.fullmatch(path.name) and f"{kind}/{path.name}" not in listed:
+                path.unlink()
+    for tmp in (out / DONE).glob(".tmp-*.json"):
+        tmp.unlink()
 
 
 def _remove_partial(out: Path, task_id: str) -> None:
@@ -424,9 +465,14 @@ def _remove_partial(out: Path, task_id: str) -> None:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Replace ``path`` atomically; on failure (a full disk) nothing is left behind."""
     tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class _Progress:

@@ -34,6 +34,7 @@ from crawlsift.engine.local import (
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, MissingExtraError
 from crawlsift.io import ReadTask, read_task
+from crawlsift.report.stats import RunStats
 
 
 def _ray() -> Any:
@@ -133,7 +134,11 @@ def _run_ray(
         while next_task < limit:
             task = run.todo[next_task]
             output = outputs.pop(next_task, None) or TaskOutput(run.opts, task)
-            run.task_finished(task, output.commit())
+            try:
+                result: RunStats | str = output.commit()
+            except CrawlsiftError as exc:  # a full disk: the task is redone by the next run
+                result = str(exc)
+            run.task_finished(task, result)
             next_task += 1
 
     batch_fn: Any = pipeline
