@@ -133,3 +133,18 @@ def test_a_second_dedup_run_on_one_index_stops_and_names_the_first(tmp_path):
     manifest = json.loads((index / "index.json").read_text())
     assert [b["name"] for b in manifest["batches"]] == ["batch-00000", "batch-00001"]
     assert manifest["docs"] == 500
+
+
+def test_a_url_output_is_locked_on_this_machine(tmp_path):
+    pytest.importorskip("fsspec")
+    from crawlsift.engine.lock import DirectoryLock
+    from crawlsift.engine.remote import staging_dir
+
+    url = "memory://crawlsift-lock-test"
+    inputs = _write_inputs(tmp_path, files=1, rows=5)
+    busy = pytest.raises(crawlsift.OutputError, match="in use by another crawlsift run")
+    with DirectoryLock(staging_dir(url)), busy:  # as a run of the same URL holds it
+        crawlsift.clean(inputs, url, workers=1)
+    crawlsift.clean(inputs, url, workers=1)  # free again
+    fsspec = pytest.importorskip("fsspec")
+    fsspec.filesystem("memory").rm("/crawlsift-lock-test", recursive=True)
