@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import crawlsift
 from crawlsift.cli import main
+from crawlsift.engine import tasks
 from crawlsift.io import discover
 from crawlsift.io.writers import read_output
 from tests.engine.test_local import _shard_bytes, _write_inputs
@@ -75,6 +76,7 @@ def _counts(out: Path) -> dict:
 
 
 def test_a_task_that_cannot_commit_leaves_nothing_visible(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "SMALL_FILE", 0)  # a task per file
     inputs = _write_inputs(tmp_path, files=3, rows=25)
     reference = _reference(tmp_path, inputs)
     second = discover([inputs[1]])[0].task_id
@@ -92,7 +94,8 @@ def test_a_task_that_cannot_commit_leaves_nothing_visible(tmp_path, monkeypatch)
     assert committed["rejected"] == committed["marked_rejected"] == stats["rejected"]
     report = (out / "report.html").read_text()  # built, from what committed
     assert f"50 records in, {stats['kept']:,} kept, {stats['rejected']:,} rejected" in report
-    monkeypatch.undo()
+    monkeypatch.undo()  # the disk has room again
+    monkeypatch.setattr(tasks, "SMALL_FILE", 0)
     again = crawlsift.clean(inputs, str(out), **OPTIONS)
     assert again.tasks_skipped == 2 and not again.failed_files
     assert _shard_bytes(out) == _shard_bytes(reference)
@@ -100,6 +103,7 @@ def test_a_task_that_cannot_commit_leaves_nothing_visible(tmp_path, monkeypatch)
 
 
 def test_the_cli_says_error_once_per_file_and_builds_the_report(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "SMALL_FILE", 0)  # a task per file
     inputs = _write_inputs(tmp_path, files=2, rows=25)
     _full_disk(monkeypatch, lambda n, args: "kept/part-" in str(args[-1]))  # no shard fits
     out = tmp_path / "out"
@@ -107,7 +111,9 @@ def test_the_cli_says_error_once_per_file_and_builds_the_report(tmp_path, monkey
     result = CliRunner().invoke(main, args)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 2 and all("No space left on device" in e for e in errors)
+    assert errors == [
+        f"Error: {path}: cannot write its output: No space left on device" for path in inputs
+    ]
     assert "Traceback" not in result.output
     assert (out / "report.html").exists()
     assert not list((out / "kept").iterdir()) and _committed(out)["rejected"] == 0
