@@ -343,14 +343,14 @@ def process_task(
     log = isolate.Log.load(faults, task.task_id)
     unread: dict[str, str] = {}
     try:
-        with isolate.Guard(faults, task.task_id) as guard:
+        with isolate.Guard(faults, task.task_id) as guard:  # until committed
             for table, keys in read_batches(task, opts.batch_size, unread):
                 size = payload_bytes(table)
                 for processed in isolate.process(pipeline, table, keys, log, guard):
                     output.add(processed)
                 if report:
                     report(table.num_rows, size)
-        return TaskResult(output.commit(unread), list(unread.values()))
+            return TaskResult(output.commit(unread), list(unread.values()))
     except BaseException:
         output.abort()
         raise
@@ -457,9 +457,9 @@ def _execute(
                 alone = undone
             else:
                 moved = [t for t in undone if found.get(t.task_id)]
-                if not moved and not timed_out:  # nothing was in flight: each alone
+                if undone and not moved and not timed_out:  # nothing was in flight: each alone
                     moved = undone
-                alone = moved
+                alone += moved
                 shared = [t for t in undone if t not in moved]
         queue.put(None)
         pump.join()

@@ -27,6 +27,8 @@ RAISE_ARROW_MEMORY = "RAISE-ARROW-MEMORY-ERROR"
 KILL_WORKER = "KILL-THE-WORKER"
 #: ... sleeps ``Faulty.sleep`` seconds
 SLOW = "SLOW-RECORD"
+#: ... makes its task's commit kill the worker (a death outside any record)
+KILL_IN_COMMIT = "KILL-THE-WORKER-IN-COMMIT"
 
 
 @dataclass(frozen=True)
@@ -49,11 +51,32 @@ class Faulty(Pipeline):
         if any(RAISE_ARROW_MEMORY in t for t in texts):
             raise pa.ArrowMemoryError("malloc of size 68719476736 failed")
         once = Path(self.once) if self.once is not None else None
-        if any(KILL_WORKER in t for t in texts) and not (once and once.exists()):
-            if once is not None:
-                once.touch()
-            os.kill(os.getpid(), signal.SIGKILL)
+        if any(KILL_IN_COMMIT in t for t in texts):
+            _kill_in_commit(once)
+        elif any(KILL_WORKER in t for t in texts):
+            _kill(once)
         return super().__call__(table)
+
+
+def _kill(once: Path | None) -> None:
+    if once is None or not once.exists():
+        if once is not None:
+            once.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill_in_commit(once: Path | None) -> None:
+    """Make this worker process die in the next commit of a task's output."""
+    from crawlsift.engine import local
+
+    real = local.TaskOutput.commit
+
+    def commit(output: Any, *args: Any, **kwargs: Any) -> Any:
+        local.TaskOutput.commit = real  # type: ignore[method-assign]
+        _kill(once)
+        return real(output, *args, **kwargs)
+
+    local.TaskOutput.commit = commit  # type: ignore[method-assign]
 
 
 def sleepy_steps(step: Any) -> None:

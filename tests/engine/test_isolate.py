@@ -14,7 +14,13 @@ import crawlsift
 from crawlsift import schema as S
 from crawlsift.engine import isolate
 from crawlsift.io.writers import read_output
-from tests.engine.faults import KILL_WORKER, RAISE_ARROW_MEMORY, RAISE_MEMORY, Faulty
+from tests.engine.faults import (
+    KILL_IN_COMMIT,
+    KILL_WORKER,
+    RAISE_ARROW_MEMORY,
+    RAISE_MEMORY,
+    Faulty,
+)
 from tests.engine.test_local import _shard_bytes, _write_inputs
 
 
@@ -37,7 +43,7 @@ def _rows(out: Path) -> dict[str, dict]:
 def _inputs(tmp_path: Path, grouped: bool, mark: str) -> tuple[list[str], str]:
     # grouped: four small files, one task; else four files of their own, so that two
     # workers run at once and the death of one ends the other's task too
-    inputs = _write_inputs(tmp_path, files=4, rows=25, pad=0 if grouped else 7000)
+    inputs = _write_inputs(tmp_path, files=4, rows=25, pad=0 if grouped else 12_000)
     return inputs, _mark(inputs[1], 12, mark)
 
 
@@ -76,7 +82,8 @@ def test_a_record_that_kills_its_worker_is_rejected_and_the_run_goes_on(tmp_path
     summary = crawlsift.clean(inputs, str(out), pipeline=Faulty(), workers=2, batch_size=5)
     assert not summary.failed_files
     _check(tmp_path, inputs, out, marked, isolate.WORKER_DIED)
-    [log] = (out / isolate.FAULTS).glob("*.jsonl")
+    logs = list((out / isolate.FAULTS).glob("*.jsonl"))  # with the other worker's, per file
+    [log] = [p for p in logs if isolate.WORKER_DIED in p.read_text()]
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     assert entries[-1]["reason"] == isolate.WORKER_DIED  # the batch, then its record
     assert entries[-1]["record"] == f"{inputs[1]} record 12"
@@ -93,6 +100,24 @@ def test_a_worker_killed_once_from_outside_loses_nothing(tmp_path):
     crawlsift.clean(inputs, str(out), pipeline=Faulty(once=str(once)), workers=2, batch_size=5)
     assert once.exists()  # a worker really was killed
     assert _shard_bytes(out) == _shard_bytes(reference)
+
+
+def test_a_worker_that_dies_outside_any_record_fails_its_task_alone(tmp_path):
+    inputs, _ = _inputs(tmp_path, grouped=False, mark=KILL_IN_COMMIT)
+    reference = tmp_path / "reference"
+    crawlsift.clean(inputs, str(reference), workers=2, batch_size=5)
+    once = tmp_path / "killed-once"
+    out = tmp_path / "out"  # killed once while committing: retried alone, nothing lost
+    crawlsift.clean(inputs, str(out), pipeline=Faulty(once=str(once)), workers=2, batch_size=5)
+    assert once.exists()
+    assert _shard_bytes(out) == _shard_bytes(reference)
+    out = tmp_path / "out-always"  # killed every time: that file fails, the others commit
+    summary = crawlsift.clean(inputs, str(out), pipeline=Faulty(), workers=2, batch_size=5)
+    assert len(summary.failed_files) == 1
+    assert summary.failed_files[0].startswith(f"{inputs[1]}: a worker process died while")
+    assert summary.stats.records_in == 75
+    ids = {r for r in _rows(out)}
+    assert ids == {r for r in _rows(reference) if not r.startswith("1-")}
 
 
 def test_suspect_records_alone_give_the_batch_output_and_culprits_are_rejected(tmp_path):
