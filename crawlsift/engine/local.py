@@ -24,6 +24,7 @@ Output layout::
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -63,6 +64,8 @@ SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for
 OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
 #: key of a group's done marker naming its files that could not be read (retried alone)
 FAILED = "failed"
+#: bytes of Arrow tables a file of a group may expand to and still be held whole
+HELD_BYTES = 64 << 20
 #: the names of shards and of their temporary files
 _SHARD_FILE = re.compile(r"(\.tmp-)?part-.+\.(parquet|jsonl)")
 
@@ -366,12 +369,10 @@ def read_batches(
     rows = 0
     for member, file in enumerate(task.files):
         if len(task.files) == 1:
-            tables: Iterable[pa.Table] = read_task(file, batch_size=batch_size)
+            tables: Iterable[pa.Table] | None = read_task(file, batch_size=batch_size)
         else:
-            try:
-                tables = list(read_task(file, batch_size=batch_size))
-            except CrawlsiftError as exc:
-                unread[file.task_id] = str(exc)
+            tables = _held(file, batch_size, unread)
+            if tables is None:
                 continue
         for table in tables:
             if not table.num_rows:
@@ -389,6 +390,26 @@ def read_batches(
                 pending, rows = [], 0
     if pending:
         yield _concat(pending)
+
+
+def _held(file: ReadTask, batch_size: int, unread: dict[str, str]) -> Iterable[pa.Table] | None:
+    """The tables of a file of a group, read whole so that a file that cannot be read
+    leaves no rows behind (None, with its message in ``unread``). A file that expands
+    past :data:`HELD_BYTES` (a small compressed file) is streamed from there on; if it
+    fails after that, its task fails."""
+    held: list[pa.Table] = []
+    nbytes = 0
+    try:
+        tables = iter(read_task(file, batch_size=batch_size))
+        for table in tables:
+            held.append(table)
+            nbytes += table.nbytes
+            if nbytes > HELD_BYTES:
+                return itertools.chain(held, tables)
+    except CrawlsiftError as exc:
+        unread[file.task_id] = str(exc)
+        return None
+    return held
 
 
 def _concat(parts: list[tuple[pa.Table, pa.Array]]) -> tuple[pa.Table, pa.Array]:
@@ -505,6 +526,8 @@ def _guarded(
         return process_task(task, pipeline, opts, report)
     except CrawlsiftError as exc:
         return TaskResult(None, [str(exc)])
+    except (MemoryError, pa.ArrowMemoryError):  # reading or writing: records are isolated
+        return TaskResult(None, [f"{task.path}: out of memory while reading or writing it"])
 
 
 def _guarded_queue(

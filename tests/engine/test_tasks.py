@@ -163,3 +163,51 @@ def test_the_time_limit_knows_records_of_a_group_apart(tmp_path):
 def test_grouping_thresholds_are_sane():
     assert SMALL_FILE <= GROUP_BYTES and GROUP_FILES > 1
     assert tasks.single(_files([5])[0]).task_id == "0000000000000000"
+
+
+def _flaky(monkeypatch, path: Path, error: BaseException, after_rows: int = 0) -> None:
+    """Make reading ``path`` fail with ``error`` (after yielding its first table when
+    ``after_rows``), in this process."""
+    real_read = local.read_task
+
+    def read(task, batch_size):
+        if task.path != str(path):
+            return real_read(task, batch_size=batch_size)
+
+        def tables():
+            if after_rows:
+                yield next(iter(real_read(task, batch_size=batch_size)))
+            raise error
+
+        return tables()
+
+    monkeypatch.setattr(local, "read_task", read)
+
+
+INLINE = {"workers": 1, "record_timeout": None}
+
+
+def test_a_file_that_exhausts_memory_while_read_fails_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "SMALL_FILE", 0)  # a task per file
+    inputs = _one_record_files(tmp_path / "in", 4)
+    _flaky(monkeypatch, tmp_path / "in" / "f0001.jsonl", MemoryError())
+    summary = crawlsift.clean(inputs, str(tmp_path / "out"), **INLINE)
+    assert summary.failed_files == [
+        f"{tmp_path / 'in' / 'f0001.jsonl'}: out of memory while reading or writing it"
+    ]
+    assert summary.stats.records_in == 3
+
+
+def test_a_file_of_a_group_too_large_to_hold_is_streamed(tmp_path, monkeypatch):
+    inputs = _one_record_files(tmp_path / "in", 40)
+    crawlsift.clean(inputs, str(tmp_path / "reference"), **INLINE)
+    monkeypatch.setattr(local, "HELD_BYTES", 0)  # every file streamed
+    crawlsift.clean(inputs, str(tmp_path / "streamed"), **INLINE)
+    assert _shard_bytes(tmp_path / "streamed") == _shard_bytes(tmp_path / "reference")
+    # a streamed file that fails after its first rows fails its whole task: no rows of it
+    _flaky(monkeypatch, tmp_path / "in" / "f0007.jsonl", UnreadableFileError("x", "cut"), 1)
+    out = tmp_path / "out"
+    summary = crawlsift.clean(inputs, str(out), **INLINE)
+    assert summary.failed_files == ["cannot read x: cut"]
+    assert summary.stats.records_in == 0 and not list((out / "_done").glob("*.json"))
+    assert not list((out / "kept").iterdir())
