@@ -90,7 +90,7 @@ _OWN_TYPES: dict[str, pa.DataType] = {
     KEEP: pa.bool_(),
     REASON: pa.string(),
     STAGE: pa.string(),
-    WORD_TOKENS: pa.large_list(pa.large_string()),
+    WORD_TOKENS: pa.list_(pa.string()),  # list<string>: pyarrow's JSON reader takes it
 }
 
 #: Columns every reader must emit (in this order, before any pass-through columns). The

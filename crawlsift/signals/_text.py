@@ -119,10 +119,10 @@ class TextBatch:
             return self._tokens
         n = len(self.texts)
         frame = self.words
-        bounds = np.searchsorted(frame["doc"].to_numpy(), np.arange(n + 1)).astype(np.int64)
-        values = frame["tok"].to_arrow().cast(pa.large_string())
+        bounds = np.searchsorted(frame["doc"].to_numpy(), np.arange(n + 1)).astype(np.int32)
+        values = frame["tok"].to_arrow().cast(pa.string())
         mask = pa.array(self.texts.is_null().to_numpy()) if self.texts.null_count() else None
-        return pa.LargeListArray.from_arrays(pa.array(bounds), values, mask=mask)
+        return pa.ListArray.from_arrays(pa.array(bounds), values, mask=mask)
 
     def token_counts(self) -> np.ndarray:
         """Word tokens per text, NaN where null (counted without keeping them when the

@@ -191,6 +191,8 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
     columns[S.EDITS] = S.edits_array(out["edits"].to_arrow())
+    # tokens found before describe the text before its lines went
+    columns[S.WORD_TOKENS] = pa.nulls(n, S.field(S.WORD_TOKENS).type)
     if S.INPUT_TEXT not in table.column_names:
         columns[S.INPUT_TEXT] = original.to_arrow().cast(pa.large_string())
     return S.with_columns(table, columns)
