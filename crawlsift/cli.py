@@ -62,6 +62,8 @@ def _local_paths(ctx: click.Context, param: click.Parameter, values: Any) -> Any
 
 def _filter_options(fn: F) -> F:
     """``--preset`` and ``--filters``: quality filters after repair."""
+    from crawlsift.signals.filters import PRESETS
+
     fn = click.option(
         "--filters",
         type=LocalPath(dir_okay=False, exists=True),
@@ -69,7 +71,7 @@ def _filter_options(fn: F) -> F:
     )(fn)
     return click.option(
         "--preset",
-        type=click.Choice(["gopher", "c4", "fineweb", "crawlsift-default"]),
+        type=click.Choice(list(PRESETS)),
         help="Quality filters after repair, with the published thresholds.",
     )(fn)
 
@@ -503,11 +505,9 @@ def stages() -> None:
     """List the registered pipeline stages and their options."""
     from dataclasses import fields
 
-    from crawlsift.engine.pipeline import Pipeline  # registers the stages
-    from crawlsift.registry import STAGES
+    from crawlsift.registry import all_stages
 
-    del Pipeline
-    for spec in STAGES.values():
+    for spec in all_stages().values():
         click.echo(f"{spec.name}: {spec.doc}")
         for f in fields(spec.options):
             click.echo(f"    {f.name} = {f.default!r}")

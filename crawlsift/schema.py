@@ -50,6 +50,10 @@ EDITS = "edits"
 KEEP = "keep"
 REASON = "reason"  # why a record was rejected; null when kept
 STAGE = "stage"  # which stage rejected the record; null when kept
+#: the word tokens of ``text``, left by the signal stage that found them for the ones after
+#: it (crawlsift.signals._text); null where not known. Replacing ``text`` through
+#: :func:`with_columns` clears it, so it never describes another text.
+WORD_TOKENS = "word_tokens"
 
 EDIT_TYPE = pa.struct(
     [
@@ -61,8 +65,8 @@ EDIT_TYPE = pa.struct(
 )
 EDITS_TYPE = pa.list_(EDIT_TYPE)
 
-#: Types of the columns crawlsift owns. Pass-through columns keep their own types.
-COLUMN_TYPES: dict[str, pa.DataType] = {
+#: Types of the columns set by readers and by the extract, repair and filter stages.
+_OWN_TYPES: dict[str, pa.DataType] = {
     ID: pa.string(),
     URL: pa.string(),
     DATE: pa.string(),
@@ -86,6 +90,7 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     KEEP: pa.bool_(),
     REASON: pa.string(),
     STAGE: pa.string(),
+    WORD_TOKENS: pa.list_(pa.string()),  # list<string>: pyarrow's JSON reader takes it
 }
 
 #: Columns every reader must emit (in this order, before any pass-through columns). The
@@ -114,12 +119,12 @@ INPUT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns dropped from outputs (large intermediates, reader bookkeeping).
-INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS)
+INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS, WORD_TOKENS)
 
 
 def field(name: str) -> pa.Field:
     """The Arrow field of a crawlsift-owned column."""
-    return pa.field(name, COLUMN_TYPES[name])
+    return pa.field(name, column_types()[name])
 
 
 def input_schema(extra: list[pa.Field] | None = None) -> pa.Schema:
@@ -131,7 +136,7 @@ def conform(table: pa.Table) -> pa.Table:
     """Cast crawlsift-owned columns to their canonical types, leaving others alone."""
     fields = []
     for f in table.schema:
-        fields.append(field(f.name) if f.name in COLUMN_TYPES else f)
+        fields.append(field(f.name) if f.name in column_types() else f)
     return table.cast(pa.schema(fields))
 
 
@@ -164,7 +169,11 @@ def edits_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 
 def with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
-    """Replace or append crawlsift-owned columns, typed as this module says."""
+    """Replace or append crawlsift-owned columns, typed as this module says.
+
+    Replacing ``text`` clears :data:`WORD_TOKENS` unless it is given too."""
+    if TEXT in columns and WORD_TOKENS not in columns and WORD_TOKENS in table.column_names:
+        columns = {**columns, WORD_TOKENS: pa.nulls(table.num_rows, column_types()[WORD_TOKENS])}
     for name, arr in columns.items():
         if name in table.column_names:
             table = table.set_column(table.column_names.index(name), field(name), arr)
@@ -173,75 +182,45 @@ def with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
     return table
 
 
-# -- quality signals (set by crawlsift.signals; null on rows rejected before scoring) ---------
-GOPHER_WORD_COUNT = "gopher_word_count"  # words with a non-punctuation character
-GOPHER_MEAN_WORD_LENGTH = "gopher_mean_word_length"
-GOPHER_HASH_RATIO = "gopher_hash_ratio"  # '#' per token
-GOPHER_ELLIPSIS_RATIO = "gopher_ellipsis_ratio"  # '...' and '…' per token
-GOPHER_BULLET_LINES_RATIO = "gopher_bullet_lines_ratio"
-GOPHER_END_ELLIPSIS_LINES_RATIO = "gopher_end_ellipsis_lines_ratio"
-GOPHER_ALPHA_WORDS_RATIO = "gopher_alpha_words_ratio"  # tokens with a letter
-GOPHER_STOP_WORDS = "gopher_stop_words"  # distinct stop words present
-GOPHER_DUP_PARA_FRAC = "gopher_dup_para_frac"
-GOPHER_DUP_PARA_CHAR_FRAC = "gopher_dup_para_char_frac"
-GOPHER_DUP_LINE_FRAC = "gopher_dup_line_frac"
-GOPHER_DUP_LINE_CHAR_FRAC = "gopher_dup_line_char_frac"
-GOPHER_TOP_NGRAM_CHAR_FRAC = {n: f"gopher_top_{n}_gram_char_frac" for n in (2, 3, 4)}
-GOPHER_DUP_NGRAM_CHAR_FRAC = {n: f"gopher_dup_{n}_gram_char_frac" for n in range(5, 11)}
-C4_SENTENCES = "c4_sentences"  # sentences on the lines C4's line rules keep
-C4_LINES_REMOVED = "c4_lines_removed"  # lines C4's line rules would remove
-C4_LOREM_IPSUM = "c4_lorem_ipsum"
-C4_CURLY_BRACKET = "c4_curly_bracket"
-FINEWEB_LINE_PUNCT_RATIO = "fineweb_line_punct_ratio"
-FINEWEB_SHORT_LINE_RATIO = "fineweb_short_line_ratio"
-FINEWEB_CHAR_DUP_RATIO = "fineweb_char_dup_ratio"
-FINEWEB_NEWLINE_RATIO = "fineweb_newline_ratio"  # newlines per token
-LANGUAGE = "language"  # ISO 639 code of the most likely language
-LANGUAGE_SCORE = "language_score"  # its probability
-
-COLUMN_TYPES.update(
-    {
-        GOPHER_WORD_COUNT: pa.int64(),
-        GOPHER_STOP_WORDS: pa.int32(),
-        C4_SENTENCES: pa.int64(),
-        C4_LINES_REMOVED: pa.int64(),
-        C4_LOREM_IPSUM: pa.bool_(),
-        C4_CURLY_BRACKET: pa.bool_(),
-        LANGUAGE: pa.string(),
-    }
-)
-for _name in (
-    GOPHER_MEAN_WORD_LENGTH,
-    GOPHER_HASH_RATIO,
-    GOPHER_ELLIPSIS_RATIO,
-    GOPHER_BULLET_LINES_RATIO,
-    GOPHER_END_ELLIPSIS_LINES_RATIO,
-    GOPHER_ALPHA_WORDS_RATIO,
-    GOPHER_DUP_PARA_FRAC,
-    GOPHER_DUP_PARA_CHAR_FRAC,
-    GOPHER_DUP_LINE_FRAC,
-    GOPHER_DUP_LINE_CHAR_FRAC,
-    *GOPHER_TOP_NGRAM_CHAR_FRAC.values(),
-    *GOPHER_DUP_NGRAM_CHAR_FRAC.values(),
-    FINEWEB_LINE_PUNCT_RATIO,
-    FINEWEB_SHORT_LINE_RATIO,
-    FINEWEB_CHAR_DUP_RATIO,
-    FINEWEB_NEWLINE_RATIO,
-    LANGUAGE_SCORE,
-):
-    COLUMN_TYPES[_name] = pa.float64()
-# -- end of quality signals --------------------------------------------------------------------
-
 # -- dedup columns (set by crawlsift.dedup) ---------------------------------------------
 DEDUP_CLUSTER = "dedup_cluster"  # id of the copy kept from this document's cluster
 DEDUP_CLUSTER_SIZE = "dedup_cluster_size"  # documents in the cluster (1 = no duplicate)
 DEDUP_DUPLICATE_OF = "dedup_duplicate_of"  # on removed duplicates: id of the copy kept
 
-COLUMN_TYPES.update(
-    {
-        DEDUP_CLUSTER: pa.string(),
-        DEDUP_CLUSTER_SIZE: pa.int64(),
-        DEDUP_DUPLICATE_OF: pa.string(),
-    }
-)
+_DEDUP_TYPES: dict[str, pa.DataType] = {
+    DEDUP_CLUSTER: pa.string(),
+    DEDUP_CLUSTER_SIZE: pa.int64(),
+    DEDUP_DUPLICATE_OF: pa.string(),
+}
 # -- end of dedup columns ---------------------------------------------------------------
+
+#: Types of the columns crawlsift owns, in output order: the columns above, the quality
+#: signals (declared by the signal modules, ``crawlsift.registry.SIGNAL_MODULES``), then the
+#: dedup columns. Pass-through columns keep their own types. Built on first use (module
+#: ``__getattr__``), because the signal modules import this module.
+COLUMN_TYPES: dict[str, pa.DataType]
+
+
+def _signal_types() -> dict[str, pa.DataType]:
+    """The signal columns the signal modules declare: counts, flags and codes first, then
+    the float ratios and scores, each group in module order (the outputs' column layout)."""
+    from crawlsift.registry import signals
+
+    declared = {name: t for module in signals() for name, t in module.columns.items()}
+    exact = {n: t for n, t in declared.items() if not pa.types.is_floating(t)}
+    return exact | {n: t for n, t in declared.items() if pa.types.is_floating(t)}
+
+
+def column_types() -> dict[str, pa.DataType]:
+    """:data:`COLUMN_TYPES` (built on the first call)."""
+    types = globals().get("COLUMN_TYPES")
+    if types is None:
+        types = {**_OWN_TYPES, **_signal_types(), **_DEDUP_TYPES}
+        globals()["COLUMN_TYPES"] = types
+    return types
+
+
+def __getattr__(name: str) -> Any:
+    if name == "COLUMN_TYPES":
+        return column_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

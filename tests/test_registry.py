@@ -8,13 +8,14 @@ import pytest
 
 from crawlsift import schema as S
 from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
-from crawlsift.registry import STAGES
+from crawlsift.registry import all_stages
 
 PROSE = (
     "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt, "
     "with work starting in spring and the first sailings expected the following summer."
 )
 HTML = f"<html><head><title>Ferry</title></head><body><article><p>{PROSE}</p></article></body>"
+STAGES = all_stages()
 SIGNALS = ("gopher_quality", "gopher_repetition", "c4", "c4_lines", "fineweb", "language")
 
 

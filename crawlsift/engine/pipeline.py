@@ -17,11 +17,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# importing the stage modules registers them
-import crawlsift.extract.html_text
-import crawlsift.io.guard
-import crawlsift.repair.stage
-import crawlsift.signals  # noqa: F401
 from crawlsift import schema as S
 from crawlsift.registry import get_stage
 

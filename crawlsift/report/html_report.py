@@ -26,7 +26,9 @@ from crawlsift.report.charts import REJECTED_COLOUR, Threshold, bar_chart, histo
 from crawlsift.report.explain import html_page, render_record_html
 from crawlsift.report.stats import RunStats
 from crawlsift.report.why import number, rule_text, run_thresholds
-from crawlsift.signals.filters import RULES
+from crawlsift.signals.filters import REASONS, RULES
+from crawlsift.signals.filters import STAGE as FILTER_STAGE
+from crawlsift.signals.language import LANGUAGE
 
 EXAMPLES_PER_REASON = 3
 #: numeric columns that are positions or ids, not signals worth a histogram, or that have
@@ -62,7 +64,7 @@ details { margin: 6px 0; } summary { cursor: pointer; }
 
 
 #: columns the charts need besides numeric signals; texts are never held for a whole run
-SUMMARY_COLUMNS = (S.REASON, S.STAGE, S.HTTP_STATUS, S.LANGUAGE, S.DEDUP_CLUSTER_SIZE)
+SUMMARY_COLUMNS = (S.REASON, S.STAGE, S.HTTP_STATUS, LANGUAGE, S.DEDUP_CLUSTER_SIZE)
 INPUT_BYTES = "_input_bytes"
 
 
@@ -213,8 +215,8 @@ def _stage_order(run: dict[str, Any]) -> list[str]:
 
 def _reason_rank(stage: str) -> list[str]:
     """The order a stage applies its rejection reasons in, where it has one."""
-    if stage == "filter":
-        return list(RULES)
+    if stage == FILTER_STAGE:
+        return [r.code for r in REASONS if r.stage == FILTER_STAGE]
     if stage == DEDUP_STAGE:
         return list(DEDUP_REASONS)
     return []
@@ -401,7 +403,7 @@ def build_report(output: str, chart_fields: Sequence[str] = ()) -> Path:
         parts.append(histogram(*values, title=name))
     for column, label, missing in (
         (S.HTTP_STATUS, "HTTP status", "no status (not from HTTP)"),
-        (S.LANGUAGE, "Language", "not identified"),
+        (LANGUAGE, "Language", "not identified"),
     ):
         pairs = _value_counts((kept, rejected), column, missing)
         if pairs:

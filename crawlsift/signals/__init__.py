@@ -1,9 +1,10 @@
 """Quality signals as columns, and the ``filter`` stage that thresholds them.
 
-Importing this package registers the stages ``gopher_quality``, ``gopher_repetition``,
-``c4``, ``c4_lines``, ``fineweb``, ``language`` and ``filter`` (one module each, the stage
-function named like its module); ``quality_pipeline(preset)`` names the ones a preset needs,
-in order, to follow ``extract`` and ``repair``.
+One module per stage (``gopher_quality``, ``gopher_repetition``, ``c4``, ``c4_lines``,
+``fineweb``, ``language``, ``filter``; the stage function named like its module), listed in
+``crawlsift.registry.STAGE_MODULES``. Each signal module declares its columns and filter rules
+in ``SIGNALS``; ``quality_pipeline(preset)`` names the stages a preset needs, in order, to
+follow ``extract`` and ``repair``.
 """
 
 from __future__ import annotations

@@ -5,18 +5,20 @@ datatrove uses (split on whitespace, then opening and closing punctuation, dashe
 and clitics such as ``'s`` / ``n't`` become tokens of their own; URLs and numbers stay whole).
 On real pages its token counts are within about 1% of spaCy's (``docs/filters.md``).
 
-The stages of one batch share its line split and its tokens through ``text_batch``.
+A stage that tokenises a batch leaves the tokens in the internal column ``word_tokens``
+(:data:`crawlsift.schema.WORD_TOKENS`, dropped from outputs) for the stages after it; a stage
+that rewrites ``text`` clears it (``schema.with_columns`` does). A stage never depends on
+another having run: without the column it tokenises the text itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import xxhash
+import pyarrow.compute as pc
 
 from crawlsift import schema as S
 
@@ -65,23 +67,6 @@ def docs_frame(texts: pl.Series) -> pl.DataFrame:
     ).with_columns(texts.rename("text"))
 
 
-def _fingerprint(texts: pl.Series) -> tuple[int, int, str]:
-    """Identifies a batch's texts exactly, whatever their memory layout (xxh3-128 of the
-    offsets, the characters and the null mask), cheaply."""
-    arr = texts.fill_null("").to_arrow().cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
-        arr.offset : arr.offset + len(arr) + 1
-    ]
-    digest = xxhash.xxh3_128()
-    if len(offsets):
-        digest.update((offsets - offsets[0]).tobytes())
-        data = arr.buffers()[2]
-        if data is not None:
-            digest.update(memoryview(data)[int(offsets[0]) : int(offsets[-1])])
-    digest.update(np.packbits(texts.is_null().to_numpy()).tobytes())
-    return len(texts), texts.null_count(), digest.hexdigest()
-
-
 def split_lines(texts: pl.Series) -> pl.DataFrame:
     """One row per ``\\n``-separated line of the non-null texts: ``doc``, ``part``."""
     return (
@@ -93,28 +78,17 @@ def split_lines(texts: pl.Series) -> pl.DataFrame:
     )
 
 
-@dataclass(frozen=True)
-class Words:
-    """The word tokens of a batch: ``frame`` has one row per token (``doc``, ``tok``, its
-    ``h`` hash and ``len`` in characters), ``per_line`` the token count of each line of
-    ``TextBatch.lines``, in order (tokens never span a line break)."""
-
-    frame: pl.DataFrame
-    per_line: np.ndarray
-
-
 class TextBatch:
     """A batch's texts with their lines and word tokens, each computed once when first asked.
 
-    The signal stages of one batch read the same texts: ``text_batch`` hands them the same
-    object (the last one, kept and keyed by the texts' exact bytes), so a batch is split into
-    lines and tokenised once.
+    One stage makes one ``TextBatch`` of the texts it scores (``text_batch``) and passes it
+    to its helpers; the tokens come from the table's ``word_tokens`` column when an earlier
+    stage left them there.
     """
 
-    def __init__(self, texts: pl.Series) -> None:
+    def __init__(self, texts: pl.Series, tokens: pa.Array | None = None) -> None:
         self.texts = texts
-        #: word tokens per text, when a stage knows them without tokenising (``c4_lines``)
-        self.known_token_counts: np.ndarray | None = None
+        self._tokens = tokens
 
     @cached_property
     def lines(self) -> pl.DataFrame:
@@ -122,55 +96,66 @@ class TextBatch:
         return split_lines(self.texts)
 
     @cached_property
-    def words(self) -> Words:
-        """The word tokens, found line by line."""
-        lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
-        frame = (
-            lines.explode("tok")
-            .drop_nulls("tok")
-            .with_columns(
-                pl.col("doc").set_sorted(),
-                h=pl.col("tok").hash(),
-                len=pl.col("tok").str.len_chars(),
-            )
+    def words(self) -> pl.DataFrame:
+        """One row per word token: ``doc``, ``tok``, ``h`` (its hash), ``len`` (characters);
+        found line by line (a token never spans a line break)."""
+        if self._tokens is not None:
+            tokens = self._tokens
+            per_text = pc.list_value_length(tokens).fill_null(0).to_numpy()
+            doc = np.repeat(np.arange(len(tokens), dtype=np.uint32), per_text)
+            tok = pl.from_arrow(tokens.flatten())
+            assert isinstance(tok, pl.Series)
+            frame = pl.DataFrame({"doc": doc, "tok": tok.cast(pl.String)})
+        else:
+            lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
+            frame = lines.explode("tok").drop_nulls("tok")
+        return frame.with_columns(
+            pl.col("doc").set_sorted(), h=pl.col("tok").hash(), len=pl.col("tok").str.len_chars()
         )
-        return Words(frame, lines["tok"].list.len().to_numpy())
 
-    def tokenised(self) -> bool:
-        """Whether ``words`` was computed already."""
-        return "words" in self.__dict__
+    def tokens(self) -> pa.Array:
+        """The word tokens as the ``word_tokens`` column: a list per text, null where null."""
+        if self._tokens is not None:
+            return self._tokens
+        n = len(self.texts)
+        frame = self.words
+        bounds = np.searchsorted(frame["doc"].to_numpy(), np.arange(n + 1)).astype(np.int32)
+        values = frame["tok"].to_arrow().cast(pa.string())
+        mask = pa.array(self.texts.is_null().to_numpy()) if self.texts.null_count() else None
+        return pa.ListArray.from_arrays(pa.array(bounds), values, mask=mask)
 
     def token_counts(self) -> np.ndarray:
-        """Word tokens per text (known, or counted without keeping them), NaN where null."""
-        if self.known_token_counts is not None:
-            return self.known_token_counts
+        """Word tokens per text, NaN where null (counted without keeping them when the
+        tokens are not known)."""
+        if self._tokens is not None or "words" in self.__dict__:
+            counts = pl.from_arrow(pc.list_value_length(self.tokens()))
+            assert isinstance(counts, pl.Series)
+            return counts.cast(pl.Float64).to_numpy()
         return self.texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
 
 
-_LAST_BATCH: list[tuple[tuple[int, int, str], TextBatch]] = []
+def text_batch(table: pa.Table, texts: pl.Series) -> TextBatch:
+    """The ``TextBatch`` of ``texts`` (``active_texts(table)``), with the tokens ``table``
+    carries in ``word_tokens``, if any (an earlier stage tokenised the same text)."""
+    if S.WORD_TOKENS not in table.column_names:
+        return TextBatch(texts)
+    tokens = table.column(S.WORD_TOKENS).combine_chunks()
+    if tokens.null_count == len(tokens):
+        return TextBatch(texts)
+    active = texts.is_not_null().to_numpy()
+    if not np.array_equal(tokens.is_valid().to_numpy(zero_copy_only=False), active):
+        # rows rejected since the tokens were found: their tokens are not this batch's
+        tokens = pc.if_else(pa.array(active), tokens, pa.nulls(len(tokens), tokens.type))
+    return TextBatch(texts, tokens)
 
 
-def text_batch(texts: pl.Series) -> TextBatch:
-    """The shared ``TextBatch`` of ``texts``: the last one if the texts are the same."""
-    key = _fingerprint(texts)
-    last = _LAST_BATCH[0] if _LAST_BATCH else None  # one read: safe if threads share it
-    if last is not None and last[0] == key:
-        return last[1]
-    batch = TextBatch(texts)
-    _LAST_BATCH[:] = [(key, batch)]
-    return batch
-
-
-def words(texts: pl.Series) -> pl.DataFrame:
-    """One row per word token: ``doc``, ``tok``, ``h`` (its hash) and ``len`` (characters)."""
-    return text_batch(texts).words.frame
-
-
-def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.DataFrame:
+def split_parts(
+    texts: pl.Series, pattern: str, *, strip: bool = False, batch: TextBatch | None = None
+) -> pl.DataFrame:
     """One row per part of each text split on ``pattern`` (like ``re.split``): ``doc``, ``part``."""
     text = pl.col("text").str.strip_chars() if strip else pl.col("text")
     if pattern in ("\n", r"\n", r"\n+"):
-        return _split_newlines(texts, strip=strip, runs=pattern == r"\n+")
+        return _split_newlines(texts, strip=strip, runs=pattern == r"\n+", batch=batch)
     return (
         docs_frame(texts)
         .filter(pl.col("text").is_not_null())
@@ -180,7 +165,9 @@ def split_parts(texts: pl.Series, pattern: str, *, strip: bool = False) -> pl.Da
     )
 
 
-def _split_newlines(texts: pl.Series, *, strip: bool, runs: bool) -> pl.DataFrame:
+def _split_newlines(
+    texts: pl.Series, *, strip: bool, runs: bool, batch: TextBatch | None
+) -> pl.DataFrame:
     """``split_parts`` on ``\\n`` or ``\\n+``: a literal split, no regex rewrite of the text.
 
     For runs, the empty parts between consecutive newlines are dropped, keeping the first and
@@ -194,7 +181,7 @@ def _split_newlines(texts: pl.Series, *, strip: bool, runs: bool) -> pl.DataFram
             .explode("part")
         )
     else:
-        parts = text_batch(texts).lines  # shared with the other stages of the batch
+        parts = batch.lines if batch is not None else split_lines(texts)
     if runs:
         doc = pl.col("doc")
         edge = (doc != doc.shift(1)).fill_null(True) | (doc != doc.shift(-1)).fill_null(True)

@@ -25,16 +25,55 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import register
+from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
 from crawlsift.signals._text import LINE_BREAKS, active_texts, per_doc, split_parts, to_arrow
 
 STAGE = "c4"
-#: the signal columns this stage sets
-SIGNALS: tuple[str, ...] = (
-    S.C4_SENTENCES,
-    S.C4_LINES_REMOVED,
-    S.C4_LOREM_IPSUM,
-    S.C4_CURLY_BRACKET,
+SENTENCES = "c4_sentences"  # sentences on the lines C4's line rules keep
+LINES_REMOVED = "c4_lines_removed"  # lines C4's line rules would remove
+LOREM_IPSUM = "c4_lorem_ipsum"
+CURLY_BRACKET = "c4_curly_bracket"
+_PRESETS = ("c4", DEFAULT_PRESET)
+#: C4's line rules, in order of precedence: the reason of each line removal ``c4_lines``
+#: records as an edit (``c4_lorem_ipsum`` and ``c4_curly_bracket`` also reject documents)
+LINE_REASONS: dict[str, str] = {
+    "c4_long_word": "a word longer than max_word_length characters",
+    "c4_no_terminal_punct": "the line does not end in terminal punctuation",
+    "c4_few_words": "fewer than min_words_per_line words",
+    "c4_lorem_ipsum": "placeholder text",
+    "c4_javascript": "mentions javascript",
+    "c4_curly_bracket": "a curly bracket (code)",
+    "c4_policy": "mentions a cookie, privacy or terms-of-use policy",
+}
+
+SIGNALS = Signals(
+    stage=STAGE,
+    columns={
+        SENTENCES: pa.int64(),
+        LINES_REMOVED: pa.int64(),
+        LOREM_IPSUM: pa.bool_(),
+        CURLY_BRACKET: pa.bool_(),
+    },
+    rules=(
+        Rule(
+            "c4_lorem_ipsum", LOREM_IPSUM, "flag", "placeholder text", in_presets(True, *_PRESETS)
+        ),
+        Rule(
+            "c4_curly_bracket",
+            CURLY_BRACKET,
+            "flag",
+            "a curly bracket (code) on a kept line",
+            in_presets(True, *_PRESETS),
+        ),
+        Rule(
+            "c4_too_few_sentences",
+            SENTENCES,
+            "min",
+            "too few sentences on the lines C4 keeps",
+            in_presets(5, *_PRESETS),
+        ),
+    ),
+    run_by="c4_lines",
 )
 CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
 POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies")
@@ -135,22 +174,11 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
         {"long": long, "unterminated": unterminated, "few": few}
         | {name: on_lines(flag) for name, flag in late.items()}
     )
-    removed = (
-        pl.when("long")
-        .then(pl.lit("c4_long_word"))
-        .when("unterminated")
-        .then(pl.lit("c4_no_terminal_punct"))
-        .when("few")
-        .then(pl.lit("c4_few_words"))
-        .when("lorem")
-        .then(pl.lit("c4_lorem_ipsum"))
-        .when("js")
-        .then(pl.lit("c4_javascript"))
-        .when("curly")
-        .then(pl.lit("c4_curly_bracket"))
-        .when("policy")
-        .then(pl.lit("c4_policy"))
-    )
+    # the first rule (in LINE_REASONS order) a line breaks names its removal
+    removed: pl.Expr = pl.lit(None, pl.String)
+    flags = ("long", "unterminated", "few", "lorem", "js", "curly", "policy")
+    for flag, reason in reversed(list(zip(flags, LINE_REASONS, strict=True))):
+        removed = pl.when(flag).then(pl.lit(reason)).otherwise(removed)
     kept = ~(lorem | js | curly | policy)
     sentences = np.zeros(len(line), dtype=np.int64)
     sentences[at[kept]] = _sentences(rest.filter(pl.Series(kept))).to_numpy()
@@ -184,15 +212,15 @@ def signals_from_lines(lines: pl.DataFrame, ndocs: int) -> pl.DataFrame:
         ndocs,
         agg,
         {
-            S.C4_SENTENCES: pl.col("sentences"),
-            S.C4_LINES_REMOVED: pl.col("removed"),
-            S.C4_LOREM_IPSUM: pl.col("lorem"),
-            S.C4_CURLY_BRACKET: pl.col("curly"),
+            SENTENCES: pl.col("sentences"),
+            LINES_REMOVED: pl.col("removed"),
+            LOREM_IPSUM: pl.col("lorem"),
+            CURLY_BRACKET: pl.col("curly"),
         },
     )
 
 
-@register(STAGE, C4Options, columns=SIGNALS)
+@register(STAGE, C4Options, columns=tuple(SIGNALS.columns))
 def c4(table: pa.Table, *, opts: C4Options | None = None) -> pa.Table:
     """C4 line and document signals as columns (null on rows already rejected)."""
     texts = active_texts(table)

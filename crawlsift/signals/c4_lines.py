@@ -24,19 +24,22 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import register
-from crawlsift.signals._text import (
-    WORD_PATTERN,
-    active_texts,
-    split_lines,
-    text_batch,
-    to_arrow,
-)
+from crawlsift.registry import Signals, register
+from crawlsift.signals._text import active_texts, split_lines, to_arrow
+from crawlsift.signals.c4 import LINE_REASONS, C4Options, classify_lines, signals_from_lines
 from crawlsift.signals.c4 import SIGNALS as C4_SIGNALS
-from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
 
 STAGE = "c4_lines"
+#: the edit reason of a line that kept its place but lost a citation (``[1]``, ``[edit]``)
 CITATION_REASON = "c4_citation"
+#: computes the ``c4`` stage's columns (declared there); preset pipelines run it for C4's rules
+SIGNALS = Signals(
+    stage=STAGE,
+    edits={
+        **{code: f"line removed: {meaning}" for code, meaning in LINE_REASONS.items()},
+        CITATION_REASON: "citation markers removed from a kept line",
+    },
+)
 _SPACE = r"\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f"
 _SPACES = rf"[{_SPACE}]+"
 #: lines that collapsing runs of ``_SPACES`` to one space and stripping would change
@@ -50,12 +53,9 @@ class C4LinesOptions(C4Options):
 
 
 def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
-    """One row per ``\n``-separated line: doc, lineno, start, end, part (and kh, occ).
-
-    The lines of the batch's texts are shared with the other stages (``text_batch``); those
-    of other texts (``input_text``, with ``keys``) are split here.
-    """
-    lines = split_lines(texts) if keys else text_batch(texts).lines
+    """One row per ``\n``-separated line: doc, lineno, start, end, part (and kh, occ with
+    ``keys``)."""
+    lines = split_lines(texts)
     # lines are in document order: numbering and offsets from running sums, not windows
     doc = lines["doc"].to_numpy().astype(np.int64)
     width = lines["part"].str.len_chars().to_numpy().astype(np.int64)
@@ -131,31 +131,11 @@ def _old_edits(table: pa.Table) -> pl.DataFrame:
     return rows.unnest("e").select(empty.columns) if len(rows) else empty
 
 
-def _count_tokens(texts: pl.Series, lines: pl.DataFrame, n: int) -> np.ndarray | None:
-    """Word tokens of each rewritten text, from the tokens of its lines; None if not known.
-
-    Only when an earlier stage of the batch tokenised these texts (tokens never span a line
-    break, so a text's count is the sum over the lines it keeps); a line that lost a
-    citation is counted anew.
-    """
-    batch = text_batch(texts)
-    if not batch.tokenised():
-        return None
-    words = batch.words
-    assert len(words.per_line) == len(lines)  # the same lines, in the same order
-    count = words.per_line.astype(np.float64)
-    redo = lines["cited"] & lines["in_start"].is_not_null()
-    at = redo.arg_true()
-    count[at.to_numpy()] = lines["line"].gather(at).str.count_matches(WORD_PATTERN).to_numpy()
-    removed = lines["removed"].is_not_null() & lines["in_start"].is_not_null()
-    kept = ~(lines["blank"] | removed).to_numpy()
-    doc = lines["doc"].to_numpy()
-    counts = np.bincount(doc[kept], weights=count[kept], minlength=n).astype(np.float64)
-    counts[texts.is_null().to_numpy()] = np.nan
-    return counts
-
-
-@register(STAGE, C4LinesOptions, columns=(*C4_SIGNALS, S.TEXT, S.EDITS, S.INPUT_TEXT))
+@register(
+    STAGE,
+    C4LinesOptions,
+    columns=(*C4_SIGNALS.columns, S.TEXT, S.EDITS, S.INPUT_TEXT, S.WORD_TOKENS),
+)
 def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:
     """C4 signals; remove the lines C4's line rules reject, each removal an edit."""
     opts = opts or C4LinesOptions()
@@ -204,16 +184,15 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     edits = new_edits.group_by("doc", maintain_order=True).agg(
         edits=pl.struct("start", "end", "reason", "replacement")
     )
-    counts = _count_tokens(texts, lines, n)
     docs = pl.DataFrame({"doc": pl.int_range(n, eager=True, dtype=pl.UInt32)})
     out = docs.join(new_text, on="doc", how="left").join(edits, on="doc", how="left").sort("doc")
     new_text = out["text"].fill_null("").zip_with(texts.is_not_null(), texts)
-    if counts is not None:
-        text_batch(new_text).known_token_counts = counts  # for FineWeb, which reads it next
     text = new_text.zip_with(texts.is_not_null(), original)
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
     columns[S.EDITS] = S.edits_array(out["edits"].to_arrow())
+    # tokens found before describe the text before its lines went
+    columns[S.WORD_TOKENS] = pa.nulls(n, S.field(S.WORD_TOKENS).type)
     if S.INPUT_TEXT not in table.column_names:
         columns[S.INPUT_TEXT] = original.to_arrow().cast(pa.large_string())
     return S.with_columns(table, columns)

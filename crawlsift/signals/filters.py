@@ -18,9 +18,12 @@ Every threshold is checked against its rule's kind (a number, true/false, or a l
 language codes) when the options are made, so a bad file is one :class:`InputError` naming
 the rule before any document is read or any output written.
 
-Rules run in the order of ``RULES`` (datatrove's order within each family); a document gets the
-reason of the first rule it fails. Only rows not already rejected are judged; signal columns are
-left on every row so a corpus can be re-thresholded without recomputing them.
+The rules, their thresholds in each preset and the stages computing their signals are
+declared by the signal modules (``SIGNALS`` in each of ``crawlsift.registry.SIGNAL_MODULES``);
+this module collects them. Rules run in the order of ``RULES`` (module order, then the order
+each module declares; datatrove's order within each family); a document gets the reason of
+the first rule it fails. Only rows not already rejected are judged; signal columns are left
+on every row so a corpus can be re-thresholded without recomputing them.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,97 +41,73 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import InputError
-from crawlsift.registry import register
+from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, register, signals
 
 STAGE = "filter"
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One threshold rule: which signal it reads, from which stage, and how it compares."""
-
-    column: str
-    kind: str  # min | max | flag | in | null (reject when the signal could not be computed)
-    stage: str
-
-
-def _rules() -> dict[str, Rule]:
-    gq, gr = "gopher_quality", "gopher_repetition"
-    rules = {
-        "gopher_short_doc": Rule(S.GOPHER_WORD_COUNT, "min", gq),
-        "gopher_long_doc": Rule(S.GOPHER_WORD_COUNT, "max", gq),
-        "gopher_below_avg_threshold": Rule(S.GOPHER_MEAN_WORD_LENGTH, "min", gq),
-        "gopher_above_avg_threshold": Rule(S.GOPHER_MEAN_WORD_LENGTH, "max", gq),
-        "gopher_too_many_hashes": Rule(S.GOPHER_HASH_RATIO, "max", gq),
-        "gopher_too_many_ellipsis": Rule(S.GOPHER_ELLIPSIS_RATIO, "max", gq),
-        "gopher_too_many_bullets": Rule(S.GOPHER_BULLET_LINES_RATIO, "max", gq),
-        "gopher_too_many_end_ellipsis": Rule(S.GOPHER_END_ELLIPSIS_LINES_RATIO, "max", gq),
-        "gopher_below_alpha_threshold": Rule(S.GOPHER_ALPHA_WORDS_RATIO, "min", gq),
-        "gopher_few_stop_words": Rule(S.GOPHER_STOP_WORDS, "min", gq),
-        "gopher_empty": Rule(S.GOPHER_DUP_PARA_CHAR_FRAC, "null", gr),
-        "gopher_dup_para_frac": Rule(S.GOPHER_DUP_PARA_FRAC, "max", gr),
-        "gopher_dup_para_char_frac": Rule(S.GOPHER_DUP_PARA_CHAR_FRAC, "max", gr),
-        "gopher_dup_line_frac": Rule(S.GOPHER_DUP_LINE_FRAC, "max", gr),
-        "gopher_dup_line_char_frac": Rule(S.GOPHER_DUP_LINE_CHAR_FRAC, "max", gr),
-    }
-    for n, col in S.GOPHER_TOP_NGRAM_CHAR_FRAC.items():
-        rules[f"gopher_top_{n}_gram"] = Rule(col, "max", gr)
-    for n, col in S.GOPHER_DUP_NGRAM_CHAR_FRAC.items():
-        rules[f"gopher_duplicated_{n}_n_grams"] = Rule(col, "max", gr)
-    rules |= {
-        "c4_lorem_ipsum": Rule(S.C4_LOREM_IPSUM, "flag", "c4"),
-        "c4_curly_bracket": Rule(S.C4_CURLY_BRACKET, "flag", "c4"),
-        "c4_too_few_sentences": Rule(S.C4_SENTENCES, "min", "c4"),
-        "fineweb_empty": Rule(S.FINEWEB_LINE_PUNCT_RATIO, "null", "fineweb"),
-        "fineweb_line_punct_ratio": Rule(S.FINEWEB_LINE_PUNCT_RATIO, "min", "fineweb"),
-        "fineweb_short_line_ratio": Rule(S.FINEWEB_SHORT_LINE_RATIO, "max", "fineweb"),
-        "fineweb_char_dup_ratio": Rule(S.FINEWEB_CHAR_DUP_RATIO, "max", "fineweb"),
-        "fineweb_list_ratio": Rule(S.FINEWEB_NEWLINE_RATIO, "max", "fineweb"),
-        "language": Rule(S.LANGUAGE, "in", "language"),
-        "language_score": Rule(S.LANGUAGE_SCORE, "min", "language"),
-    }
+def collect_rules(declared: Sequence[Signals]) -> dict[str, Rule]:
+    """Every rule of the declarations, by reason code, in the order rules are applied."""
+    rules: dict[str, Rule] = {}
+    for module in declared:
+        for rule in module.rules:
+            if rule.reason in rules:
+                raise ValueError(f"filter rule {rule.reason} declared twice")
+            rules[rule.reason] = rule
     return rules
 
 
-#: every rule, in the order rules are applied
-RULES: dict[str, Rule] = _rules()
+def collect_presets(declared: Sequence[Signals]) -> dict[str, dict[str, Any]]:
+    """Thresholds by preset, in the order presets first appear (``DEFAULT_PRESET`` last)."""
+    presets: dict[str, dict[str, Any]] = {}
+    for rule in collect_rules(declared).values():
+        for preset, threshold in rule.thresholds.items():
+            presets.setdefault(preset, {})[rule.reason] = threshold
+    if DEFAULT_PRESET in presets:
+        presets[DEFAULT_PRESET] = presets.pop(DEFAULT_PRESET)
+    return presets
 
-_GOPHER: dict[str, Any] = {
-    "gopher_short_doc": 50,
-    "gopher_long_doc": 100_000,
-    "gopher_below_avg_threshold": 3,
-    "gopher_above_avg_threshold": 10,
-    "gopher_too_many_hashes": 0.1,
-    "gopher_too_many_ellipsis": 0.1,
-    "gopher_too_many_bullets": 0.9,
-    "gopher_too_many_end_ellipsis": 0.3,
-    "gopher_below_alpha_threshold": 0.8,
-    "gopher_few_stop_words": 2,
-    "gopher_empty": True,
-    "gopher_dup_para_frac": 0.3,
-    "gopher_dup_para_char_frac": 0.2,
-    "gopher_dup_line_frac": 0.3,
-    "gopher_dup_line_char_frac": 0.2,
-    "gopher_top_2_gram": 0.2,
-    "gopher_top_3_gram": 0.18,
-    "gopher_top_4_gram": 0.16,
-    **{f"gopher_duplicated_{n}_n_grams": 0.15 - (n - 5) / 100 for n in range(5, 11)},
-}
-_C4: dict[str, Any] = {"c4_lorem_ipsum": True, "c4_curly_bracket": True, "c4_too_few_sentences": 5}
-_FINEWEB: dict[str, Any] = {
-    "fineweb_empty": True,
-    "fineweb_line_punct_ratio": 0.12,
-    "fineweb_short_line_ratio": 0.67,
-    "fineweb_char_dup_ratio": 0.01,
-    "fineweb_list_ratio": 0.3,
-}
+
+def signal_stages(declared: Sequence[Signals], rules: Iterable[str]) -> list[str]:
+    """The stages computing the signals ``rules`` read, in module order."""
+    needed = set(rules)
+    order: list[str] = []
+    for module in declared:
+        if any(rule.reason in needed for rule in module.rules):
+            stage = module.run_by or module.stage
+            if stage not in order:
+                order.append(stage)
+    return order
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason code a signal or filter stage gives: a document rejected (``reject``, by the
+    ``filter`` stage, reading ``column``) or a span of it edited (``edit``)."""
+
+    code: str
+    stage: str
+    effect: str
+    meaning: str
+    column: str | None = None
+
+
+def collect_reasons(declared: Sequence[Signals]) -> tuple[Reason, ...]:
+    """Every reason code of the declarations: the filter rules in the order they apply,
+    then each stage's edit reasons."""
+    rules = collect_rules(declared).values()
+    found = [Reason(r.reason, STAGE, "reject", r.meaning, r.column) for r in rules]
+    for module in declared:
+        found += [Reason(c, module.stage, "edit", m) for c, m in module.edits.items()]
+    return tuple(found)
+
+
+#: every rule, in the order rules are applied
+RULES: dict[str, Rule] = collect_rules(signals())
+#: every reason code the signal and filter stages give, with its stage and meaning
+REASONS: tuple[Reason, ...] = collect_reasons(signals())
 #: thresholds by preset; ``crawlsift-default`` is datatrove's four filters in a row
-PRESETS: dict[str, dict[str, Any]] = {
-    "gopher": _GOPHER,
-    "c4": _C4,
-    "fineweb": _FINEWEB,
-    "crawlsift-default": _GOPHER | _C4 | _FINEWEB,
-}
+PRESETS: dict[str, dict[str, Any]] = collect_presets(signals())
 #: the preset name a TOML file gives to start from no preset
 NO_PRESET = "none"
 #: what a rule's threshold must be, by the rule's kind (``false`` always switches it off)
@@ -149,7 +129,7 @@ class FilterOptions:
     change. The thresholds are checked when the options are made.
     """
 
-    preset: str | None = "crawlsift-default"
+    preset: str | None = DEFAULT_PRESET
     config: str | None = None
     rules: tuple[tuple[str, Any], ...] = ()
 
@@ -277,9 +257,7 @@ def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Ta
     )
 
 
-def quality_pipeline(
-    preset: str | None = "crawlsift-default", config: str | None = None
-) -> list[str]:
+def quality_pipeline(preset: str | None = DEFAULT_PRESET, config: str | None = None) -> list[str]:
     """The signal stages a preset (or TOML config, which names its own) needs, in order,
     then ``filter``.
 
@@ -288,6 +266,4 @@ def quality_pipeline(
     ``c4`` stage computes the same signals without touching the text.
     """
     rules = thresholds(FilterOptions(preset=preset, config=config))
-    needed = {"c4_lines" if RULES[r].stage == "c4" else RULES[r].stage for r in rules}
-    order = ["gopher_quality", "gopher_repetition", "c4_lines", "fineweb", "language"]
-    return [s for s in order if s in needed] + [STAGE]
+    return [*signal_stages(signals(), rules), STAGE]

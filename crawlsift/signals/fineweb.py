@@ -13,9 +13,10 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import register
+from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
 from crawlsift.signals._charsets import TERMINAL_PUNCTUATION, char_class
 from crawlsift.signals._text import (
+    TextBatch,
     active_texts,
     duplicates,
     per_doc,
@@ -25,12 +26,54 @@ from crawlsift.signals._text import (
 )
 
 STAGE = "fineweb"
-#: the signal columns this stage sets
-SIGNALS: tuple[str, ...] = (
-    S.FINEWEB_LINE_PUNCT_RATIO,
-    S.FINEWEB_SHORT_LINE_RATIO,
-    S.FINEWEB_CHAR_DUP_RATIO,
-    S.FINEWEB_NEWLINE_RATIO,
+LINE_PUNCT_RATIO = "fineweb_line_punct_ratio"
+SHORT_LINE_RATIO = "fineweb_short_line_ratio"
+CHAR_DUP_RATIO = "fineweb_char_dup_ratio"
+NEWLINE_RATIO = "fineweb_newline_ratio"  # newlines per token
+_PRESETS = ("fineweb", DEFAULT_PRESET)
+
+SIGNALS = Signals(
+    stage=STAGE,
+    columns=dict.fromkeys(
+        (LINE_PUNCT_RATIO, SHORT_LINE_RATIO, CHAR_DUP_RATIO, NEWLINE_RATIO), pa.float64()
+    ),
+    rules=(
+        Rule(
+            "fineweb_empty",
+            LINE_PUNCT_RATIO,
+            "null",
+            "no non-blank line to measure",
+            in_presets(True, *_PRESETS),
+        ),
+        Rule(
+            "fineweb_line_punct_ratio",
+            LINE_PUNCT_RATIO,
+            "min",
+            "too few lines end in terminal punctuation",
+            in_presets(0.12, *_PRESETS),
+        ),
+        Rule(
+            "fineweb_short_line_ratio",
+            SHORT_LINE_RATIO,
+            "max",
+            "too many short lines",
+            in_presets(0.67, *_PRESETS),
+        ),
+        Rule(
+            "fineweb_char_dup_ratio",
+            CHAR_DUP_RATIO,
+            "max",
+            "too many characters in duplicate lines",
+            in_presets(0.01, *_PRESETS),
+        ),
+        Rule(
+            "fineweb_list_ratio",
+            NEWLINE_RATIO,
+            "max",
+            "too many newlines per word (a list)",
+            in_presets(0.3, *_PRESETS),
+        ),
+    ),
 )
 
 
@@ -42,9 +85,13 @@ class FineWebOptions:
     stop_chars: str = TERMINAL_PUNCTUATION
 
 
-def fineweb_signals(texts: pl.Series, opts: FineWebOptions) -> pl.DataFrame:
-    """The FineWeb signal columns for ``texts`` (one row per text)."""
-    lines = split_parts(texts, "\n").filter(pl.col("part").str.strip_chars() != "")
+def fineweb_signals(
+    texts: pl.Series, opts: FineWebOptions, batch: TextBatch | None = None
+) -> pl.DataFrame:
+    """The FineWeb signal columns for ``texts`` (one row per text); ``batch`` is their
+    ``TextBatch`` when the caller has one."""
+    batch = batch or TextBatch(texts)
+    lines = split_parts(texts, "\n", batch=batch).filter(pl.col("part").str.strip_chars() != "")
     stop = char_class(opts.stop_chars) + "$"
     agg = lines.group_by("doc").agg(
         punct=pl.col("part").str.contains(stop).mean(),
@@ -56,23 +103,24 @@ def fineweb_signals(texts: pl.Series, opts: FineWebOptions) -> pl.DataFrame:
     frame = agg.join(dups, on="doc", how="left").join(
         pl.DataFrame(
             {"doc": pl.int_range(len(texts), eager=True, dtype=pl.UInt32), "body": body}
-        ).with_columns(newlines=newlines, ntok=pl.Series(text_batch(texts).token_counts())),
+        ).with_columns(newlines=newlines, ntok=pl.Series(batch.token_counts())),
         on="doc",
     )
     return per_doc(
         len(texts),
         frame,
         {
-            S.FINEWEB_LINE_PUNCT_RATIO: pl.col("punct"),
-            S.FINEWEB_SHORT_LINE_RATIO: pl.col("short"),
-            S.FINEWEB_CHAR_DUP_RATIO: pl.col("dup_chars") / pl.col("body").replace(0, None),
-            S.FINEWEB_NEWLINE_RATIO: pl.col("newlines") / pl.col("ntok").replace(0, None),
+            LINE_PUNCT_RATIO: pl.col("punct"),
+            SHORT_LINE_RATIO: pl.col("short"),
+            CHAR_DUP_RATIO: pl.col("dup_chars") / pl.col("body").replace(0, None),
+            NEWLINE_RATIO: pl.col("newlines") / pl.col("ntok").replace(0, None),
         },
     )
 
 
-@register(STAGE, FineWebOptions, columns=SIGNALS)
+@register(STAGE, FineWebOptions, columns=tuple(SIGNALS.columns))
 def fineweb(table: pa.Table, *, opts: FineWebOptions | None = None) -> pa.Table:
     """FineWeb line signals as columns (null on rows already rejected)."""
     texts = active_texts(table)
-    return S.with_columns(table, to_arrow(fineweb_signals(texts, opts or FineWebOptions()), texts))
+    signals = fineweb_signals(texts, opts or FineWebOptions(), text_batch(table, texts))
+    return S.with_columns(table, to_arrow(signals, texts))

@@ -14,28 +14,103 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import register
+from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
 from crawlsift.signals._charsets import PUNCTUATION, char_class
 from crawlsift.signals._text import (
     LINE_BREAKS,
     OTHER_BREAKS,
+    TextBatch,
     active_texts,
     text_batch,
     to_arrow,
-    words,
 )
 
 STAGE = "gopher_quality"
-#: the signal columns this stage sets
-SIGNALS: tuple[str, ...] = (
-    S.GOPHER_WORD_COUNT,
-    S.GOPHER_MEAN_WORD_LENGTH,
-    S.GOPHER_HASH_RATIO,
-    S.GOPHER_ELLIPSIS_RATIO,
-    S.GOPHER_BULLET_LINES_RATIO,
-    S.GOPHER_END_ELLIPSIS_LINES_RATIO,
-    S.GOPHER_ALPHA_WORDS_RATIO,
-    S.GOPHER_STOP_WORDS,
+WORD_COUNT = "gopher_word_count"  # words with a non-punctuation character
+MEAN_WORD_LENGTH = "gopher_mean_word_length"
+HASH_RATIO = "gopher_hash_ratio"  # '#' per token
+ELLIPSIS_RATIO = "gopher_ellipsis_ratio"  # '...' and '…' per token
+BULLET_LINES_RATIO = "gopher_bullet_lines_ratio"
+END_ELLIPSIS_LINES_RATIO = "gopher_end_ellipsis_lines_ratio"
+ALPHA_WORDS_RATIO = "gopher_alpha_words_ratio"  # tokens with a letter
+STOP_WORDS = "gopher_stop_words"  # distinct stop words present
+_F = pa.float64()
+_PRESETS = ("gopher", DEFAULT_PRESET)
+
+SIGNALS = Signals(
+    stage=STAGE,
+    columns={
+        WORD_COUNT: pa.int64(),
+        MEAN_WORD_LENGTH: _F,
+        HASH_RATIO: _F,
+        ELLIPSIS_RATIO: _F,
+        BULLET_LINES_RATIO: _F,
+        END_ELLIPSIS_LINES_RATIO: _F,
+        ALPHA_WORDS_RATIO: _F,
+        STOP_WORDS: pa.int32(),
+    },
+    rules=(
+        Rule("gopher_short_doc", WORD_COUNT, "min", "too few words", in_presets(50, *_PRESETS)),
+        Rule(
+            "gopher_long_doc", WORD_COUNT, "max", "too many words", in_presets(100_000, *_PRESETS)
+        ),
+        Rule(
+            "gopher_below_avg_threshold",
+            MEAN_WORD_LENGTH,
+            "min",
+            "mean word length too short",
+            in_presets(3, *_PRESETS),
+        ),
+        Rule(
+            "gopher_above_avg_threshold",
+            MEAN_WORD_LENGTH,
+            "max",
+            "mean word length too long",
+            in_presets(10, *_PRESETS),
+        ),
+        Rule(
+            "gopher_too_many_hashes",
+            HASH_RATIO,
+            "max",
+            "too many '#' per word",
+            in_presets(0.1, *_PRESETS),
+        ),
+        Rule(
+            "gopher_too_many_ellipsis",
+            ELLIPSIS_RATIO,
+            "max",
+            "too many ellipses per word",
+            in_presets(0.1, *_PRESETS),
+        ),
+        Rule(
+            "gopher_too_many_bullets",
+            BULLET_LINES_RATIO,
+            "max",
+            "too many lines start with a bullet",
+            in_presets(0.9, *_PRESETS),
+        ),
+        Rule(
+            "gopher_too_many_end_ellipsis",
+            END_ELLIPSIS_LINES_RATIO,
+            "max",
+            "too many lines end in an ellipsis",
+            in_presets(0.3, *_PRESETS),
+        ),
+        Rule(
+            "gopher_below_alpha_threshold",
+            ALPHA_WORDS_RATIO,
+            "min",
+            "too few words hold a letter",
+            in_presets(0.8, *_PRESETS),
+        ),
+        Rule(
+            "gopher_few_stop_words",
+            STOP_WORDS,
+            "min",
+            "too few distinct English stop words",
+            in_presets(2, *_PRESETS),
+        ),
+    ),
 )
 
 
@@ -46,10 +121,14 @@ class GopherQualityOptions:
     stop_words: tuple[str, ...] = ("the", "be", "to", "of", "and", "that", "have", "with")
 
 
-def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.DataFrame:
-    """The Gopher quality signal columns for ``texts`` (one row per text)."""
+def gopher_quality_signals(
+    texts: pl.Series, opts: GopherQualityOptions, batch: TextBatch | None = None
+) -> pl.DataFrame:
+    """The Gopher quality signal columns for ``texts`` (one row per text); ``batch`` is
+    their ``TextBatch`` when the caller has one."""
     n = len(texts)
-    toks = words(texts)
+    batch = batch or TextBatch(texts)
+    toks = batch.words
     tok = toks["tok"]
     alpha = tok.str.contains(r"\p{L}").to_numpy()
     # a token holding a letter is a word (no letter is punctuation): test only the others
@@ -74,8 +153,8 @@ def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.D
     other = texts.str.contains(OTHER_BREAKS).fill_null(False).arg_true()
     text = texts.clone().scatter(other, texts.gather(other).str.replace_all(LINE_BREAKS, "\n"))
     # splitlines drops the empty part after a final break; the parts of the \n split are
-    # shared with the other stages (recounted where other breaks became \n)
-    parts = np.bincount(text_batch(texts).lines["doc"].to_numpy(), minlength=n).astype(np.float64)
+    # the ones tokenised (recounted where other breaks became \n)
+    parts = np.bincount(batch.lines["doc"].to_numpy(), minlength=n).astype(np.float64)
     parts[other.to_numpy()] = (
         text.gather(other).str.count_matches("\n", literal=True) + 1
     ).to_numpy()
@@ -88,14 +167,14 @@ def gopher_quality_signals(texts: pl.Series, opts: GopherQualityOptions) -> pl.D
         tok_div = np.where(n_tok > 0, n_tok, np.nan)
         return pl.DataFrame(
             {
-                S.GOPHER_WORD_COUNT: n_words,
-                S.GOPHER_MEAN_WORD_LENGTH: word_chars / np.where(n_words > 0, n_words, np.nan),
-                S.GOPHER_HASH_RATIO: hashes / tok_div,
-                S.GOPHER_ELLIPSIS_RATIO: ellipses / tok_div,
-                S.GOPHER_BULLET_LINES_RATIO: bullets.to_numpy() / n_lines,
-                S.GOPHER_END_ELLIPSIS_LINES_RATIO: end_ellipsis / n_lines,
-                S.GOPHER_ALPHA_WORDS_RATIO: n_alpha / tok_div,
-                S.GOPHER_STOP_WORDS: stop,
+                WORD_COUNT: n_words,
+                MEAN_WORD_LENGTH: word_chars / np.where(n_words > 0, n_words, np.nan),
+                HASH_RATIO: hashes / tok_div,
+                ELLIPSIS_RATIO: ellipses / tok_div,
+                BULLET_LINES_RATIO: bullets.to_numpy() / n_lines,
+                END_ELLIPSIS_LINES_RATIO: end_ellipsis / n_lines,
+                ALPHA_WORDS_RATIO: n_alpha / tok_div,
+                STOP_WORDS: stop,
             }
         )
 
@@ -114,9 +193,10 @@ def _stop_words(toks: pl.DataFrame, stop_words: tuple[str, ...], n: int) -> np.n
     return seen.sum(axis=1)
 
 
-@register(STAGE, GopherQualityOptions, columns=SIGNALS)
+@register(STAGE, GopherQualityOptions, columns=(*SIGNALS.columns, S.WORD_TOKENS))
 def gopher_quality(table: pa.Table, *, opts: GopherQualityOptions | None = None) -> pa.Table:
     """Gopher quality signals as columns (null on rows already rejected)."""
     texts = active_texts(table)
-    signals = gopher_quality_signals(texts, opts or GopherQualityOptions())
-    return S.with_columns(table, to_arrow(signals, texts))
+    batch = text_batch(table, texts)
+    signals = gopher_quality_signals(texts, opts or GopherQualityOptions(), batch)
+    return S.with_columns(table, {**to_arrow(signals, texts), S.WORD_TOKENS: batch.tokens()})

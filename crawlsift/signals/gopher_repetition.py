@@ -17,25 +17,87 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import register
+from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
 from crawlsift.signals._text import (
+    TextBatch,
     active_texts,
     duplicates,
     per_doc,
     split_parts,
+    text_batch,
     to_arrow,
-    words,
 )
 
 STAGE = "gopher_repetition"
-#: the signal columns this stage sets
-SIGNALS: tuple[str, ...] = (
-    S.GOPHER_DUP_PARA_FRAC,
-    S.GOPHER_DUP_PARA_CHAR_FRAC,
-    S.GOPHER_DUP_LINE_FRAC,
-    S.GOPHER_DUP_LINE_CHAR_FRAC,
-    *S.GOPHER_TOP_NGRAM_CHAR_FRAC.values(),
-    *S.GOPHER_DUP_NGRAM_CHAR_FRAC.values(),
+DUP_PARA_FRAC = "gopher_dup_para_frac"
+DUP_PARA_CHAR_FRAC = "gopher_dup_para_char_frac"
+DUP_LINE_FRAC = "gopher_dup_line_frac"
+DUP_LINE_CHAR_FRAC = "gopher_dup_line_char_frac"
+TOP_NGRAM_CHAR_FRAC = {n: f"gopher_top_{n}_gram_char_frac" for n in (2, 3, 4)}
+DUP_NGRAM_CHAR_FRAC = {n: f"gopher_dup_{n}_gram_char_frac" for n in range(5, 11)}
+_PRESETS = ("gopher", DEFAULT_PRESET)
+
+
+def _rules() -> tuple[Rule, ...]:
+    def rule(reason: str, column: str, kind: str, meaning: str, threshold: object) -> Rule:
+        return Rule(reason, column, kind, meaning, in_presets(threshold, *_PRESETS))
+
+    rules = [
+        rule("gopher_empty", DUP_PARA_CHAR_FRAC, "null", "no text to measure repetition on", True),
+        rule("gopher_dup_para_frac", DUP_PARA_FRAC, "max", "too many duplicate paragraphs", 0.3),
+        rule(
+            "gopher_dup_para_char_frac",
+            DUP_PARA_CHAR_FRAC,
+            "max",
+            "too many characters in duplicate paragraphs",
+            0.2,
+        ),
+        rule("gopher_dup_line_frac", DUP_LINE_FRAC, "max", "too many duplicate lines", 0.3),
+        rule(
+            "gopher_dup_line_char_frac",
+            DUP_LINE_CHAR_FRAC,
+            "max",
+            "too many characters in duplicate lines",
+            0.2,
+        ),
+    ]
+    for n, limit in zip(TOP_NGRAM_CHAR_FRAC, (0.2, 0.18, 0.16), strict=True):
+        rules.append(
+            rule(
+                f"gopher_top_{n}_gram",
+                TOP_NGRAM_CHAR_FRAC[n],
+                "max",
+                f"the most frequent {n}-gram covers too many characters",
+                limit,
+            )
+        )
+    for n, column in DUP_NGRAM_CHAR_FRAC.items():
+        rules.append(
+            rule(
+                f"gopher_duplicated_{n}_n_grams",
+                column,
+                "max",
+                f"too many characters in duplicated {n}-grams",
+                0.15 - (n - 5) / 100,
+            )
+        )
+    return tuple(rules)
+
+
+SIGNALS = Signals(
+    stage=STAGE,
+    columns=dict.fromkeys(
+        (
+            DUP_PARA_FRAC,
+            DUP_PARA_CHAR_FRAC,
+            DUP_LINE_FRAC,
+            DUP_LINE_CHAR_FRAC,
+            *TOP_NGRAM_CHAR_FRAC.values(),
+            *DUP_NGRAM_CHAR_FRAC.values(),
+        ),
+        pa.float64(),
+    ),
+    rules=_rules(),
 )
 CHUNK_TOKENS = 32_768  # word tokens per n-gram pass (whole documents; at least one)
 
@@ -97,14 +159,14 @@ def ngram_chars(
         first = np.ones(m + 1, dtype=bool)  # first of its group; one past the end too
         np.not_equal(key[1:], key[:-1], out=first[1:m])
         if n in opts.top_ngrams:
-            out[S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]] = _top(pos, first, doc, cum, n, doc_len)
+            out[TOP_NGRAM_CHAR_FRAC[n]] = _top(pos, first, doc, cum, n, doc_len)
         if n in opts.dup_ngrams:
             chars = np.zeros(ndocs)
             seen = np.sort(pos[~first[:-1]])
             if len(seen):
                 starts, covered = _runs_covered(seen, n, cum)
                 chars = np.bincount(doc[starts], weights=covered, minlength=ndocs)
-            out[S.GOPHER_DUP_NGRAM_CHAR_FRAC[n]] = chars
+            out[DUP_NGRAM_CHAR_FRAC[n]] = chars
         keep = first[:-1] & first[1:]
         np.logical_not(keep, out=keep)  # in a group of two or more
         keep &= room[pos] > n  # with room for the next n
@@ -152,24 +214,28 @@ def _top(
     return top
 
 
-def gopher_repetition_signals(texts: pl.Series, opts: GopherRepetitionOptions) -> pl.DataFrame:
-    """The Gopher repetition signal columns for ``texts`` (one row per text)."""
+def gopher_repetition_signals(
+    texts: pl.Series, opts: GopherRepetitionOptions, batch: TextBatch | None = None
+) -> pl.DataFrame:
+    """The Gopher repetition signal columns for ``texts`` (one row per text); ``batch`` is
+    their ``TextBatch`` when the caller has one."""
     ndocs = len(texts)
+    batch = batch or TextBatch(texts)
     length = texts.str.len_chars().cast(pl.Float64).replace(0, None).to_numpy()
     paras = duplicates(split_parts(texts, r"\n{2,}", strip=True))
-    lines = duplicates(split_parts(texts, r"\n+"))
+    lines = duplicates(split_parts(texts, r"\n+", batch=batch))
     cols = {"dups": pl.col("dups"), "n": pl.col("n"), "c": pl.col("dup_chars")}
     par = per_doc(ndocs, paras, cols)
     lin = per_doc(ndocs, lines, cols)
     out = pl.DataFrame(
         {
-            S.GOPHER_DUP_PARA_FRAC: par["dups"] / par["n"],
-            S.GOPHER_DUP_PARA_CHAR_FRAC: par["c"] / length,
-            S.GOPHER_DUP_LINE_FRAC: lin["dups"] / lin["n"],
-            S.GOPHER_DUP_LINE_CHAR_FRAC: lin["c"] / length,
+            DUP_PARA_FRAC: par["dups"] / par["n"],
+            DUP_PARA_CHAR_FRAC: par["c"] / length,
+            DUP_LINE_FRAC: lin["dups"] / lin["n"],
+            DUP_LINE_CHAR_FRAC: lin["c"] / length,
         }
     )
-    toks = words(texts)
+    toks = batch.words
     doc = toks["doc"].to_numpy()
     lens = toks["len"].to_numpy().astype(np.int64)
     h = toks["h"].to_numpy()
@@ -184,15 +250,16 @@ def gopher_repetition_signals(texts: pl.Series, opts: GopherRepetitionOptions) -
         a, b = bounds[lo], bounds[hi]
         parts.append(ngram_chars(h[a:b], doc[a:b] - lo, lens[a:b], hi - lo, opts))
         lo = hi
-    names = [S.GOPHER_TOP_NGRAM_CHAR_FRAC[n] for n in opts.top_ngrams]
-    names += [S.GOPHER_DUP_NGRAM_CHAR_FRAC[n] for n in opts.dup_ngrams]
+    names = [TOP_NGRAM_CHAR_FRAC[n] for n in opts.top_ngrams]
+    names += [DUP_NGRAM_CHAR_FRAC[n] for n in opts.dup_ngrams]
     ngram = {k: np.concatenate([p[k] for p in parts] or [np.zeros(0)]) for k in names}
     return out.with_columns(pl.Series(k, v / length) for k, v in ngram.items())
 
 
-@register(STAGE, GopherRepetitionOptions, columns=SIGNALS)
+@register(STAGE, GopherRepetitionOptions, columns=(*SIGNALS.columns, S.WORD_TOKENS))
 def gopher_repetition(table: pa.Table, *, opts: GopherRepetitionOptions | None = None) -> pa.Table:
     """Gopher repetition signals as columns (null on rows already rejected)."""
     texts = active_texts(table)
-    signals = gopher_repetition_signals(texts, opts or GopherRepetitionOptions())
-    return S.with_columns(table, to_arrow(signals, texts))
+    batch = text_batch(table, texts)
+    signals = gopher_repetition_signals(texts, opts or GopherRepetitionOptions(), batch)
+    return S.with_columns(table, {**to_arrow(signals, texts), S.WORD_TOKENS: batch.tokens()})

@@ -19,12 +19,22 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import MissingExtraError
-from crawlsift.registry import register
+from crawlsift.registry import Rule, Signals, register
 from crawlsift.signals._text import active_texts
 
 STAGE = "language"
-#: the signal columns this stage sets
-SIGNALS: tuple[str, ...] = (S.LANGUAGE, S.LANGUAGE_SCORE)
+LANGUAGE = "language"  # ISO 639 code of the most likely language
+LANGUAGE_SCORE = "language_score"  # its probability
+
+#: no preset applies the language rules (the presets are language-neutral): a TOML file does
+SIGNALS = Signals(
+    stage=STAGE,
+    columns={LANGUAGE: pa.string(), LANGUAGE_SCORE: pa.float64()},
+    rules=(
+        Rule("language", LANGUAGE, "in", "the language is not one of those listed"),
+        Rule("language_score", LANGUAGE_SCORE, "min", "the language identifier is not sure enough"),
+    ),
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,13 +91,13 @@ class LanguageId:
         return S.with_columns(
             table,
             {
-                S.LANGUAGE: pa.array(langs, pa.string()),
-                S.LANGUAGE_SCORE: pa.array(scores, pa.float64()),
+                LANGUAGE: pa.array(langs, pa.string()),
+                LANGUAGE_SCORE: pa.array(scores, pa.float64()),
             },
         )
 
 
-@register(STAGE, LanguageOptions, columns=SIGNALS)
+@register(STAGE, LanguageOptions, columns=tuple(SIGNALS.columns))
 def language(table: pa.Table, *, opts: LanguageOptions | None = None) -> pa.Table:
     """Language and its probability, from fastText lid.176 (null on rows already rejected)."""
     return LanguageId(opts)(table)

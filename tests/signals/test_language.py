@@ -8,6 +8,7 @@ import pytest
 
 from crawlsift import schema as S
 from crawlsift.registry import get_stage
+from crawlsift.signals import language as lgm
 
 from .conftest import text_table
 
@@ -31,8 +32,8 @@ def test_languages_and_scores():
     ]
     spec = get_stage("language")
     out = spec.fn(text_table(texts, reasons=[None, None, None, "empty_text"]), opts=spec.options())
-    assert out.column(S.LANGUAGE).to_pylist() == ["en", "de", "fr", None]
-    scores = out.column(S.LANGUAGE_SCORE).to_pylist()
+    assert out.column(lgm.LANGUAGE).to_pylist() == ["en", "de", "fr", None]
+    scores = out.column(lgm.LANGUAGE_SCORE).to_pylist()
     assert all(0.5 < s <= 1.0 for s in scores[:3]) and scores[3] is None
 
 

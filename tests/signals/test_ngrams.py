@@ -7,7 +7,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawlsift import schema as S
+from crawlsift.signals import gopher_repetition as grm
 from crawlsift.signals.gopher_repetition import GopherRepetitionOptions, ngram_chars
 
 OPTS = GopherRepetitionOptions()
@@ -64,17 +64,17 @@ def test_ngram_chars_equal_reference(docs: list[list[str]]):
     out = run_ngrams(docs)
     for n in OPTS.top_ngrams:
         expected = [top_reference(d, n) for d in docs]
-        assert out[S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]].tolist() == expected
+        assert out[grm.TOP_NGRAM_CHAR_FRAC[n]].tolist() == expected
     for n in OPTS.dup_ngrams:
         expected = [dup_reference(d, n) for d in docs]
-        assert out[S.GOPHER_DUP_NGRAM_CHAR_FRAC[n]].tolist() == expected
+        assert out[grm.DUP_NGRAM_CHAR_FRAC[n]].tolist() == expected
 
 
 def test_repeated_sentence_counts():
     sentence = ["the", "cat", "sat", "on", "the", "mat"]
     out = run_ngrams([sentence * 3, ["the", "cat"]])
     # "the cat" occurs 3 times in the first document ("the mat" too, but later)
-    assert out[S.GOPHER_TOP_NGRAM_CHAR_FRAC[2]].tolist() == [7.0 * 3, 7.0]
+    assert out[grm.TOP_NGRAM_CHAR_FRAC[2]].tolist() == [7.0 * 3, 7.0]
     # the 5-grams at positions 6-13 were seen 6 words before: one run of 8, which datatrove's
     # scan covers as 2 jumps of 5 words from position 6: "the cat sat on the mat the cat sat on"
-    assert out[S.GOPHER_DUP_NGRAM_CHAR_FRAC[5]].tolist() == [28.0, 0.0]
+    assert out[grm.DUP_NGRAM_CHAR_FRAC[5]].tolist() == [28.0, 0.0]

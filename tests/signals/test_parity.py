@@ -15,6 +15,9 @@ from crawlsift.signals import (
     FilterOptions,
     filter_stage,
 )
+from crawlsift.signals import fineweb as fwm
+from crawlsift.signals import gopher_quality as gqm
+from crawlsift.signals import gopher_repetition as grm
 from crawlsift.signals.c4 import c4
 from crawlsift.signals.fineweb import fineweb
 from crawlsift.signals.gopher_quality import gopher_quality
@@ -25,26 +28,26 @@ from .conftest import text_table
 FAMILIES = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
 #: signals computed from lines only: identical to datatrove's
 EXACT = (
-    S.GOPHER_BULLET_LINES_RATIO,
-    S.GOPHER_END_ELLIPSIS_LINES_RATIO,
-    S.GOPHER_STOP_WORDS,
-    S.GOPHER_DUP_PARA_FRAC,
-    S.GOPHER_DUP_PARA_CHAR_FRAC,
-    S.GOPHER_DUP_LINE_FRAC,
-    S.GOPHER_DUP_LINE_CHAR_FRAC,
-    S.FINEWEB_LINE_PUNCT_RATIO,
-    S.FINEWEB_SHORT_LINE_RATIO,
-    S.FINEWEB_CHAR_DUP_RATIO,
+    gqm.BULLET_LINES_RATIO,
+    gqm.END_ELLIPSIS_LINES_RATIO,
+    gqm.STOP_WORDS,
+    grm.DUP_PARA_FRAC,
+    grm.DUP_PARA_CHAR_FRAC,
+    grm.DUP_LINE_FRAC,
+    grm.DUP_LINE_CHAR_FRAC,
+    fwm.LINE_PUNCT_RATIO,
+    fwm.SHORT_LINE_RATIO,
+    fwm.CHAR_DUP_RATIO,
 )
 #: signals counting word tokens: spaCy's tokeniser against crawlsift's regex (median rel. error)
 APPROX = {
-    S.GOPHER_WORD_COUNT: 0.005,
-    S.GOPHER_MEAN_WORD_LENGTH: 0.005,
-    S.GOPHER_ALPHA_WORDS_RATIO: 0.01,
-    S.FINEWEB_NEWLINE_RATIO: 0.01,
-    S.GOPHER_TOP_NGRAM_CHAR_FRAC[2]: 0.01,
-    S.GOPHER_DUP_NGRAM_CHAR_FRAC[5]: 0.05,
-    S.GOPHER_DUP_NGRAM_CHAR_FRAC[10]: 0.05,
+    gqm.WORD_COUNT: 0.005,
+    gqm.MEAN_WORD_LENGTH: 0.005,
+    gqm.ALPHA_WORDS_RATIO: 0.01,
+    fwm.NEWLINE_RATIO: 0.01,
+    grm.TOP_NGRAM_CHAR_FRAC[2]: 0.01,
+    grm.DUP_NGRAM_CHAR_FRAC[5]: 0.05,
+    grm.DUP_NGRAM_CHAR_FRAC[10]: 0.05,
 }
 
 

@@ -19,6 +19,10 @@ from crawlsift.signals import (
     filter_stage,
     quality_pipeline,
 )
+from crawlsift.signals import c4 as c4m
+from crawlsift.signals import fineweb as fwm
+from crawlsift.signals import gopher_quality as gqm
+from crawlsift.signals import gopher_repetition as grm
 from crawlsift.signals.c4 import c4
 from crawlsift.signals.c4_lines import c4_lines
 from crawlsift.signals.filters import thresholds
@@ -51,33 +55,33 @@ def test_gopher_quality_values():
     row = gopher_quality(text_table(["The cat, the dog #1 ... and - more\n- item\n"])).to_pylist()
     r = row[0]
     # tokens: The cat , the dog # 1 ... and - more - item
-    assert r[S.GOPHER_WORD_COUNT] == 8
-    assert r[S.GOPHER_HASH_RATIO] == pytest.approx(1 / 13)
-    assert r[S.GOPHER_ELLIPSIS_RATIO] == pytest.approx(1 / 13)
-    assert r[S.GOPHER_BULLET_LINES_RATIO] == pytest.approx(1 / 2)
-    assert r[S.GOPHER_STOP_WORDS] == 2  # "the", "and"; "The" does not count
+    assert r[gqm.WORD_COUNT] == 8
+    assert r[gqm.HASH_RATIO] == pytest.approx(1 / 13)
+    assert r[gqm.ELLIPSIS_RATIO] == pytest.approx(1 / 13)
+    assert r[gqm.BULLET_LINES_RATIO] == pytest.approx(1 / 2)
+    assert r[gqm.STOP_WORDS] == 2  # "the", "and"; "The" does not count
 
 
 def test_tokeniser_splits_like_spacy():
     r = gopher_quality(text_table(["Don't (stop) e-mail https://x.org/a-b now."])).to_pylist()[0]
     # spaCy: Do n't ( stop ) e - mail https://x.org/a-b now . -> 7 tokens not pure punctuation
-    assert r[S.GOPHER_WORD_COUNT] == 7
+    assert r[gqm.WORD_COUNT] == 7
 
 
 def test_repetition_counts_duplicate_lines_and_ngrams():
     text = "alpha beta gamma delta epsilon\nzeta\nalpha beta gamma delta epsilon\n"
     r = gopher_repetition(text_table([text])).to_pylist()[0]
     # re.split("\n+") gives 4 parts: the repeated line and the trailing empty part
-    assert r[S.GOPHER_DUP_LINE_FRAC] == pytest.approx(1 / 4)
-    assert r[S.GOPHER_DUP_LINE_CHAR_FRAC] == pytest.approx(30 / len(text))
+    assert r[grm.DUP_LINE_FRAC] == pytest.approx(1 / 4)
+    assert r[grm.DUP_LINE_CHAR_FRAC] == pytest.approx(30 / len(text))
     # the second copy's 5-gram is a duplicate: 26 characters without spaces
-    assert r[S.GOPHER_DUP_NGRAM_CHAR_FRAC[5]] == pytest.approx(26 / len(text))
+    assert r[grm.DUP_NGRAM_CHAR_FRAC[5]] == pytest.approx(26 / len(text))
 
 
 def test_short_doc_rejected_with_gopher_reason():
     out = run(text_table(["Too short to be a document."])).to_pylist()[0]
     assert (out[S.KEEP], out[S.REASON], out[S.STAGE]) == (False, "gopher_short_doc", "filter")
-    assert out[S.GOPHER_WORD_COUNT] == 6  # signals stay on rejected rows
+    assert out[gqm.WORD_COUNT] == 6  # signals stay on rejected rows
 
 
 def test_clean_article_kept():
@@ -102,13 +106,13 @@ def test_c4_closing_quote_or_bracket_after_stop_terminates_a_line():
     text = "\n".join(lines)
     ours = c4(text_table([text])).to_pylist()[0]
     theirs = c4(text_table([text]), opts=C4Options(closing_after_stop=False)).to_pylist()[0]
-    assert ours[S.C4_LINES_REMOVED] == 0
-    assert theirs[S.C4_LINES_REMOVED] == 1  # datatrove's rule drops the bracketed line
+    assert ours[c4m.LINES_REMOVED] == 0
+    assert theirs[c4m.LINES_REMOVED] == 1  # datatrove's rule drops the bracketed line
 
 
 def test_c4_ellipsis_and_unterminated_lines_removed():
     text = "Read more about this story...\nClick here to subscribe now\nA real sentence is here."
-    assert c4(text_table([text])).column(S.C4_LINES_REMOVED).to_pylist() == [2]
+    assert c4(text_table([text])).column(c4m.LINES_REMOVED).to_pylist() == [2]
 
 
 def test_c4_words_counted_before_citations_go():
@@ -121,14 +125,14 @@ def test_c4_words_counted_before_citations_go():
 
 def test_c4_one_word_lines_allowed():
     out = c4(text_table(["Yes.\nNo."]), opts=C4Options(min_words_per_line=1)).to_pylist()[0]
-    assert out[S.C4_LINES_REMOVED] == 0
-    assert out[S.C4_SENTENCES] == 2
+    assert out[c4m.LINES_REMOVED] == 0
+    assert out[c4m.SENTENCES] == 2
 
 
 def test_fineweb_values_and_reason():
     text = "Home\nNews\nSports\nWeather\nContact us\n" + SENTENCE
     out = run(text_table([ARTICLE + "\n" + text]), preset="fineweb").to_pylist()[0]
-    assert out[S.FINEWEB_SHORT_LINE_RATIO] == pytest.approx(5 / 16)
+    assert out[fwm.SHORT_LINE_RATIO] == pytest.approx(5 / 16)
     solo = run(text_table([text]), preset="fineweb").to_pylist()[0]
     assert solo[S.REASON] == "fineweb_short_line_ratio"
 
@@ -138,15 +142,15 @@ def test_rejected_rows_keep_their_reason_and_null_signals():
     out = run(table).to_pylist()
     assert out[1][S.REASON] == "error_page" and out[1][S.STAGE] == "repair"
     assert out[1][S.KEEP] is False
-    assert out[1][S.GOPHER_WORD_COUNT] is None and out[1][S.FINEWEB_LINE_PUNCT_RATIO] is None
-    assert out[0][S.GOPHER_WORD_COUNT] is not None
+    assert out[1][gqm.WORD_COUNT] is None and out[1][fwm.LINE_PUNCT_RATIO] is None
+    assert out[0][gqm.WORD_COUNT] is not None
 
 
 def test_batches_do_not_change_signals(wcxb_docs):
     texts = [d["text"] for d in wcxb_docs[:20]]
     whole = run(text_table(texts))
     parts = pa.concat_tables(run(text_table(texts[i : i + 7])) for i in range(0, 20, 7))
-    for column in (S.GOPHER_DUP_NGRAM_CHAR_FRAC[5], S.GOPHER_TOP_NGRAM_CHAR_FRAC[2], S.REASON):
+    for column in (grm.DUP_NGRAM_CHAR_FRAC[5], grm.TOP_NGRAM_CHAR_FRAC[2], S.REASON):
         assert whole.column(column).to_pylist() == parts.column(column).to_pylist()
 
 
@@ -247,7 +251,7 @@ def test_quality_pipeline_names_registered_stages_in_order():
     )
     table = S.input_table(text=[ARTICLE])
     out = pipeline(table).to_pylist()[0]
-    assert out[S.KEEP] is True and out[S.GOPHER_WORD_COUNT] > 50
+    assert out[S.KEEP] is True and out[gqm.WORD_COUNT] > 50
 
 
 def test_c4_lines_removes_lines_as_edits_against_input_text():
@@ -284,9 +288,9 @@ def test_ngram_chunks_do_not_change_signals(wcxb_docs, monkeypatch):
     monkeypatch.setattr(rep, "CHUNK_TOKENS", 700)
     chunked = rep.gopher_repetition(table)
     for n in (2, 3, 4):
-        column = S.GOPHER_TOP_NGRAM_CHAR_FRAC[n]
+        column = grm.TOP_NGRAM_CHAR_FRAC[n]
         assert whole.column(column).to_pylist() == chunked.column(column).to_pylist()
-    for column in S.GOPHER_DUP_NGRAM_CHAR_FRAC.values():
+    for column in grm.DUP_NGRAM_CHAR_FRAC.values():
         assert whole.column(column).to_pylist() == chunked.column(column).to_pylist()
 
 
@@ -308,4 +312,4 @@ def test_empty_and_all_rejected_batches():
             out = spec.fn(out, opts=spec.options())
         assert out.num_rows == table.num_rows
         assert out.column(S.REASON).to_pylist() == table.column(S.REASON).to_pylist()
-        assert out.column(S.GOPHER_TOP_NGRAM_CHAR_FRAC[2]).null_count == table.num_rows
+        assert out.column(grm.TOP_NGRAM_CHAR_FRAC[2]).null_count == table.num_rows

@@ -1,21 +1,23 @@
-"""The shared text pieces of the signal stages: lines, tokens, duplicate counts, token counts."""
+"""The shared text pieces of the signal stages: lines, tokens, duplicate counts, token counts;
+and what stages hand on to each other (columns only)."""
 
 from __future__ import annotations
 
-import numpy as np
+import gc
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawlsift.signals._text import (
-    WORD_PATTERN,
-    TextBatch,
-    active_texts,
-    duplicates,
-    text_batch,
-)
+from crawlsift import schema as S
+from crawlsift.registry import get_stage
+from crawlsift.signals._text import WORD_PATTERN, TextBatch, duplicates
 from crawlsift.signals.c4_lines import c4_lines
+from crawlsift.signals.fineweb import fineweb
 from crawlsift.signals.gopher_quality import gopher_quality
+from crawlsift.signals.gopher_repetition import gopher_repetition
 
 from .conftest import text_table
 
@@ -31,16 +33,19 @@ TEXTS = st.lists(st.lists(PIECES, max_size=40).map("".join), min_size=1, max_siz
 @given(TEXTS)
 def test_tokens_by_line_equal_tokens_of_whole_texts(texts: list[str]):
     series = pl.Series(texts, dtype=pl.String)
-    words = TextBatch(series).words
+    batch = TextBatch(series)
+    words = batch.words
     whole = series.str.extract_all(WORD_PATTERN).to_list()
-    by_doc = words.frame.group_by("doc", maintain_order=True).agg("tok")
+    by_doc = words.group_by("doc", maintain_order=True).agg("tok")
     found = dict(zip(by_doc["doc"].to_list(), by_doc["tok"].to_list(), strict=True))
     assert [found.get(i, []) for i in range(len(texts))] == whole
-    assert words.frame["len"].to_list() == [len(t) for t in words.frame["tok"].to_list()]
-    # per-line counts add up to each text's count
-    lines = TextBatch(series).lines
-    per_doc = np.bincount(lines["doc"].to_numpy(), weights=words.per_line, minlength=len(texts))
-    assert per_doc.tolist() == series.str.count_matches(WORD_PATTERN).cast(float).to_list()
+    assert words["len"].to_list() == [len(t) for t in words["tok"].to_list()]
+    # as a column, and back: the same tokens, hashes and counts
+    assert batch.tokens().to_pylist() == whole
+    again = TextBatch(series, batch.tokens())
+    assert again.words.equals(words)
+    counted = series.str.count_matches(WORD_PATTERN).cast(float).to_list()
+    assert batch.token_counts().tolist() == again.token_counts().tolist() == counted
 
 
 @settings(max_examples=100, deadline=None)
@@ -67,25 +72,55 @@ def test_duplicates_equal_reference(docs: list[list[str]]):
         assert (got[i]["n"], got[i]["dups"], got[i]["dup_chars"]) == (len(d), dups, chars)
 
 
+def _signals(table: pa.Table) -> dict[str, list]:
+    """The signal columns of a stage's output (every column but the text and the tokens)."""
+    return {c: table.column(c).to_pylist() for c in table.column_names if c != S.WORD_TOKENS}
+
+
+def test_tokens_travel_as_a_column_and_a_rewrite_clears_them():
+    texts = ["One two three.\nJavaScript is off", "Four five.", None]
+    scored = gopher_quality(text_table(texts))
+    assert scored.column(S.WORD_TOKENS).to_pylist() == [
+        ["One", "two", "three", ".", "JavaScript", "is", "off"],
+        ["Four", "five", "."],
+        None,
+    ]
+    rewritten = c4_lines(scored)  # drops the javascript line: the tokens no longer apply
+    assert rewritten.column(S.WORD_TOKENS).null_count == len(texts)
+
+
 @settings(max_examples=60, deadline=None)
 @given(TEXTS)
-def test_c4_lines_hands_on_exact_token_counts(texts: list[str]):
-    table = gopher_quality(text_table(texts))  # tokenises the batch
-    out = c4_lines(table)
-    rewritten = active_texts(out)  # as FineWeb, the next stage, reads it
-    batch = text_batch(rewritten)
-    assert batch.known_token_counts is not None
-    counted = rewritten.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
-    assert np.array_equal(batch.token_counts(), counted)
-
-
-def test_text_batch_shared_for_equal_texts_whatever_their_layout():
-    texts = pl.Series(["x y", None, "z."], dtype=pl.String)
-    batch = text_batch(texts)
-    sliced = pl.Series(["other", "x y", None, "z."], dtype=pl.String).slice(1)
-    masked = pl.Series(["x y", "gone", "z."]).zip_with(
-        pl.Series([True, False, True]), pl.Series([None] * 3, dtype=pl.String)
+def test_a_stage_gives_the_same_signals_whatever_ran_before(texts: list[str]):
+    table = text_table(texts)
+    alone = _signals(gopher_repetition(table))
+    assert _signals(gopher_repetition(gopher_quality(table))).items() >= alone.items()
+    assert _signals(gopher_quality(gopher_repetition(table))).items() >= (
+        _signals(gopher_quality(table)).items()
     )
-    assert text_batch(sliced) is batch
-    assert text_batch(masked) is batch
-    assert text_batch(pl.Series(["x y", "", "z."], dtype=pl.String)) is not batch  # "" is not null
+    fine = _signals(fineweb(c4_lines(table)))
+    assert _signals(fineweb(c4_lines(gopher_quality(table)))).items() >= fine.items()
+
+
+def test_stages_on_threads_give_the_sequential_results():
+    names = ("gopher_quality", "gopher_repetition", "c4_lines", "fineweb", "filter")
+    stages = [get_stage(name) for name in names]
+
+    def run(table: pa.Table) -> dict[str, list]:
+        for spec in stages:
+            table = spec.fn(table, opts=spec.options())
+        return _signals(table)
+
+    words = ["alpha beta gamma.", "delta epsilon.", "zeta\neta theta iota kappa.", "x", ""]
+    batches = [text_table([" ".join(words[(i + k) % 5] for k in range(i + 3))]) for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(run, batches * 3))
+    assert threaded == [run(b) for b in batches] * 3
+
+
+def test_no_batch_outlives_its_stage():
+    """The stages share nothing through module state: once a stage returns, no ``TextBatch``
+    of its texts is left anywhere."""
+    gopher_repetition(gopher_quality(text_table(["a b c", "d e f"])))
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, TextBatch)]
