@@ -26,7 +26,7 @@ import pyarrow as pa
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
 from crawlsift.io import warc
-from crawlsift.io._rows import RowBuffer, parse_content_type
+from crawlsift.io._rows import ReadOptions, RowBuffer, parse_content_type
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.warc import (
     BAD_RECORD,
@@ -81,7 +81,7 @@ def _add_record(record: Any, rows: RowBuffer) -> bool:
     return True
 
 
-def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
+def read_arc(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
     """Stream the response records of an ARC file (plain or gzip) as tables."""
     from warcio.archiveiterator import ArchiveIterator
 
@@ -90,7 +90,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 (closed in the finally below)
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RecordRows(task, batch_size)
+    rows = RecordRows(task, options)
     try:
         records = iter(ArchiveIterator(fh, arc2warc=True))
         seen = 0

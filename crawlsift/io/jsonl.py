@@ -18,7 +18,7 @@ import zstandard
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, RowBuffer, as_status
+from crawlsift.io._rows import GIVEN_COLUMNS, ReadOptions, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text
 
@@ -173,13 +173,13 @@ def _open_chunks(path: str, fh: BinaryIO) -> Iterator[bytes]:
     return _plain_chunks(fh)
 
 
-def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
-    """Stream a JSONL file as tables of at most ``batch_size`` rows."""
+def read_jsonl(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
+    """Stream a JSONL file as tables (batches, see :class:`~crawlsift.io._rows.ReadOptions`)."""
     try:
         fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RowBuffer(task)
+    rows = RowBuffer(task, options)
     started = False
     try:
         lines = _lines(_open_chunks(task.path, fh))
@@ -199,8 +199,7 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             if line is TOO_LONG:
                 started = True
                 rows.reject("too_large")
-                if len(rows) >= batch_size:
-                    yield rows.flush()
+                yield from rows.batches()
                 continue
             if not started and line.startswith(_BOM):
                 line = line[len(_BOM) :]
@@ -212,9 +211,7 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
                 row, extra = {S.REASON: "bad_json"}, {}
             rows.add(row, extra)
-            if len(rows) >= batch_size:
-                yield rows.flush()
-        if len(rows):
-            yield rows.flush()
+            yield from rows.batches()
+        yield from rows.finish()
     finally:
         fh.close()

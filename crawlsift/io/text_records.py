@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import RowBuffer, as_status
+from crawlsift.io._rows import ReadOptions, RowBuffer, as_status
 from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
 
@@ -31,7 +31,7 @@ def parse_text_record(content: str) -> tuple[str | None, int | None, str]:
     return match.group(1), as_status(match.group(2)), content[match.end() :]
 
 
-def read_text(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
+def read_text(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
     """Yield the single record of a text file as a one-row table."""
     try:
         with open(task.path, "rb") as fh:
@@ -40,7 +40,7 @@ def read_text(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
     content, charset = decode_text(data)
     date, status, text = parse_text_record(content)
-    rows = RowBuffer(task)
+    rows = RowBuffer(task, options)
     rows.add(
         {
             S.ID: rows.name,
@@ -51,4 +51,4 @@ def read_text(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             S.TEXT: text,
         }
     )
-    yield rows.flush()
+    yield from rows.finish()

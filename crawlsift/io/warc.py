@@ -50,7 +50,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import RowBuffer, parse_content_type
+from crawlsift.io._rows import ReadOptions, RowBuffer, parse_content_type
 from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
 
@@ -169,16 +169,13 @@ class RecordRows(RowBuffer):
     :meth:`skip` notes a record's type; the next row carries the types noted before it
     in :data:`~crawlsift.schema.SKIPPED_RECORDS`. Each row is held back until the next
     one arrives, so that at the end (:meth:`finish`) the file's last row can take the
-    records after it too. A batch is cut when a row would make it exceed ``batch_size``,
-    so batches hold the same rows as they would without holding back.
+    records after it too; batches hold the same rows as they would without holding back.
     """
 
-    def __init__(self, task: ReadTask, batch_size: int) -> None:
-        super().__init__(task)
-        self.batch_size = batch_size
+    def __init__(self, task: ReadTask, options: ReadOptions | None = None) -> None:
+        super().__init__(task, options)
         self._skipped: list[str] = []
         self._held: tuple[dict[str, Any], Mapping[str, Any] | None] | None = None
-        self._full: list[pa.Table] = []
 
     def skip(self, record_type: str) -> None:
         """Count one record that is not a document."""
@@ -190,18 +187,8 @@ class RecordRows(RowBuffer):
             held[S.SKIPPED_RECORDS] = self._skipped
             self._skipped = []
         if self._held is not None:
-            self._release(*self._held)
+            super().add(*self._held)
         self._held = (held, extra)
-
-    def _release(self, row: dict[str, Any], extra: Mapping[str, Any] | None) -> None:
-        if len(self) >= self.batch_size:
-            self._full.append(self.flush())
-        super().add(row, extra)
-
-    def batches(self) -> list[pa.Table]:
-        """The batches completed so far (each handed out once)."""
-        full, self._full = self._full, []
-        return full
 
     def finish(self) -> list[pa.Table]:
         """End of the file: the held row takes the records after it; the last batches.
@@ -216,8 +203,8 @@ class RecordRows(RowBuffer):
                 row[S.SKIPPED_RECORDS] = [*(row.get(S.SKIPPED_RECORDS) or ()), *self._skipped]
                 self._skipped = []
             self._held = None
-            self._release(row, extra)
-        return self.batches() + ([self.flush()] if len(self) else [])
+            super().add(row, extra)
+        return super().finish()
 
 
 def _target_uri(record: WarcRecord) -> str | None:
@@ -353,15 +340,16 @@ def gzip_tail_truncated(path: str, offset: int, limit: int = 64 << 20) -> bool:
     return False
 
 
-def read_warc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
-    """Stream the document records of a WARC/WET file as tables of <= ``batch_size`` rows."""
+def read_warc(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
+    """Stream the document records of a WARC/WET file as tables (batches, see
+    :class:`~crawlsift.io._rows.ReadOptions`)."""
     try:
         # opened here, not by FastWARC: it panics on a path that is not valid UTF-8
         fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
     try:
-        yield from _read_records(task, fh, batch_size)
+        yield from _read_records(task, fh, options or ReadOptions())
     finally:
         fh.close()
 
@@ -372,7 +360,7 @@ def _records(fh: BinaryIO, offset: int) -> Iterator[WarcRecord]:
     return iter(ArchiveIterator(fh, parse_http=True, auto_decode="none", verify_digests=False))
 
 
-def _read_records(task: ReadTask, fh: BinaryIO, batch_size: int) -> Iterator[pa.Table]:
+def _read_records(task: ReadTask, fh: BinaryIO, options: ReadOptions) -> Iterator[pa.Table]:
     """The loop of :func:`read_warc`. After a record that cannot be read, reading resumes
     at the next place a record starts (:func:`find_record`); the bytes between two
     readable records are one ``bad_warc_record`` row."""
@@ -381,7 +369,7 @@ def _read_records(task: ReadTask, fh: BinaryIO, batch_size: int) -> Iterator[pa.
         records = _records(fh, 0)
     except Exception as exc:
         raise UnreadableFileError(task.path, str(exc)) from exc
-    rows = RecordRows(task, batch_size)
+    rows = RecordRows(task, options)
     offset = 0  # where ``records`` started reading
     last_pos = 0  # where the last record FastWARC returned starts
     last_length: int | None = None  # its Content-Length, if it was read whole
