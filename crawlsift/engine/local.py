@@ -1,7 +1,8 @@
 """The local engine: all cores of one machine, streaming, resumable.
 
 Each read task (one input file) is processed by one worker process, batch by batch,
-so memory is bounded by ``batch_size`` x ``workers``, not by the input. A task's
+so memory is bounded by the batch (``batch_size`` rows or ``batch_bytes`` of payload,
+whichever comes first) x ``workers``, not by the input. A task's
 outputs are written under temporary names and renamed into place when complete;
 only then is its done marker (holding the task's counts) written. A rerun with the
 same arguments skips tasks that have a marker and redoes the others from scratch, so
@@ -45,6 +46,7 @@ from crawlsift.engine.remote import RemoteOutput, open_remote
 from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
+from crawlsift.io._rows import BATCH_BYTES
 from crawlsift.io.writers import RollingWriter
 from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
@@ -64,6 +66,8 @@ class RunOptions:
     format: str = "parquet"
     workers: int = 0  # 0 = all cores
     batch_size: int = 1000
+    #: a batch is also closed once its payloads (HTML, or text in UTF-8) reach this size
+    batch_bytes: int = BATCH_BYTES
     shard_rows: int = 100_000
     keep_input_text: bool = False
     overwrite: bool = False
@@ -77,7 +81,7 @@ class RunOptions:
             raise InputError(
                 f"unknown output format {self.format!r}; use one of {', '.join(FORMATS)}"
             )
-        for name, low in (("workers", 0), ("batch_size", 1), ("shard_rows", 1)):
+        for name, low in (("workers", 0), ("batch_size", 1), ("batch_bytes", 1), ("shard_rows", 1)):
             if getattr(self, name) < low:
                 raise InputError(f"{name} must be at least {low}, not {getattr(self, name)}")
         if self.record_timeout is not None and not self.record_timeout > 0:
@@ -253,7 +257,7 @@ def process_task(
     """Read, process and write one task; returns its counts after writing its marker."""
     output = TaskOutput(opts, task)
     try:
-        for batch in read_task(task, batch_size=opts.batch_size):
+        for batch in read_task(task, batch_size=opts.batch_size, batch_bytes=opts.batch_bytes):
             size = payload_bytes(batch)
             table = pipeline(batch)
             output.add(table)

@@ -38,7 +38,7 @@ def _ray() -> Any:
     return ray
 
 
-def _datasource(tasks: Sequence[ReadTask], batch_size: int) -> Any:
+def _datasource(tasks: Sequence[ReadTask], opts: RunOptions) -> Any:
     ray = _ray()
     from ray.data.block import BlockMetadata
 
@@ -50,7 +50,9 @@ def _datasource(tasks: Sequence[ReadTask], batch_size: int) -> Any:
 
         def get_read_tasks(self, parallelism: int, **_: Any) -> list[Any]:
             def reader(task: ReadTask) -> Any:
-                return lambda: read_task(task, batch_size=batch_size)
+                return lambda: read_task(
+                    task, batch_size=opts.batch_size, batch_bytes=opts.batch_bytes
+                )
 
             return [
                 ray.data.ReadTask(
@@ -129,7 +131,7 @@ def run_ray(
         task_ids = {t.path: t.task_id for t in run.todo}
         batch_fn = WatchedPipeline(pipeline, str(timeouts), task_ids, opts.record_timeout)
     if run.todo:
-        ds = ray.data.read_datasource(_datasource(run.todo, opts.batch_size))
+        ds = ray.data.read_datasource(_datasource(run.todo, opts))
         # Ray Data retries a task whose worker died (the watchdog's doing, or a lost node)
         # without limit; each watchdog retry skips one more record, so it ends
         ds = ds.map_batches(batch_fn, batch_format="pyarrow", batch_size=None)
