@@ -224,9 +224,13 @@ def _processed_rows(  # type: ignore[no-untyped-def]
     inputs: tuple[str, ...], batch_size: int, pipeline, **limits: int
 ):
     from crawlsift.io import discover, read_task
+    from crawlsift.io.guard import read_limit
 
+    record_limit = read_limit(pipeline.stages, pipeline.options)
     for task in discover(list(inputs)):
-        for batch in read_task(task, batch_size=batch_size, **limits):
+        for batch in read_task(
+            task, batch_size=batch_size, max_record_bytes=record_limit, **limits
+        ):
             yield from pipeline(batch).to_pylist()
 
 

@@ -35,6 +35,10 @@ HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extract
 #: types of the archive records that are not documents (WARC request, metadata, warcinfo,
 #: ...) read before this row, or after it for a file's last row: counted, never written
 SKIPPED_RECORDS = "skipped_records"
+#: a ``too_large`` record's payload size in bytes (HTML, or text as stored; for a payload
+#: whose Content-Encoding was undone only up to the limit, the bytes decoded by then, a
+#: lower bound); null for every other record
+RECORD_BYTES = "record_bytes"
 
 # -- pipeline columns (set by stages) -------------------------------------------------
 INPUT_TEXT = "input_text"  # the text as repair received it; edits index into it
@@ -86,6 +90,7 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     KEEP: pa.bool_(),
     REASON: pa.string(),
     STAGE: pa.string(),
+    RECORD_BYTES: pa.int64(),
 }
 
 #: Columns every reader must emit (in this order, before any pass-through columns). The
@@ -111,6 +116,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     REASON,
     STAGE,
     SKIPPED_RECORDS,
+    RECORD_BYTES,
 )
 
 #: Columns dropped from outputs (large intermediates, reader bookkeeping).

@@ -47,6 +47,7 @@ from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_out
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io._rows import BATCH_BYTES
+from crawlsift.io.guard import read_limit
 from crawlsift.io.writers import RollingWriter
 from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
@@ -257,7 +258,13 @@ def process_task(
     """Read, process and write one task; returns its counts after writing its marker."""
     output = TaskOutput(opts, task)
     try:
-        for batch in read_task(task, batch_size=opts.batch_size, batch_bytes=opts.batch_bytes):
+        record_limit = read_limit(pipeline.stages, pipeline.options)
+        for batch in read_task(
+            task,
+            batch_size=opts.batch_size,
+            batch_bytes=opts.batch_bytes,
+            max_record_bytes=record_limit,
+        ):
             size = payload_bytes(batch)
             table = pipeline(batch)
             output.add(table)

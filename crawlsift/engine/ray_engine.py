@@ -27,6 +27,7 @@ from crawlsift.engine.local import TIMEOUTS, RunOptions, RunSummary, TaskOutput,
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.errors import CrawlsiftError, MissingExtraError
 from crawlsift.io import ReadTask, read_task
+from crawlsift.io.guard import read_limit
 
 
 def _ray() -> Any:
@@ -38,7 +39,7 @@ def _ray() -> Any:
     return ray
 
 
-def _datasource(tasks: Sequence[ReadTask], opts: RunOptions) -> Any:
+def _datasource(tasks: Sequence[ReadTask], opts: RunOptions, record_limit: int | None) -> Any:
     ray = _ray()
     from ray.data.block import BlockMetadata
 
@@ -51,7 +52,10 @@ def _datasource(tasks: Sequence[ReadTask], opts: RunOptions) -> Any:
         def get_read_tasks(self, parallelism: int, **_: Any) -> list[Any]:
             def reader(task: ReadTask) -> Any:
                 return lambda: read_task(
-                    task, batch_size=opts.batch_size, batch_bytes=opts.batch_bytes
+                    task,
+                    batch_size=opts.batch_size,
+                    batch_bytes=opts.batch_bytes,
+                    max_record_bytes=record_limit,
                 )
 
             return [
@@ -131,7 +135,8 @@ def run_ray(
         task_ids = {t.path: t.task_id for t in run.todo}
         batch_fn = WatchedPipeline(pipeline, str(timeouts), task_ids, opts.record_timeout)
     if run.todo:
-        ds = ray.data.read_datasource(_datasource(run.todo, opts))
+        limit = read_limit(pipeline.stages, pipeline.options)
+        ds = ray.data.read_datasource(_datasource(run.todo, opts, limit))
         # Ray Data retries a task whose worker died (the watchdog's doing, or a lost node)
         # without limit; each watchdog retry skips one more record, so it ends
         ds = ds.map_batches(batch_fn, batch_format="pyarrow", batch_size=None)

@@ -42,6 +42,7 @@ GIVEN_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - {
     S.REASON,
     S.STAGE,
     S.SKIPPED_RECORDS,
+    S.RECORD_BYTES,
 }
 
 READ_STAGE = "read"
@@ -52,17 +53,24 @@ BATCH_SIZE = 1000
 #: payload bytes after which a batch is closed: bench/memory.py measures a worker's peak
 #: RSS on real WARC pages at this size (docs/benchmarks.md)
 BATCH_BYTES = 16 * 2**20
+#: the largest payload a reader holds when no limit is given (a pipeline without the
+#: guard stage, whose ``max_record_bytes`` is the limit in a run)
+MAX_RECORD_BYTES = 64 * 2**20
+TOO_LARGE = "too_large"
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReadOptions:
-    """How a reader cuts a file's records into batches."""
+    """How a reader cuts a file's records into batches, and the largest record it reads."""
 
     batch_size: int = BATCH_SIZE
     batch_bytes: int = BATCH_BYTES
+    #: a record whose payload is larger is a ``too_large`` row with its size in
+    #: ``record_bytes``; where the format allows it, the payload is never held whole
+    max_record_bytes: int = MAX_RECORD_BYTES
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "batch_bytes"):
+        for name in ("batch_size", "batch_bytes", "max_record_bytes"):
             if getattr(self, name) < 1:
                 raise InputError(f"{name} must be at least 1, got {getattr(self, name)}")
 

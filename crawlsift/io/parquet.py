@@ -80,6 +80,7 @@ def convert_batch(batch: pa.RecordBatch, task: ReadTask, start: int) -> pa.Table
     cols[S.SOURCE_FORMAT] = pa.array([task.format] * n, pa.string())
     cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
     cols[S.SKIPPED_RECORDS] = pa.nulls(n, S.COLUMN_TYPES[S.SKIPPED_RECORDS])
+    cols[S.RECORD_BYTES] = pa.nulls(n, S.COLUMN_TYPES[S.RECORD_BYTES])
     arrays = [cols[name] for name in S.INPUT_COLUMNS]
     extra_fields = []
     for i, field in enumerate(batch.schema):
