@@ -24,7 +24,9 @@ it, whatever boilerplate was learned since. Site boilerplate is learned from the
 counts of every batch so far plus the run's own, where a document (host and read key)
 an earlier batch counted is not counted again. Batches are written under temporary names
 and ``index.json`` is replaced last, so an interrupted append leaves the index as it was; a
-batch records the run that added it, so a resumed run never adds its batch twice.
+batch records the run that added it, so a resumed run never adds its batch twice. A run
+holds the index's lock (:mod:`crawlsift.engine.lock`) from :meth:`Index.open` until
+:meth:`Index.close`: two runs adding to one index would both write the same batch name.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any
 import polars as pl
 
 from crawlsift.dedup.options import DedupOptions
+from crawlsift.engine.lock import DirectoryLock, is_empty
 from crawlsift.errors import InputError
 
 #: 3: exact and read keys of every indexed document, kept or removed (keys), the documents
@@ -54,15 +57,34 @@ class Index:
     hashing: dict[str, Any]
     docs: int = 0  # ranks handed out so far: new documents start here
     batches: list[dict[str, str]] = field(default_factory=list)  # name, run
+    lock: DirectoryLock | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str, opts: DedupOptions) -> Index:
-        """Open (or start) an index; its hashing options must equal ``opts``'s."""
+        """Open (or start) an index, locked until :meth:`close`; its hashing options must
+        equal ``opts``'s."""
         root = Path(path)
         manifest = root / "index.json"
+        if root.is_dir() and not manifest.exists() and not is_empty(root):
+            raise InputError(f"{root} exists and is not a crawlsift dedup index")
+        lock = DirectoryLock(root, "index").acquire()
+        try:
+            index = cls._read(root, opts)
+        except BaseException:
+            lock.release()
+            raise
+        index.lock = lock
+        return index
+
+    def close(self) -> None:
+        """Release the index's lock (the run has ended)."""
+        if self.lock is not None:
+            self.lock.release()
+
+    @classmethod
+    def _read(cls, root: Path, opts: DedupOptions) -> Index:
+        manifest = root / "index.json"
         if not manifest.exists():
-            if root.exists() and any(root.iterdir()):
-                raise InputError(f"{root} exists and is not a crawlsift dedup index")
             return cls(path=root, hashing=opts.hashing())
         data = json.loads(manifest.read_text())
         version = data.get("version")

@@ -30,6 +30,7 @@ the same command run again after an interruption picks up where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -133,32 +134,37 @@ def dedup(
     if batch_size < 1 or shard_rows < 1:
         raise InputError("batch_size and shard_rows must be at least 1")
     out = Path(output)
-    index = Index.open(index_dir, opts) if index_dir else None
-    tasks = discover(resolve(source))
-    total = check_inputs(tasks)
-    manifest = {
-        "inputs": [asdict(t) for t in tasks],
-        "options": asdict(opts),
-        "format": format,
-        "batch_size": batch_size,
-        "shard_rows": shard_rows,
-        "index": os.path.abspath(index_dir) if index_dir else None,
-    }
-    marks = Progress(out, manifest, overwrite)
-    if marks.complete:  # the same run finished before: nothing to redo
-        stats = json.loads((out / "stats.json").read_text())
-        return DedupSummary(**{**stats, "resumed": ["all"]})
-    workers = max(workers or os.cpu_count() or 1, 1)
-    passes = ["lines"] * opts.boilerplate + ["hash", "cluster", "write"] + ["index"] * bool(index)
-    run = _Run(source, marks, opts, index, batch_size, workers, Steps(passes, total, progress))
-    run.engine, run.address = engine, address
-    try:
-        summary = run.execute(format, shard_rows)
-    except InputError:  # bad input found while reading: leave no half-made output behind
-        marks.discard()
-        raise
-    marks.complete_run(keep_work)
-    return summary
+    with contextlib.ExitStack() as held:  # the locks of the index and the output
+        index = Index.open(index_dir, opts) if index_dir else None
+        if index is not None:
+            held.callback(index.close)
+        tasks = discover(resolve(source))
+        total = check_inputs(tasks)
+        manifest = {
+            "inputs": [asdict(t) for t in tasks],
+            "options": asdict(opts),
+            "format": format,
+            "batch_size": batch_size,
+            "shard_rows": shard_rows,
+            "index": os.path.abspath(index_dir) if index_dir else None,
+        }
+        marks = Progress(out, manifest, overwrite)
+        held.callback(marks.close)
+        if marks.complete:  # the same run finished before: nothing to redo
+            stats = json.loads((out / "stats.json").read_text())
+            return DedupSummary(**{**stats, "resumed": ["all"]})
+        workers = max(workers or os.cpu_count() or 1, 1)
+        passes = ["lines"] * opts.boilerplate + ["hash", "cluster", "write"]
+        passes += ["index"] * bool(index)
+        run = _Run(source, marks, opts, index, batch_size, workers, Steps(passes, total, progress))
+        run.engine, run.address = engine, address
+        try:
+            summary = run.execute(format, shard_rows)
+        except InputError:  # bad input found while reading: leave no half-made output behind
+            marks.discard()
+            raise
+        marks.complete_run(keep_work)
+        return summary
 
 
 class _Run:

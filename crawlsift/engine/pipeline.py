@@ -48,6 +48,16 @@ class Pipeline:
             table = spec.fn(table, opts=self.options.get(name) or spec.options())
         return self._conform(table)
 
+    def reject(self, table: pa.Table, reason: str, stage: str) -> pa.Table:
+        """Input rows as this pipeline's output, rejected with ``reason`` by ``stage``
+        without running any stage (records the engine could not process)."""
+        n = table.num_rows
+        table = S.with_columns(
+            table,
+            {S.REASON: pa.array([reason] * n, pa.string()), S.STAGE: pa.array([stage] * n)},
+        )
+        return self._conform(table)
+
     @property
     def columns(self) -> tuple[str, ...]:
         """crawlsift's columns in every output batch, in order (``keep`` always among them)."""

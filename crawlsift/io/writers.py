@@ -5,6 +5,11 @@ A :class:`ShardWriter` writes to hidden ``.tmp-<name>.<ext>`` files and only
 ``os.replace``), so a crashed run never leaves a partial shard that looks complete. A
 committed shard is one file with one schema, whatever the tables written to it held
 (see :mod:`crawlsift.io.passthrough` for how their fields and types are unified).
+
+Commit has two steps, so that several shards can become visible together:
+:meth:`~ShardWriter.prepare` writes and fsyncs the final temporary file (where a full
+disk shows), :meth:`~ShardWriter.publish` renames it into place (which allocates
+nothing); :meth:`~ShardWriter.unpublish` takes a published shard back.
 """
 
 from __future__ import annotations
@@ -70,6 +75,8 @@ class ShardWriter:
         self._pending: list[pa.Table] = []
         self._pending_bytes = 0
         self._done = False
+        self._ready: str | None = None  # the prepared file ("" when there was nothing)
+        self._published = False
 
     @property
     def schema(self) -> pa.Schema | None:
@@ -146,35 +153,69 @@ class ShardWriter:
 
     def commit(self) -> list[str]:
         """Make the shard visible; returns its path ([] if nothing was written)."""
-        if self._done:
+        self.prepare()
+        published = self.publish()
+        try:
+            _fsync_dir(self.directory)
+        except OSError as exc:
+            raise OutputError(f"cannot commit {self.name}: {exc.strerror or exc}") from exc
+        return published
+
+    def prepare(self) -> None:
+        """Write the shard, as one file of its final schema, under its temporary name and
+        fsync it; on failure everything is discarded and :class:`OutputError` raised."""
+        if self._done or self._ready is not None:
             raise RuntimeError("ShardWriter is already committed or aborted")
         try:
             self._flush_pending()
             self._close_part()
             if not self._parts:
-                self._done = True
-                return []
+                self._ready = ""
+                return
             source = self._parts[0][0]
             if len(self._parts) > 1:  # one file of the final schema
                 source = self._tmp("~all")
-                write_parts(self._parts, self._parts[-1][1], source)
+                write_parts(self._parts, self._parts[-1][1], source)  # fsynced
                 for tmp, _ in self._parts:
                     os.remove(tmp)
                 self._parts = [(source, self._parts[-1][1])]
-            os.replace(source, self.path)
-            _fsync_dir(self.directory)
+            self._ready = source
+        except (OSError, pa.ArrowException) as exc:
+            self.abort()
+            raise OutputError(f"cannot commit {self.name}: {_why(exc)}") from exc
+
+    def publish(self) -> list[str]:
+        """Rename the prepared shard into place; returns its path ([] if empty). The
+        caller fsyncs the directory."""
+        if self._ready is None:
+            self.prepare()
+        ready, self._ready = self._ready, None
+        self._done = True
+        if not ready:
+            return []
+        try:
+            os.replace(ready, self.path)
         except OSError as exc:
+            self._done = False
+            self._ready = ready
             self.abort()
             raise OutputError(f"cannot commit {self.name}: {exc.strerror or exc}") from exc
-        self._done = True
+        self._published = True
         return [self.path]
+
+    def unpublish(self) -> None:
+        """Remove the shard this writer published (its task failed to commit as a whole)."""
+        if self._published:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path)
+            self._published = False
 
     def abort(self) -> None:
         """Discard everything written; safe to call more than once."""
         if self._done:
             return
         self._done = True
-        self._pending = []
+        self._pending, self._ready = [], None
         with contextlib.suppress(OSError, pa.ArrowException):
             self._close_part(sync=False)
         for tmp, _ in self._parts:
@@ -232,23 +273,53 @@ class RollingWriter:
     def commit(self) -> list[tuple[str, pa.Schema]]:
         """Write what is buffered and make every shard visible; returns each shard's path
         and schema."""
-        while self.buffered:
-            self._emit(min(self.buffered, self._step()))
+        self.prepare()
+        return self.publish()
+
+    def prepare(self) -> None:
+        """Write what is buffered and every shard under its temporary name, fsynced."""
+        try:
+            while self.buffered:
+                self._emit(min(self.buffered, self._step()))
+        except (OSError, pa.ArrowException) as exc:
+            self.abort()
+            raise OutputError(f"cannot write to {self.directory}: {_why(exc)}") from exc
         if self.current is not None:
             self.finished.append(self.current)
             self.current = None
+        try:
+            for w in self.finished:
+                w.prepare()
+        except OutputError:
+            self.abort()
+            raise
+
+    def publish(self) -> list[tuple[str, pa.Schema]]:
+        """Rename the prepared shards into place and fsync their directory; returns each
+        one's path and schema. If this fails, the shards already renamed are removed."""
         committed = []
-        for w in self.finished:
-            for path in w.commit():
-                assert w.schema is not None
-                committed.append((path, w.schema))
+        try:
+            for w in self.finished:
+                for path in w.publish():
+                    assert w.schema is not None
+                    committed.append((path, w.schema))
+            if committed:
+                _fsync_dir(self.directory)
+        except (OSError, OutputError) as exc:
+            self.abort()
+            raise OutputError(f"cannot commit {self.prefix}: {_why(exc)}") from exc
         return committed
 
     def abort(self) -> None:
-        """Discard every shard."""
+        """Discard every shard, published ones included."""
         self.buffer, self.buffered = [], 0
         for w in [*self.finished, *([self.current] if self.current else [])]:
             w.abort()
+            w.unpublish()
+
+
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 def _fsync_dir(directory: str) -> None:

@@ -23,7 +23,7 @@ def _command(inputs: list[str], out: Path) -> list[str]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_sigkill_then_restart_loses_and_duplicates_nothing(tmp_path, seed):
-    inputs = _write_inputs(tmp_path, files=6, rows=40)
+    inputs = _write_inputs(tmp_path, files=6, rows=40, pad=7000)  # a task per file
     reference = tmp_path / "reference"
     subprocess.run(_command(inputs, reference), check=True, capture_output=True)
     out = tmp_path / "out"
@@ -67,7 +67,7 @@ def _counts(out: Path) -> dict:
 def test_output_inside_the_input_tree_resumes_after_sigkill_and_is_never_read(tmp_path):
     crawl = tmp_path / "crawl"
     crawl.mkdir()
-    _write_inputs(crawl, files=6, rows=40)
+    _write_inputs(crawl, files=6, rows=40, pad=7000)  # a task per file
     reference = tmp_path / "reference"  # the same inputs, output outside them
     subprocess.run(_command([str(crawl)], reference), check=True, capture_output=True)
     out = crawl / "out"

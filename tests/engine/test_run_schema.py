@@ -16,7 +16,7 @@ import pytest
 
 import crawlsift
 from crawlsift import schema as S
-from crawlsift.engine import local
+from crawlsift.engine import local, tasks
 
 PROSE = (
     "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt, "
@@ -86,7 +86,9 @@ def _shards(directory: Path, ext: str = "parquet") -> list[Path]:
 def mixed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("mixed")
     inputs = mixed_inputs(tmp / "in")
-    crawlsift.clean([str(inputs)], str(tmp / "out"), workers=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks, "SMALL_FILE", 0)  # a task per file: shards of each schema
+        crawlsift.clean([str(inputs)], str(tmp / "out"), workers=1)
     return inputs, tmp / "out"
 
 
@@ -194,7 +196,7 @@ def _interrupt_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
 
 def test_a_resumed_run_gives_earlier_shards_the_run_schema(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, task_per_file: None
 ) -> None:
     inputs = mixed_inputs(tmp_path / "in")
     out = tmp_path / "out"
