@@ -1,96 +1,277 @@
-"""Peak memory of a run as its input grows 10x: crawlsift streams, a load-all script does not.
+"""Peak memory of a crawlsift worker, beside a one-page-at-a-time resiliparse loop.
 
-Builds JSONL inputs of N and 10*N records from the bundled demo sample's texts (so it
-needs nothing outside the repository), then runs, each in a fresh process:
+Three measurements, each run in a fresh process and shown as the median of ``--runs``:
 
-- ``crawlsift``: ``crawlsift clean INPUT -o OUT --workers 1`` (one worker process under
-  the record time limit's watchdog, plus the parent; the figure is the larger of the two
-  peaks, as ``RUSAGE_CHILDREN`` reports the largest descendant);
-- ``load_all``: the anchor, a script that reads the whole JSONL into one Arrow table
-  with ``pyarrow.json`` and runs the same pipeline on it in one call.
+1. *Real pages as the input grows.* WARC files (one gzip member per response record) of
+   the HTML pages of the shared extraction sets (``../shared/data/extraction``: WCXB dev,
+   trafilatura-eval, Mozilla Readability, interleaved and repeated as needed, each record
+   with its own URL) at 1x, 4x and 16x ``--pages`` pages, cleaned as a user runs it:
+   ``crawlsift clean WARC -o OUT`` with default settings (all cores, ``--batch-size
+   1000``, ``--batch-mb 16``).
+2. *Memory against the batch's bytes* (``--batch-mb 4,16,64,rows``): the 4x file cleaned
+   with each batch size in MiB (``--batch-size`` raised so that bytes close every batch);
+   ``rows`` is the row limit alone (1,000 pages a batch). Prints the extra worker MiB per
+   MiB of batch between the smallest and the largest batch.
+3. *Text-dense pages* (``--dense 16``; needs no shared data): WARCs of 1, 4 and 16
+   records of 5 MB of HTML whose extracted text is nearly as large as the HTML, the worst
+   case per MiB of HTML; at the default 16 MiB a batch holds three of them.
 
-Prints peak RSS (MiB) for both sizes and the growth ratio 10x/1x for each.
+The worker's peak RSS is read from ``/proc/<pid>/status`` (``VmHWM``) of every process
+of the command every 20 ms (Linux only); the worker figure is the largest child's, the
+parent (which plans tasks and builds the report) is shown beside it. The anchor is what
+datatrove's WARC reader and a resiliparse extractor do, one record at a time: FastWARC's
+``ArchiveIterator`` over the same file, each HTML payload decoded (``detect_encoding`` +
+``bytes_to_str``) and extracted (``extract_plain_text``, ``main_content=True``); its peak
+is the process's ``ru_maxrss``. "ratio" is crawlsift's worker over the anchor.
 
-    python bench/memory.py [--records 2000] [--runs 3]
+    python bench/memory.py [--pages 300] [--runs 3] [--batch-mb 4,16,64,rows] [--dense 16]
+
+Parts 1 and 2 are skipped (one line) when the shared data is absent.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import gzip
+import itertools
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
-import crawlsift
-from crawlsift.io import discover, read_task
+REPO = Path(__file__).resolve().parents[1]
+#: ``shared/data/extraction`` beside the repository, or beside one of its parents (a git
+#: worktree under the main checkout's parent)
+DATA = next(
+    (p / "shared" / "data" / "extraction" for p in REPO.parents
+     if (p / "shared" / "data" / "extraction").is_dir()),
+    REPO.parent / "shared" / "data" / "extraction",
+)  # fmt: skip
+SCALES = (1, 4, 16)
+POLL_SECONDS = 0.02
 
-LOAD_ALL = """
-import sys, pyarrow.json as pj, crawlsift
-from crawlsift import schema as S
-table = pj.read_json(sys.argv[1])
-out = crawlsift.make_pipeline()(S.input_table(id=table["id"], text=table["text"]))
-print(out.num_rows)
+ANCHOR = """
+import resource, sys
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+from resiliparse.extract.html2text import extract_plain_text
+from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+chars = 0
+with open(sys.argv[1], "rb") as fh:
+    for record in ArchiveIterator(fh, record_types=WarcRecordType.response, parse_http=True):
+        body = record.reader.read()
+        html = bytes_to_str(body, detect_encoding(body))
+        chars += len(extract_plain_text(html, main_content=True))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, chars)
 """
 
 
-def sample_texts() -> list[str]:
-    """Texts of the bundled demo sample, after reading (HTML pages extracted)."""
-    demo = Path(crawlsift.__file__).parent / "data" / "demo"
-    pipeline = crawlsift.Pipeline(stages=("extract",))
-    texts = []
-    for task in discover([str(demo)]):
-        for batch in read_task(task):
-            texts += [t for t in pipeline(batch).column("text").to_pylist() if t]
-    return texts
+def page_files(root: Path) -> list[Path]:
+    """The sets' HTML files, interleaved (one of each set in turn) so any prefix mixes them."""
+    sets = [
+        sorted((root / "wcxb-dev" / "html").glob("*.html.gz")),
+        sorted((root / "trafilatura-eval" / "html").glob("*.gz")),
+        sorted((root / "readability" / "pages").glob("*/source.html.gz")),
+    ]
+    mixed = itertools.zip_longest(*sets)
+    return [path for group in mixed for path in group if path is not None]
 
 
-def write_input(path: Path, texts: list[str], records: int) -> int:
-    with path.open("w", encoding="utf-8") as f:
-        for i in range(records):
-            f.write(json.dumps({"id": str(i), "text": texts[i % len(texts)]}) + "\n")
-    return path.stat().st_size
+def warc_record(n: int, html: bytes) -> bytes:
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + html
+    head = (
+        f"WARC/1.0\r\nWARC-Type: response\r\n"
+        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\n"
+        f"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Target-URI: https://example.org/page/{n}\r\n"
+        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
+    )
+    return gzip.compress(head.encode() + http + b"\r\n\r\n", compresslevel=1)
 
 
-def measure(kind: str, path: Path, out: Path) -> float:
-    if kind == "crawlsift":
-        cmd = [sys.executable, "-m", "crawlsift", "clean", str(path), "-o", str(out),
-               "--workers", "1", "--no-progress", "--overwrite"]  # fmt: skip
-    else:
-        cmd = [sys.executable, "-c", LOAD_ALL, str(path)]
-    # ru_maxrss of children is a running maximum, so each measurement gets its own process
-    probe = [sys.executable, "-c",
-             "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-             "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
-             *cmd]  # fmt: skip
-    return int(subprocess.run(probe, check=True, capture_output=True, text=True).stdout) / 1024
+def write_warc(path: Path, files: list[Path], pages: int) -> int:
+    """A WARC of ``pages`` records cycling through ``files``; returns its HTML bytes."""
+    html_bytes = 0
+    with path.open("wb") as out:
+        for n, source in zip(range(pages), itertools.cycle(files), strict=False):
+            html = gzip.decompress(source.read_bytes())
+            html_bytes += len(html)
+            out.write(warc_record(n, html))
+    return html_bytes
+
+
+def _status_mib(pid: int, key: str = "VmHWM") -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(key):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (from /proc, so this works on Linux only)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def crawlsift_peaks(warc: Path, out: Path, extra: list[str]) -> tuple[float, float, float]:
+    """(worker peak MiB, parent peak MiB, seconds) of one ``crawlsift clean`` run."""
+    cmd = [sys.executable, "-m", "crawlsift", "clean", str(warc), "-o", str(out),
+           "--no-progress", "--overwrite", *extra]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peaks: dict[int, int] = {}
+    while proc.poll() is None:
+        for pid in [proc.pid, *_children(proc.pid)]:
+            peak = _status_mib(pid)
+            if peak is not None:
+                peaks[pid] = max(peaks.get(pid, 0), peak)
+        time.sleep(POLL_SECONDS)
+    seconds = time.monotonic() - started
+    if proc.returncode:
+        raise SystemExit(f"crawlsift failed: {proc.stderr.read().decode()[-500:]}")
+    parent = peaks.pop(proc.pid, 0)
+    # the busiest worker is the largest child (the others: idle workers, multiprocessing's
+    # resource tracker)
+    return float(max(peaks.values(), default=0)), float(parent), seconds
+
+
+def anchor_peak(warc: Path) -> tuple[float, float]:
+    """(peak MiB, seconds) of the resiliparse loop over ``warc``."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", ANCHOR, str(warc)], check=True, capture_output=True, text=True
+    )
+    return int(done.stdout.split()[0]) / 1024, time.monotonic() - started
+
+
+def median_of(runs: int, measure):  # type: ignore[no-untyped-def]
+    results = [measure() for _ in range(runs)]
+    return [statistics.median(values) for values in zip(*results, strict=True)]
+
+
+DENSE_PARAGRAPH = (
+    "<p>"
+    + "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt. " * 20
+    + "</p>\n"
+)
+DENSE_MB = 5
+
+
+def write_dense_warc(path: Path, records: int) -> int:
+    """A WARC of ``records`` pages of ``DENSE_MB`` MB of paragraphs; returns its HTML bytes."""
+    body = DENSE_PARAGRAPH * int(DENSE_MB * 1e6 / len(DENSE_PARAGRAPH))
+    html = f"<html><body><article>{body}</article></body></html>".encode()
+    with path.open("wb") as out:
+        for n in range(records):
+            out.write(warc_record(n, html))
+    return records * len(html)
+
+
+def header() -> None:
+    print(f"{'input':>26} {'crawlsift worker':>17} {'(parent)':>9} {'anchor':>7} "
+          f"{'ratio':>6} {'crawlsift s':>12} {'anchor s':>9}")  # fmt: skip
+
+
+def compare(label: str, warc: Path, out: Path, runs: int) -> tuple[float, float]:
+    """One row: crawlsift at default settings beside the anchor on ``warc``."""
+    worker, parent, secs = median_of(runs, lambda: crawlsift_peaks(warc, out, []))
+    anchor, anchor_secs = median_of(runs, lambda: anchor_peak(warc))
+    print(f"{label:>26} {worker:>13,.0f} MiB {parent:>9,.0f} {anchor:>7,.0f} "
+          f"{worker / anchor:>5.1f}x {secs:>12.1f} {anchor_secs:>9.1f}")  # fmt: skip
+    return worker, anchor
+
+
+def real_pages(files: list[Path], root: Path, args: argparse.Namespace) -> None:
+    warcs: dict[int, Path] = {}
+    sizes: dict[int, float] = {}
+    for scale in SCALES:
+        warcs[scale] = root / f"pages-{scale}x.warc.gz"
+        sizes[scale] = write_warc(warcs[scale], files, args.pages * scale) / 2**20
+    print(f"real pages ({len(files):,} distinct; runs per cell: {args.runs}, medians)")
+    header()
+    floor = root / "one-page.warc.gz"
+    write_warc(floor, files, 1)
+    compare("1 page (fixed cost)", floor, root / "out-floor", args.runs)
+    rows = {}
+    for scale in SCALES:
+        label = f"{scale}x: {args.pages * scale:,} pages, {sizes[scale]:,.0f} MiB"
+        rows[scale] = compare(label, warcs[scale], root / f"out-{scale}", args.runs)
+    first, last = rows[SCALES[0]], rows[SCALES[-1]]
+    print(f"growth {SCALES[-1]}x/{SCALES[0]}x: crawlsift worker {last[0] / first[0]:.2f}x, "
+          f"anchor {last[1] / first[1]:.2f}x")  # fmt: skip
+    sweep = [s.strip() for s in args.batch_mb.split(",") if s.strip()]
+    if not sweep:
+        return
+    print()
+    print(f"crawlsift worker by batch bytes, 4x input ({args.pages * 4:,} pages)")
+    print(f"{'batch':>9} {'worker MiB':>11} {'(parent)':>9} {'s':>7}")
+    points = []
+    for value in sweep:
+        extra = (["--batch-mb", "1000000"] if value == "rows"
+                 else ["--batch-mb", value, "--batch-size", "1000000"])  # fmt: skip
+        worker, parent, secs = median_of(
+            args.runs, lambda e=extra: crawlsift_peaks(warcs[4], root / "out-sweep", e)
+        )
+        if value != "rows":
+            points.append((float(value), worker))
+        label = "1000 rows" if value == "rows" else f"{value} MiB"
+        print(f"{label:>9} {worker:>10,.0f} {parent:>9,.0f} {secs:>7.1f}")
+    if len(points) > 1:
+        (x0, y0), (x1, y1) = min(points), max(points)
+        print(f"slope: {(y1 - y0) / (x1 - x0):.1f} worker MiB per MiB of batch")
+
+
+def dense_pages(root: Path, records: int, runs: int) -> None:
+    print(f"text-dense pages of {DENSE_MB} MB (runs per cell: {runs}, medians)")
+    header()
+    for count in sorted({1, max(1, records // 4), records}):
+        warc = root / f"dense-{count}.warc.gz"
+        html = write_dense_warc(warc, count) / 2**20
+        label = f"{count} records, {html:,.0f} MiB"
+        compare(label, warc, root / f"out-dense-{count}", runs)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=2000, help="records at size 1x")
-    parser.add_argument("--runs", type=int, default=3, help="runs per cell; the median is shown")
+    parser.add_argument("--pages", type=int, default=300, help="real pages at size 1x")
+    parser.add_argument("--runs", type=int, default=3, help="runs per cell; medians are shown")
+    parser.add_argument(
+        "--batch-mb", default="", help="comma-separated batch MiB (or 'rows') to sweep at 4x"
+    )
+    parser.add_argument(
+        "--dense", type=int, default=16, help="text-dense 5 MB records at most (0: none)"
+    )
+    parser.add_argument("--data", type=Path, default=DATA, help="shared extraction directory")
     args = parser.parse_args(argv)
-    texts = sample_texts()
+    files = page_files(args.data) if args.data.is_dir() else []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        sizes = {}
-        for scale in (1, 10):
-            sizes[scale] = write_input(root / f"in-{scale}.jsonl", texts, args.records * scale)
-        print(f"inputs: {args.records:,} records ({sizes[1] / 2**20:.0f} MiB) and "
-              f"{args.records * 10:,} records ({sizes[10] / 2**20:.0f} MiB)")  # fmt: skip
-        print(f"{'system':<10} {'1x MiB':>9} {'10x MiB':>9} {'growth':>7}")
-        for kind in ("crawlsift", "load_all"):
-            peaks = {}
-            for scale in (1, 10):
-                runs = [
-                    measure(kind, root / f"in-{scale}.jsonl", root / f"out-{kind}-{scale}")
-                    for _ in range(args.runs)
-                ]
-                peaks[scale] = statistics.median(runs)
-            print(f"{kind:<10} {peaks[1]:>9.0f} {peaks[10]:>9.0f} {peaks[10] / peaks[1]:>6.2f}x")
+        if files:
+            real_pages(files, root, args)
+        else:
+            print(f"skip: no extraction pages under {args.data}")
+        if args.dense:
+            print()
+            dense_pages(root, args.dense, args.runs)
     return 0
 
 

@@ -37,9 +37,20 @@ def source_texts() -> tuple[list[str], str]:
 
         pages = sorted((WCXB / "html").glob("*.html.gz"))
         return [anchors.visible_text(anchors.read_html(p)) for p in pages], "WCXB dev visible text"
-    from memory import sample_texts  # the demo sample, as bench/memory.py builds it
-
     return sample_texts(), "bundled demo sample"
+
+
+def sample_texts() -> list[str]:
+    """Texts of the bundled demo sample, after reading (HTML pages extracted)."""
+    from crawlsift.io import discover, read_task
+
+    demo = Path(crawlsift.__file__).parent / "data" / "demo"
+    pipeline = crawlsift.Pipeline(stages=("extract",))
+    texts = []
+    for task in discover([str(demo)]):
+        for batch in read_task(task):
+            texts += [t for t in pipeline(batch).column("text").to_pylist() if t]
+    return texts
 
 
 def write_inputs(

@@ -119,7 +119,14 @@ def main() -> None:
     type=int,
     default=1000,
     show_default=True,
-    help="Records per batch; bounds memory per worker.",
+    help="Records per batch, at most.",
+)
+@click.option(
+    "--batch-mb",
+    type=float,
+    default=16.0,
+    show_default=True,
+    help="MiB of HTML or text that close a batch; bounds memory per worker.",
 )
 @click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
@@ -156,6 +163,7 @@ def clean(
     fmt: str,
     workers: int,
     batch_size: int,
+    batch_mb: float,
     keep_input_text: bool,
     overwrite: bool,
     max_record_mb: float,
@@ -181,8 +189,11 @@ def clean(
     from crawlsift.io.guard import GuardOptions
     from crawlsift.report.summary import format_summary
 
+    if batch_mb <= 0:
+        raise click.BadParameter("must be positive", param_hint="--batch-mb")
+    batch_bytes = max(int(batch_mb * 2**20), 1)
     if to_stdout:
-        _print_clean(inputs, batch_size, preset, filters)
+        _print_clean(inputs, batch_size, batch_bytes, preset, filters)
         return
     if not output:
         raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
@@ -198,6 +209,7 @@ def clean(
         format=fmt,
         workers=workers,
         batch_size=batch_size,
+        batch_bytes=batch_bytes,
         keep_input_text=keep_input_text,
         overwrite=overwrite,
         record_timeout=record_timeout or None,
@@ -211,24 +223,32 @@ def clean(
 
 
 def _processed_rows(  # type: ignore[no-untyped-def]
-    inputs: tuple[str, ...], batch_size: int, pipeline
+    inputs: tuple[str, ...], batch_size: int, pipeline, **limits: int
 ):
     from crawlsift.io import discover, read_task
+    from crawlsift.io.guard import read_limit
 
+    record_limit = read_limit(pipeline.stages, pipeline.options)
     for task in discover(list(inputs)):
-        for batch in read_task(task, batch_size=batch_size):
+        for batch in read_task(
+            task, batch_size=batch_size, max_record_bytes=record_limit, **limits
+        ):
             yield from pipeline(batch).to_pylist()
 
 
 def _print_clean(
-    inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
+    inputs: tuple[str, ...],
+    batch_size: int,
+    batch_bytes: int,
+    preset: str | None,
+    filters: str | None,
 ) -> None:
     from crawlsift import schema as S
     from crawlsift.api import make_pipeline
 
     printed = 0
     pipeline = make_pipeline(preset=preset, filters=filters)
-    for row in _processed_rows(inputs, batch_size, pipeline):
+    for row in _processed_rows(inputs, batch_size, pipeline, batch_bytes=batch_bytes):
         if row[S.KEEP]:
             if printed:
                 click.echo()

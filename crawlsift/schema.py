@@ -35,6 +35,10 @@ HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extract
 #: types of the archive records that are not documents (WARC request, metadata, warcinfo,
 #: ...) read before this row, or after it for a file's last row: counted, never written
 SKIPPED_RECORDS = "skipped_records"
+#: a ``too_large`` record's payload size in bytes (HTML, or text as stored; for a payload
+#: whose Content-Encoding was undone only up to the limit, the bytes decoded by then, a
+#: lower bound); null for every other record
+RECORD_BYTES = "record_bytes"
 
 # -- pipeline columns (set by stages) -------------------------------------------------
 INPUT_TEXT = "input_text"  # the text as repair received it; edits index into it
@@ -90,6 +94,7 @@ _OWN_TYPES: dict[str, pa.DataType] = {
     KEEP: pa.bool_(),
     REASON: pa.string(),
     STAGE: pa.string(),
+    RECORD_BYTES: pa.int64(),
     WORD_TOKENS: pa.list_(pa.string()),  # list<string>: pyarrow's JSON reader takes it
 }
 
@@ -116,6 +121,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
     REASON,
     STAGE,
     SKIPPED_RECORDS,
+    RECORD_BYTES,
 )
 
 #: Columns dropped from outputs (large intermediates, reader bookkeeping).

@@ -133,6 +133,32 @@ def test_record_limits_are_options(runner, tmp_path):
     assert bad.exit_code != 0 and "--max-record-mb" in bad.output
 
 
+def test_batch_mb_closes_batches_by_payload_size(runner, tmp_path, monkeypatch):
+    from crawlsift.engine import local
+
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps({"text": "Words here. " * 25_000}) + "\n" for _ in range(4)))
+    batches: list[int] = []
+    real_read = local.read_task
+
+    def counted(task, **limits):  # type: ignore[no-untyped-def]
+        for table in real_read(task, **limits):
+            batches.append(table.num_rows)
+            yield table
+
+    monkeypatch.setattr(local, "read_task", counted)  # in-process: one worker, no time limit
+    base = ["clean", str(path), "--workers", "1", "--record-timeout", "0"]
+    result = runner.invoke(main, [*base, "-o", str(tmp_path / "a"), "--batch-mb", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert batches == [1, 1, 1, 1]  # 300 kB records: two would pass 0.5 MiB
+    batches.clear()
+    result = runner.invoke(main, [*base, "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert batches == [4]
+    bad = runner.invoke(main, [*base, "-o", str(tmp_path / "c"), "--batch-mb", "0"])
+    assert bad.exit_code != 0 and "--batch-mb" in bad.output
+
+
 def test_file_urls_work_like_paths_for_every_command(runner, tmp_path, monkeypatch, seed_text):
     monkeypatch.chdir(tmp_path)  # a URL taken as a relative path would land here, in "file:"
     crawl = tmp_path / "crawl dir"

@@ -1,8 +1,9 @@
 """The local engine: all cores of one machine, streaming, resumable.
 
 Each task (one input file, or a group of small ones: :mod:`crawlsift.engine.tasks`) is
-processed by one worker process, batch by batch, so memory is bounded by ``batch_size``
-x ``workers``, not by the input. A task's outputs are written under temporary names and
+processed by one worker process, batch by batch, so memory is bounded by the batch
+(``batch_size`` rows or ``batch_bytes`` of payload, whichever comes first) x ``workers``,
+not by the input. A task's outputs are written under temporary names and
 renamed into place together when complete; only then is its done marker (holding the
 task's counts) written. A rerun with the same arguments skips tasks that have a marker
 and redoes the others from scratch, so an interrupted run never loses or duplicates a
@@ -24,6 +25,7 @@ Output layout::
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import multiprocessing as mp
@@ -53,6 +55,8 @@ from crawlsift.engine.tasks import Task, plan, record_keys, single
 from crawlsift.engine.unify import DONE, SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
+from crawlsift.io._rows import BATCH_BYTES
+from crawlsift.io.guard import read_limit
 from crawlsift.io.writers import RollingWriter
 from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
@@ -78,6 +82,8 @@ class RunOptions:
     format: str = "parquet"
     workers: int = 0  # 0 = all cores
     batch_size: int = 1000
+    #: a batch is also closed once its payloads (HTML, or text in UTF-8) reach this size
+    batch_bytes: int = BATCH_BYTES
     shard_rows: int = 100_000
     keep_input_text: bool = False
     overwrite: bool = False
@@ -92,7 +98,7 @@ class RunOptions:
             raise InputError(
                 f"unknown output format {self.format!r}; use one of {', '.join(FORMATS)}"
             )
-        for name, low in (("workers", 0), ("batch_size", 1), ("shard_rows", 1)):
+        for name, low in (("workers", 0), ("batch_size", 1), ("batch_bytes", 1), ("shard_rows", 1)):
             if getattr(self, name) < low:
                 raise InputError(f"{name} must be at least {low}, not {getattr(self, name)}")
         if self.record_timeout is not None and not self.record_timeout > 0:
@@ -348,7 +354,14 @@ def process_task(
     unread: dict[str, str] = {}
     try:
         with isolate.Guard(faults, task.task_id) as guard:  # until committed
-            for table, keys in read_batches(task, opts.batch_size, unread):
+            batches = read_batches(
+                task,
+                unread,
+                batch_size=opts.batch_size,
+                batch_bytes=opts.batch_bytes,
+                max_record_bytes=read_limit(pipeline.stages, pipeline.options),
+            )
+            for table, keys in batches:
                 size = payload_bytes(table)
                 for processed in isolate.process(pipeline, table, keys, log, guard):
                     output.add(processed)
@@ -361,39 +374,53 @@ def process_task(
 
 
 def read_batches(
-    task: Task, batch_size: int, unread: dict[str, str]
+    task: Task,
+    unread: dict[str, str],
+    *,
+    batch_size: int,
+    batch_bytes: int = BATCH_BYTES,
+    max_record_bytes: int | None = None,
 ) -> Iterator[tuple[pa.Table, pa.Array]]:
-    """A task's input records in batches of up to ``batch_size`` (spanning the files of a
-    group whose fields agree), each with its records' keys; files of a group that cannot
-    be read go to ``unread``."""
+    """A task's input records in batches of up to ``batch_size`` rows and ``batch_bytes``
+    of payload (spanning the files of a group whose fields agree), each with its records'
+    keys; files of a group that cannot be read go to ``unread``. Only a batch of one
+    record holds more than ``batch_bytes``."""
+    read = functools.partial(
+        read_task, batch_size=batch_size, batch_bytes=batch_bytes, max_record_bytes=max_record_bytes
+    )
     pending: list[tuple[pa.Table, pa.Array]] = []
-    rows = 0
+    rows = nbytes = 0
     for member, file in enumerate(task.files):
         if len(task.files) == 1:
-            tables: Iterable[pa.Table] | None = read_task(file, batch_size=batch_size)
+            tables: Iterable[pa.Table] | None = read(file)
         else:
-            tables = _held(file, batch_size, unread)
+            tables = _held(read, file, unread)
             if tables is None:
                 continue
         for table in tables:
             if not table.num_rows:
                 continue
+            size = payload_bytes(table)
             if pending and (
                 rows + table.num_rows > batch_size
+                or nbytes + size > batch_bytes
                 or not table.schema.equals(pending[0][0].schema, check_metadata=False)
             ):
                 yield _concat(pending)
-                pending, rows = [], 0
+                pending, rows, nbytes = [], 0, 0
             pending.append((table, record_keys(table, member)))
             rows += table.num_rows
-            if rows >= batch_size:
+            nbytes += size
+            if rows >= batch_size or nbytes >= batch_bytes:
                 yield _concat(pending)
-                pending, rows = [], 0
+                pending, rows, nbytes = [], 0, 0
     if pending:
         yield _concat(pending)
 
 
-def _held(file: ReadTask, batch_size: int, unread: dict[str, str]) -> Iterable[pa.Table] | None:
+def _held(
+    read: Callable[[ReadTask], Iterable[pa.Table]], file: ReadTask, unread: dict[str, str]
+) -> Iterable[pa.Table] | None:
     """The tables of a file of a group, read whole so that a file that cannot be read
     leaves no rows behind (None, with its message in ``unread``). A file that expands
     past :data:`HELD_BYTES` (a small compressed file) is streamed from there on; if it
@@ -401,7 +428,7 @@ def _held(file: ReadTask, batch_size: int, unread: dict[str, str]) -> Iterable[p
     held: list[pa.Table] = []
     nbytes = 0
     try:
-        tables = iter(read_task(file, batch_size=batch_size))
+        tables = iter(read(file))
         for table in tables:
             held.append(table)
             nbytes += table.nbytes

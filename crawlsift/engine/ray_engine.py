@@ -42,6 +42,7 @@ from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.tasks import Task, record_keys
 from crawlsift.errors import CrawlsiftError, MissingExtraError
 from crawlsift.io import ReadTask
+from crawlsift.io.guard import read_limit
 
 
 def _ray() -> Any:
@@ -53,7 +54,7 @@ def _ray() -> Any:
     return ray
 
 
-def _datasource(tasks: Sequence[Task], batch_size: int, faults: Path) -> Any:
+def _datasource(tasks: Sequence[Task], batching: dict[str, Any], faults: Path) -> Any:
     ray = _ray()
     from ray.data.block import BlockMetadata
 
@@ -65,7 +66,7 @@ def _datasource(tasks: Sequence[Task], batch_size: int, faults: Path) -> Any:
 
         def get_read_tasks(self, parallelism: int, **_: Any) -> list[Any]:
             def reader(task: Task) -> Any:
-                return lambda: _read(task, batch_size, faults)
+                return lambda: _read(task, batching, faults)
 
             return [
                 ray.data.ReadTask(
@@ -83,14 +84,14 @@ def _datasource(tasks: Sequence[Task], batch_size: int, faults: Path) -> Any:
     return CrawlsiftDatasource()
 
 
-def _read(task: Task, batch_size: int, faults: Path) -> Iterator[pa.Table]:
-    """A task's input batches. The files that could not be read are written to the task's
-    unread file (for the driver) before the last batch is yielded, so it is there when
-    the driver commits the task."""
+def _read(task: Task, batching: dict[str, Any], faults: Path) -> Iterator[pa.Table]:
+    """A task's input batches (``batching``: the keywords of :func:`read_batches`). The
+    files that could not be read are written to the task's unread file (for the driver)
+    before the last batch is yielded, so it is there when the driver commits the task."""
     unread: dict[str, str] = {}
     last = None
     try:
-        for table, _ in read_batches(task, batch_size, unread):
+        for table, _ in read_batches(task, unread, **batching):
             if last is not None:
                 yield last
             last = table
@@ -208,7 +209,12 @@ def _run_ray(
 
     batch_fn = WatchedPipeline(pipeline, str(run.out), run.todo, opts.record_timeout)
     if run.todo:
-        ds = ray.data.read_datasource(_datasource(run.todo, opts.batch_size, faults))
+        batching = {
+            "batch_size": opts.batch_size,
+            "batch_bytes": opts.batch_bytes,
+            "max_record_bytes": read_limit(pipeline.stages, pipeline.options),
+        }
+        ds = ray.data.read_datasource(_datasource(run.todo, batching, faults))
         # Ray Data retries a task whose worker died without limit; each retry after a
         # death logs one more suspect batch or record, so it ends
         ds = ds.map_batches(batch_fn, batch_format="pyarrow", batch_size=None)

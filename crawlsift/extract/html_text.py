@@ -16,6 +16,11 @@ Parsing is one document at a time (there is no batch HTML parser). A payload tha
 decoded or parsed becomes a rejected row with a reason, never an exception; one that parses
 past the run's time limit a ``parse_timeout`` row (:mod:`crawlsift.watchdog`).
 
+Memory: a page costs several copies of its HTML while it is parsed (the decoded ``str``, its
+UTF-8 form handed to Lexbor, the DOM's text, the extracted text), so the batch's payloads
+are taken one at a time from their Arrow column (a zero-copy buffer, never a list of all the
+batch's ``bytes``), and the decoded page is let go once the marked copy that is parsed exists.
+
 resiliparse's main-content scoring takes time quadratic in DOM depth (20,000 nested
 ``<div>`` take 12 s, 100,000 several minutes), while its plain-text walk is linear. No
 page of the 2,659 in the shared extraction sets is even 64 elements deep, so a DOM
@@ -36,6 +41,7 @@ grouped by host and checked on the other two (docs/benchmarks.md).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Literal
 
@@ -164,12 +170,14 @@ def _chain(depth: int) -> str:
     return ":root" if depth == 1 else f":root:has({'>*' * (depth - 1)})"
 
 
-def decode(payload: bytes | str, charset: str | None = None) -> str:
+def decode(payload: bytes | str | pa.Buffer, charset: str | None = None) -> str:
     """Bytes to text in the encoding a browser would use (``charset.encoding_of``): the
-    declared charset when a browser knows its label, else the one detected."""
+    declared charset when a browser knows its label, else the one detected. An Arrow
+    buffer is copied to ``bytes`` only for the time of the decoding."""
     if isinstance(payload, str):
         return payload
-    return bytes_to_str(payload, encoding_of(payload, charset))
+    data = payload.to_pybytes() if isinstance(payload, pa.Buffer) else payload
+    return bytes_to_str(data, encoding_of(data, charset))
 
 
 def fast_text(tree: HTMLTree, opts: ExtractOptions) -> str:
@@ -222,12 +230,15 @@ def skipped_selector(opts: ExtractOptions) -> str:
 
 
 def extract_page(
-    payload: bytes | str,
+    payload: bytes | str | pa.Buffer,
     charset: str | None = None,
     opts: ExtractOptions | None = None,
     url: str | None = None,
 ) -> Extracted:
-    """Decode, parse and extract one page: its text and metadata."""
+    """Decode, parse and extract one page: its text and metadata.
+
+    ``payload`` may be an Arrow buffer (a value of an ``html`` column, without a copy).
+    """
     opts = opts or ExtractOptions()
     page = decode(payload, charset)
     html, block = page, None
@@ -238,6 +249,7 @@ def extract_page(
         if opts.cut_tail:
             html = mark_end(page, block)
     marked = html is not page
+    del page  # the marked copy is what is parsed: the page need not be held beside it
     tree = HTMLTree.parse(html)
     metadata = page_metadata(html, tree)
     if marked:
@@ -291,7 +303,7 @@ def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.T
         return table
     if opts.mode == "accurate":
         require_trafilatura()
-    htmls = table.column(S.HTML).to_pylist()
+    htmls = table.column(S.HTML)
     texts = table.column(S.TEXT).to_pylist()
     reasons = table.column(S.REASON).to_pylist()
     stages = table.column(S.STAGE).to_pylist()
@@ -306,7 +318,7 @@ def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.T
         meta[name] = table.column(name).to_pylist() if name in table.column_names else [None] * n
     notes: list[str | None] = [None] * n
     positions = table.column(S.SOURCE_INDEX).to_pylist()
-    for i, payload in enumerate(htmls):
+    for i, payload in enumerate(_buffers(htmls)):
         if payload is None or reasons[i] is not None:
             continue
         if watchdog.timed_out(positions[i]):  # it ran out of time in an earlier attempt
@@ -330,3 +342,11 @@ def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.T
         **{name: pa.array(values, pa.string()) for name, values in meta.items()},
     }
     return S.with_columns(table, updates)
+
+
+def _buffers(column: pa.ChunkedArray) -> Iterator[pa.Buffer | None]:
+    """The values of a binary column as zero-copy Arrow buffers (None for a null), one at a
+    time: ``to_pylist`` would copy every payload of the batch into ``bytes`` at once."""
+    for chunk in column.chunks:
+        for value in chunk:
+            yield value.as_buffer() if value.is_valid else None

@@ -10,17 +10,25 @@ Ids: a record keeps the id its input gives (a JSONL or Parquet ``id``, a WARC re
 (:func:`derived_id`; a ``.txt`` file, one record, gets ``<name>``), where ``name`` is its
 file's path relative to the run's inputs (:func:`id_name`) and ``index`` its position in
 the file. Two files of a run never share a name, so derived ids are unique in a run.
+
+Batches (:class:`ReadOptions`): a batch is closed when it holds ``batch_size`` rows or its
+payloads (HTML bytes, or text in UTF-8) reach ``batch_bytes``; a record that would take a
+batch past ``batch_bytes`` starts the next one, so a batch holds more than ``batch_bytes`` of
+payload only when it is that one record. Memory per worker follows the batch's bytes (a
+parsed page costs several times its HTML), so rows alone do not bound it.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from crawlsift import schema as S
+from crawlsift.errors import InputError
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import field_name, infer_array, string_array, without_surrogates
 
@@ -34,10 +42,51 @@ GIVEN_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - {
     S.REASON,
     S.STAGE,
     S.SKIPPED_RECORDS,
+    S.RECORD_BYTES,
 }
 
 READ_STAGE = "read"
 _INT32_MAX = 2**31 - 1
+
+#: rows of a batch, at most
+BATCH_SIZE = 1000
+#: payload bytes after which a batch is closed: bench/memory.py measures a worker's peak
+#: RSS on real WARC pages at this size (docs/benchmarks.md)
+BATCH_BYTES = 16 * 2**20
+#: the largest payload a reader holds when no limit is given (a pipeline without the
+#: guard stage, whose ``max_record_bytes`` is the limit in a run)
+MAX_RECORD_BYTES = 64 * 2**20
+TOO_LARGE = "too_large"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadOptions:
+    """How a reader cuts a file's records into batches, and the largest record it reads."""
+
+    batch_size: int = BATCH_SIZE
+    batch_bytes: int = BATCH_BYTES
+    #: a record whose payload is larger is a ``too_large`` row with its size in
+    #: ``record_bytes``; where the format allows it, the payload is never held whole
+    max_record_bytes: int = MAX_RECORD_BYTES
+
+    def __post_init__(self) -> None:
+        for name in ("batch_size", "batch_bytes", "max_record_bytes"):
+            if getattr(self, name) < 1:
+                raise InputError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+
+def utf8_length(text: str) -> int:
+    """Bytes of ``text`` in UTF-8 (lone surrogates counted as three bytes each)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def payload_length(row: Mapping[str, Any]) -> int:
+    """Bytes of a row's payload: its HTML, else its text in UTF-8; 0 without either."""
+    html = row.get(S.HTML)
+    if html is not None:
+        return len(html)
+    text = row.get(S.TEXT)
+    return utf8_length(text) if isinstance(text, str) else 0
 
 
 def as_status(value: Any) -> int | None:
@@ -82,23 +131,51 @@ def derived_id(name: str, index: int) -> str:
 
 
 class RowBuffer:
-    """Collects the rows of one input file and emits them as Arrow tables."""
+    """Collects the rows of one input file and cuts them into Arrow tables (batches).
 
-    def __init__(self, task: ReadTask, start_index: int = 0) -> None:
+    :meth:`add` closes batches as :class:`ReadOptions` says; a reader hands them out with
+    :meth:`batches` after each record and :meth:`finish` at the end of its file.
+    """
+
+    def __init__(
+        self, task: ReadTask, options: ReadOptions | None = None, start_index: int = 0
+    ) -> None:
         self.source = task.path
         self.source_format = task.format
         self.name = id_name(task)
+        self.options = options or ReadOptions()
         self.next_index = start_index
         self._cols: dict[str, list[Any]] = {n: [] for n in S.INPUT_COLUMNS}
         self._extra: dict[str, list[Any]] = {}
         self._names: dict[str, str] = {}  # input field -> output column
         self._rows = 0
+        self._bytes = 0  # payload bytes of the buffered rows
+        self._full: list[pa.Table] = []
 
     def __len__(self) -> int:
         return self._rows
 
     def add(self, row: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> None:
         """Append one record; ``row`` holds input columns, ``extra`` pass-through fields."""
+        size = payload_length(row)
+        limit = self.options.batch_bytes
+        if self._rows and self._bytes + size > limit:  # it starts the next batch
+            self._full.append(self.flush())
+        self._append(row, extra)
+        self._bytes += size
+        if self._rows >= self.options.batch_size or self._bytes >= limit:
+            self._full.append(self.flush())
+
+    def batches(self) -> list[pa.Table]:
+        """The batches closed so far (each handed out once)."""
+        full, self._full = self._full, []
+        return full
+
+    def finish(self) -> list[pa.Table]:
+        """End of the file: the batches not yet handed out, the last one included."""
+        return self.batches() + ([self.flush()] if self._rows else [])
+
+    def _append(self, row: Mapping[str, Any], extra: Mapping[str, Any] | None) -> None:
         index = self.next_index
         self.next_index += 1
         reason = row.get(S.REASON)
@@ -155,4 +232,5 @@ class RowBuffer:
         self._cols = {n: [] for n in S.INPUT_COLUMNS}
         self._extra = {}
         self._rows = 0
+        self._bytes = 0
         return table

@@ -3,7 +3,8 @@
 FastWARC reads only WARC, so ARC files are read with warcio, which turns each ARC
 record into a WARC-style one (``arc2warc``). Rows then follow the WARC reader's rules
 (:func:`crawlsift.io.warc.add_payload`): HTML to ``html``, text decoded, other payloads
-``non_text_payload``, payloads over the memory cap ``too_large``. A record whose ARC
+``non_text_payload``, payloads over the reader's ``max_record_bytes`` ``too_large`` with
+their size (read in pieces and counted, never held whole). A record whose ARC
 header has no valid length, or that fails to be read, is a ``bad_warc_record`` row and
 reading goes on; one cut short by the end of the file is a ``truncated_file`` row (and
 reading stops); a file warcio cannot parse from some record on ends with a
@@ -25,8 +26,7 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io import warc
-from crawlsift.io._rows import RowBuffer, parse_content_type
+from crawlsift.io._rows import ReadOptions, RowBuffer, parse_content_type
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.warc import (
     BAD_RECORD,
@@ -69,19 +69,32 @@ def _add_record(record: Any, rows: RowBuffer) -> bool:
     else:
         media, charset = None, None
     meta[S.CONTENT_TYPE], meta[S.CHARSET] = media, charset
-    cap = warc.MAX_PAYLOAD_BYTES
-    raw = record.raw_stream.read(cap + 1)
-    if len(raw) > cap:
-        rows.reject(TOO_LARGE, **meta)
-        return True
+    raw, size = read_limited(record.raw_stream, rows.options.max_record_bytes)
     if getattr(record.raw_stream, "limit", 0) > 0:  # the file ended inside this record
         rows.reject(TRUNCATED, **meta)
         return False
+    if raw is None:
+        rows.reject(TOO_LARGE, **meta, record_bytes=size)
+        return True
     add_payload(rows, meta, raw, encodings)
     return True
 
 
-def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
+def read_limited(stream: Any, limit: int, chunk: int = 1 << 20) -> tuple[bytes | None, int]:
+    """Read ``stream`` to its end: (its bytes, their number), or (None, their number) when
+    there are more than ``limit``, of which no more than ``limit`` plus one chunk are held."""
+    parts: list[bytes] | None = []
+    size = 0
+    while data := stream.read(chunk):
+        size += len(data)
+        if parts is not None:
+            parts.append(data)
+            if size > limit:
+                parts = None  # too large: counted from here on, not kept
+    return (b"".join(parts) if parts is not None else None), size
+
+
+def read_arc(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
     """Stream the response records of an ARC file (plain or gzip) as tables."""
     from warcio.archiveiterator import ArchiveIterator
 
@@ -90,7 +103,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 (closed in the finally below)
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RecordRows(task, batch_size)
+    rows = RecordRows(task, options)
     try:
         records = iter(ArchiveIterator(fh, arc2warc=True))
         seen = 0

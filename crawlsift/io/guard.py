@@ -1,7 +1,9 @@
 """The guard stage: records no later stage should see.
 
 Runs first, vectorised over the batch: a record larger than ``max_record_bytes`` is
-rejected as ``too_large`` (one giant page must not stall a worker), and one whose
+rejected as ``too_large`` with its size in ``record_bytes`` (one giant page must not stall
+a worker; the readers get the same limit, :func:`read_limit`, and reject what they need
+not read whole before it comes this far), and one whose
 "text" holds NUL bytes or many control characters, or whose HTML payload starts with
 NUL bytes, is rejected as ``binary`` (an image or archive served as text/html).
 Rejected rows keep their text, so nothing is lost.
@@ -9,7 +11,9 @@ Rejected rows keep their text, so nothing is lost.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,7 +39,15 @@ class GuardOptions:
     sniff_bytes: int = 4096
 
 
-@register(STAGE, GuardOptions, columns=(S.REASON, S.STAGE))
+def read_limit(stages: Sequence[str], options: Mapping[str, Any]) -> int | None:
+    """The ``max_record_bytes`` the readers get for a pipeline of ``stages`` with
+    ``options``: its guard's limit; None (the readers' own cap) without a guard stage."""
+    if STAGE not in stages:
+        return None
+    return (options.get(STAGE) or GuardOptions()).max_record_bytes
+
+
+@register(STAGE, GuardOptions, columns=(S.REASON, S.STAGE, S.RECORD_BYTES))
 def guard(table: pa.Table, *, opts: GuardOptions | None = None) -> pa.Table:
     """Reject records that are too large or binary before any parsing."""
     opts = opts or GuardOptions()
@@ -63,4 +75,10 @@ def guard(table: pa.Table, *, opts: GuardOptions | None = None) -> pa.Table:
     )
     hit = pc.and_(fresh, pc.or_(large, binary))
     stage = pc.if_else(hit, pa.scalar(STAGE), table.column(S.STAGE))
-    return S.with_columns(table, {S.REASON: reason, S.STAGE: stage})
+    known = (
+        table.column(S.RECORD_BYTES)
+        if S.RECORD_BYTES in table.column_names
+        else pa.nulls(table.num_rows, pa.int64())
+    )
+    record_bytes = pc.if_else(pc.and_(fresh, large), pc.cast(size, pa.int64()), known)
+    return S.with_columns(table, {S.REASON: reason, S.STAGE: stage, S.RECORD_BYTES: record_bytes})

@@ -2,7 +2,9 @@
 
 Each non-blank line is one record and always yields one row: a line that is not a
 JSON object becomes a ``bad_json`` row, an object without a string ``text`` a
-``missing_text`` row. A compressed file that ends early yields the rows read so far
+``missing_text`` row, a line longer than :func:`line_limit` a ``too_large`` row with its
+length in ``record_bytes``, never held whole (a gzip bomb of one endless line cannot
+exhaust memory). A compressed file that ends early yields the rows read so far
 plus one ``truncated_file`` row; corrupt compressed data a ``corrupt_file`` row.
 """
 
@@ -18,14 +20,14 @@ import zstandard
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, RowBuffer, as_status
+from crawlsift.io._rows import GIVEN_COLUMNS, TOO_LARGE, ReadOptions, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text
 
 CHUNK = 1 << 16
-#: a longer line is not held in memory: it becomes a ``too_large`` row (a gzip bomb of
-#: one endless line cannot exhaust memory); the guard stage's per-record limit is lower
-MAX_LINE_BYTES = 256 << 20
+#: JSON bytes per byte of UTF-8 text, at most, where the text is not binary: ``\\uXXXX``
+#: for a two-byte character (3x), a surrogate pair for a four-byte one (3x)
+JSON_EXPANSION = 3
 #: zstd has no output limit per call; small input chunks keep the output bounded.
 ZSTD_INPUT_CHUNK = 1 << 13
 #: gzip input per call; zlib returns nothing from a call that fails, and the bytes of that
@@ -112,14 +114,23 @@ def _plain_chunks(fh: BinaryIO) -> Iterator[bytes]:
         yield out
 
 
-TOO_LONG = None  # yielded by ``_lines`` in place of a line over ``MAX_LINE_BYTES``
+def line_limit(max_record_bytes: int) -> int:
+    """The longest line read: one whose text could still be within ``max_record_bytes``
+    (the guard stage then decides on the text itself). A longer line holds a text over the
+    limit, a binary one (control characters take up to six bytes each) or other fields
+    that alone make the record that large."""
+    return JSON_EXPANSION * max_record_bytes + CHUNK
 
 
-def _lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
+class TooLong(int):
+    """Yielded by :func:`_lines` in place of a line over its limit: the line's length."""
+
+
+def _lines(chunks: Iterator[bytes], limit: int) -> Iterator[bytes | TooLong]:
     """Split a byte stream on ``\\n``; an unterminated last line is yielded too.
 
-    A line longer than ``MAX_LINE_BYTES`` is dropped as it streams by and ``TOO_LONG`` is
-    yielded in its place.
+    A line longer than ``limit`` is dropped as it streams by and its length (a
+    :class:`TooLong`) is yielded in its place.
     """
     tail: list[bytes] = []
     held = 0
@@ -130,7 +141,7 @@ def _lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
             piece = chunk[start:nl]
             if skipping:
                 skipping = False
-                yield TOO_LONG
+                yield TooLong(held + len(piece))
             else:
                 if tail:
                     tail.append(piece)
@@ -138,13 +149,14 @@ def _lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
                 yield piece
             tail, held = [], 0
             start = nl + 1
-        if start < len(chunk) and not skipping:
-            tail.append(chunk[start:])
+        if start < len(chunk):
+            if not skipping:
+                tail.append(chunk[start:])
             held += len(chunk) - start
-            if held > MAX_LINE_BYTES:
-                tail, held, skipping = [], 0, True
+            if held > limit:
+                tail, skipping = [], True
     if skipping:
-        yield TOO_LONG
+        yield TooLong(held)
     elif tail:
         yield b"".join(tail)
 
@@ -173,16 +185,16 @@ def _open_chunks(path: str, fh: BinaryIO) -> Iterator[bytes]:
     return _plain_chunks(fh)
 
 
-def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
-    """Stream a JSONL file as tables of at most ``batch_size`` rows."""
+def read_jsonl(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
+    """Stream a JSONL file as tables (batches, see :class:`~crawlsift.io._rows.ReadOptions`)."""
     try:
         fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RowBuffer(task)
+    rows = RowBuffer(task, options)
     started = False
     try:
-        lines = _lines(_open_chunks(task.path, fh))
+        lines = _lines(_open_chunks(task.path, fh), line_limit(rows.options.max_record_bytes))
         while True:
             try:
                 line = next(lines)
@@ -196,11 +208,10 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
                     raise UnreadableFileError(task.path, f"bad compressed data: {exc}") from exc
                 rows.reject("corrupt_file")
                 break
-            if line is TOO_LONG:
+            if isinstance(line, TooLong):
                 started = True
-                rows.reject("too_large")
-                if len(rows) >= batch_size:
-                    yield rows.flush()
+                rows.reject(TOO_LARGE, record_bytes=int(line))
+                yield from rows.batches()
                 continue
             if not started and line.startswith(_BOM):
                 line = line[len(_BOM) :]
@@ -212,9 +223,7 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
             except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
                 row, extra = {S.REASON: "bad_json"}, {}
             rows.add(row, extra)
-            if len(rows) >= batch_size:
-                yield rows.flush()
-        if len(rows):
-            yield rows.flush()
+            yield from rows.batches()
+        yield from rows.finish()
     finally:
         fh.close()

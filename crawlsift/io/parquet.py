@@ -5,6 +5,10 @@ chunk, say) becomes one ``corrupt_row_group`` row for each record it held that w
 read, with its position (``source_index``) and, where those columns can still be read, its
 ``id`` and ``url``; the row groups after it are read as usual. So kept + rejected rows
 always add up to the file's row count.
+
+Batches follow :class:`~crawlsift.io._rows.ReadOptions`: each row group is read in slices of
+as many rows as its ``text`` column's size per row (from the file's metadata) lets fit in
+``batch_bytes``, and each slice is cut again where its texts reach ``batch_bytes``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, as_status, derived_id, id_name
+from crawlsift.io._rows import (
+    GIVEN_COLUMNS,
+    READ_STAGE,
+    ReadOptions,
+    as_status,
+    derived_id,
+    id_name,
+)
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text, field_name, string_array, without_surrogates
 
@@ -69,6 +80,7 @@ def convert_batch(batch: pa.RecordBatch, task: ReadTask, start: int) -> pa.Table
     cols[S.SOURCE_FORMAT] = pa.array([task.format] * n, pa.string())
     cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
     cols[S.SKIPPED_RECORDS] = pa.nulls(n, S.COLUMN_TYPES[S.SKIPPED_RECORDS])
+    cols[S.RECORD_BYTES] = pa.nulls(n, S.COLUMN_TYPES[S.RECORD_BYTES])
     arrays = [cols[name] for name in S.INPUT_COLUMNS]
     extra_fields = []
     for i, field in enumerate(batch.schema):
@@ -128,8 +140,8 @@ def _open(path: str) -> str | BinaryIO:
     return path
 
 
-def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
-    """Stream a Parquet file as tables of at most ``batch_size`` rows.
+def read_parquet(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
+    """Stream a Parquet file as tables (batches, see :class:`~crawlsift.io._rows.ReadOptions`).
 
     A file without a string ``text`` column raises :class:`UnreadableFileError`; the
     records of a row group that fails to decode are ``corrupt_row_group`` rows (see the
@@ -140,13 +152,45 @@ def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
     try:
-        yield from _read(task, source, batch_size)
+        yield from _read(task, source, options or ReadOptions())
     finally:
         if not isinstance(source, str):
             source.close()
 
 
-def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[pa.Table]:
+def rows_per_read(pf: pq.ParquetFile, group: int, options: ReadOptions) -> int:
+    """Rows of a row group to read at a time: as many as its ``text`` column's uncompressed
+    size per row lets fit in ``batch_bytes`` (at least 1, at most ``batch_size``)."""
+    meta = pf.metadata.row_group(group)
+    text_bytes = sum(
+        meta.column(i).total_uncompressed_size
+        for i in range(meta.num_columns)
+        if meta.column(i).path_in_schema == S.TEXT
+    )
+    if not text_bytes or not meta.num_rows:
+        return options.batch_size
+    fit = options.batch_bytes * meta.num_rows // text_bytes
+    return max(1, min(options.batch_size, fit))
+
+
+def cut_by_bytes(table: pa.Table, batch_bytes: int) -> Iterator[pa.Table]:
+    """``table`` in slices whose texts (UTF-8 bytes) stay within ``batch_bytes``, each closed
+    once they reach it; a text larger than ``batch_bytes`` is a slice of its own."""
+    sizes = pc.fill_null(pc.binary_length(table.column(S.TEXT)), 0).to_pylist()
+    start, held = 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and held + size > batch_bytes:
+            yield table.slice(start, i - start)
+            start, held = i, 0
+        held += size
+        if held >= batch_bytes:
+            yield table.slice(start, i + 1 - start)
+            start, held = i + 1, 0
+    if start < len(sizes):
+        yield table.slice(start)
+
+
+def _read(task: ReadTask, source: str | BinaryIO, options: ReadOptions) -> Iterator[pa.Table]:
     try:
         pf = pq.ParquetFile(source)
     except (OSError, pa.ArrowException) as exc:
@@ -165,7 +209,9 @@ def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[p
         for group in range(pf.num_row_groups):
             held = pf.metadata.row_group(group).num_rows
             done = 0
-            batches = pf.iter_batches(batch_size=batch_size, row_groups=[group])
+            batches = pf.iter_batches(
+                batch_size=rows_per_read(pf, group, options), row_groups=[group]
+            )
             while True:
                 try:
                     batch = next(batches)
@@ -174,10 +220,11 @@ def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[p
                 except (OSError, pa.ArrowException):  # damaged data
                     break
                 if batch.num_rows:
-                    yield convert_batch(batch, task, start + done)
+                    table = convert_batch(batch, task, start + done)
                     done += batch.num_rows
+                    yield from cut_by_bytes(table, options.batch_bytes)
             if done < held:  # the rest of the row group cannot be decoded
-                yield from _lost_rows(pf, group, task, start, done, held, batch_size)
+                yield from _lost_rows(pf, group, task, start, done, held, options.batch_size)
             start += max(held, done)
     finally:
         pf.close()

@@ -28,10 +28,11 @@ starts (:func:`find_record`: a ``WARC/1.x`` line, or a gzip member holding one),
 the bytes skipped are one ``bad_warc_record`` row. FastWARC cannot resume inside one gzip
 stream, so in a file compressed as a whole, reading stops at the damage.
 
-Memory per record is bounded: a payload over :data:`MAX_PAYLOAD_BYTES`, as stored or
-once its Content-Encoding is undone (a "gzip bomb" inflates a few kB into gigabytes), is
-never held whole; it becomes a ``too_large`` row with its URL, date and status, and
-reading goes on with the next record.
+Memory per record is bounded: a payload over the reader's ``max_record_bytes`` (the guard
+stage's limit in a run, see :class:`~crawlsift.io._rows.ReadOptions`), as stored or once
+its Content-Encoding is undone (a "gzip bomb" inflates a few kB into gigabytes), is never
+held whole; it becomes a ``too_large`` row with its URL, date, status and size
+(``record_bytes``), and reading goes on with the next record.
 """
 
 from __future__ import annotations
@@ -50,7 +51,13 @@ from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import RowBuffer, parse_content_type
+from crawlsift.io._rows import (
+    MAX_RECORD_BYTES,
+    TOO_LARGE,
+    ReadOptions,
+    RowBuffer,
+    parse_content_type,
+)
 from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
 
@@ -61,10 +68,6 @@ TEXT_TYPES = frozenset({"text/plain"})
 #: URI schemes of captured web pages (a resource record at another URI is not a page)
 WEB_SCHEMES = frozenset({"http", "https"})
 NO_DOCUMENTS = "no_documents"
-#: The most bytes of one payload read into memory, stored or decoded (the guard stage's
-#: smaller, configurable ``max_record_bytes`` then decides what is processed).
-MAX_PAYLOAD_BYTES = 64 * 1024 * 1024
-TOO_LARGE = "too_large"
 TRUNCATED = "truncated_file"
 BAD_RECORD = "bad_warc_record"
 #: Exceptions passed on untouched; anything else FastWARC raises (a Rust panic is a
@@ -73,11 +76,12 @@ NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
 
 
 class PayloadTooLarge(ValueError):
-    """A payload, stored or decoded, is larger than the reader holds in memory."""
+    """A payload, stored or decoded, is larger than the reader holds in memory; ``size`` is
+    the bytes decoded when decoding stopped (more than the limit)."""
 
-
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"decoded payload over {limit} bytes")
+    def __init__(self, size: int) -> None:
+        super().__init__(f"decoded payload of at least {size} bytes")
+        self.size = size
 
 
 def _read_capped(reader: Any, limit: int) -> bytes:
@@ -87,7 +91,7 @@ def _read_capped(reader: Any, limit: int) -> bytes:
         parts.append(chunk)
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise PayloadTooLarge(size)
     return b"".join(parts)
 
 
@@ -100,7 +104,7 @@ def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
         size += len(part)
         parts.append(part)
         if size > limit:
-            raise _too_large(limit)
+            raise PayloadTooLarge(size)
         if not dobj.eof or wbits != 31:
             break
         data = dobj.unused_data
@@ -134,10 +138,10 @@ def decode_http_body(
     """Undo chunking and content codings; a step that fails leaves the bytes as they were.
 
     Raises :class:`PayloadTooLarge` when a decoded body would exceed ``limit`` bytes
-    (default :data:`MAX_PAYLOAD_BYTES`).
+    (default :data:`~crawlsift.io._rows.MAX_RECORD_BYTES`).
     """
     if limit is None:
-        limit = MAX_PAYLOAD_BYTES
+        limit = MAX_RECORD_BYTES
     data = raw
     if transfer_encoding and "chunked" in transfer_encoding.lower():
         with contextlib.suppress(OSError, ValueError):
@@ -169,16 +173,13 @@ class RecordRows(RowBuffer):
     :meth:`skip` notes a record's type; the next row carries the types noted before it
     in :data:`~crawlsift.schema.SKIPPED_RECORDS`. Each row is held back until the next
     one arrives, so that at the end (:meth:`finish`) the file's last row can take the
-    records after it too. A batch is cut when a row would make it exceed ``batch_size``,
-    so batches hold the same rows as they would without holding back.
+    records after it too; batches hold the same rows as they would without holding back.
     """
 
-    def __init__(self, task: ReadTask, batch_size: int) -> None:
-        super().__init__(task)
-        self.batch_size = batch_size
+    def __init__(self, task: ReadTask, options: ReadOptions | None = None) -> None:
+        super().__init__(task, options)
         self._skipped: list[str] = []
         self._held: tuple[dict[str, Any], Mapping[str, Any] | None] | None = None
-        self._full: list[pa.Table] = []
 
     def skip(self, record_type: str) -> None:
         """Count one record that is not a document."""
@@ -190,18 +191,8 @@ class RecordRows(RowBuffer):
             held[S.SKIPPED_RECORDS] = self._skipped
             self._skipped = []
         if self._held is not None:
-            self._release(*self._held)
+            super().add(*self._held)
         self._held = (held, extra)
-
-    def _release(self, row: dict[str, Any], extra: Mapping[str, Any] | None) -> None:
-        if len(self) >= self.batch_size:
-            self._full.append(self.flush())
-        super().add(row, extra)
-
-    def batches(self) -> list[pa.Table]:
-        """The batches completed so far (each handed out once)."""
-        full, self._full = self._full, []
-        return full
 
     def finish(self) -> list[pa.Table]:
         """End of the file: the held row takes the records after it; the last batches.
@@ -216,8 +207,8 @@ class RecordRows(RowBuffer):
                 row[S.SKIPPED_RECORDS] = [*(row.get(S.SKIPPED_RECORDS) or ()), *self._skipped]
                 self._skipped = []
             self._held = None
-            self._release(row, extra)
-        return self.batches() + ([self.flush()] if len(self) else [])
+            super().add(row, extra)
+        return super().finish()
 
 
 def _target_uri(record: WarcRecord) -> str | None:
@@ -276,10 +267,15 @@ def _add_record(record: WarcRecord, rows: RecordRows) -> None:
     meta[S.CONTENT_TYPE] = media
     meta[S.CHARSET] = charset
     wanted = media is None or media in HTML_TYPES or media in TEXT_TYPES
-    if not wanted or record.content_length > MAX_PAYLOAD_BYTES:
+    # after the HTTP headers, content_length is what remains: the payload as stored
+    stored = record.content_length
+    if not wanted or stored > rows.options.max_record_bytes:
         if _cut_short(record, record.consume()):
             raise _CutShort(meta)
-        rows.reject("non_text_payload" if not wanted else TOO_LARGE, **meta)
+        if wanted:
+            rows.reject(TOO_LARGE, **meta, record_bytes=stored)
+        else:
+            rows.reject("non_text_payload", **meta)
         return
     raw = record.reader.read()
     if _cut_short(record, len(raw)):
@@ -309,13 +305,14 @@ def add_payload(
     """Append the row of one text or HTML payload (``meta`` holds its content type).
 
     ``encodings`` are the HTTP Transfer-Encoding and Content-Encoding to undo. HTML goes
-    to ``html`` undecoded (the extract stage sniffs its charset); text is decoded.
+    to ``html`` undecoded (the extract stage sniffs its charset); text is decoded. A body
+    that decodes to more than the reader's ``max_record_bytes`` is a ``too_large`` row.
     """
     media, charset = meta.get(S.CONTENT_TYPE), meta.get(S.CHARSET)
     try:
-        body = decode_http_body(raw, *encodings)
-    except PayloadTooLarge:
-        rows.reject(TOO_LARGE, **meta)
+        body = decode_http_body(raw, *encodings, limit=rows.options.max_record_bytes)
+    except PayloadTooLarge as exc:
+        rows.reject(TOO_LARGE, **meta, record_bytes=exc.size)
         return
     if not body:  # an empty record is a document with no text, rejected downstream as such
         rows.add({**meta, S.TEXT: ""})
@@ -353,15 +350,16 @@ def gzip_tail_truncated(path: str, offset: int, limit: int = 64 << 20) -> bool:
     return False
 
 
-def read_warc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
-    """Stream the document records of a WARC/WET file as tables of <= ``batch_size`` rows."""
+def read_warc(task: ReadTask, options: ReadOptions | None = None) -> Iterator[pa.Table]:
+    """Stream the document records of a WARC/WET file as tables (batches, see
+    :class:`~crawlsift.io._rows.ReadOptions`)."""
     try:
         # opened here, not by FastWARC: it panics on a path that is not valid UTF-8
         fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
     try:
-        yield from _read_records(task, fh, batch_size)
+        yield from _read_records(task, fh, options or ReadOptions())
     finally:
         fh.close()
 
@@ -372,7 +370,7 @@ def _records(fh: BinaryIO, offset: int) -> Iterator[WarcRecord]:
     return iter(ArchiveIterator(fh, parse_http=True, auto_decode="none", verify_digests=False))
 
 
-def _read_records(task: ReadTask, fh: BinaryIO, batch_size: int) -> Iterator[pa.Table]:
+def _read_records(task: ReadTask, fh: BinaryIO, options: ReadOptions) -> Iterator[pa.Table]:
     """The loop of :func:`read_warc`. After a record that cannot be read, reading resumes
     at the next place a record starts (:func:`find_record`); the bytes between two
     readable records are one ``bad_warc_record`` row."""
@@ -381,7 +379,7 @@ def _read_records(task: ReadTask, fh: BinaryIO, batch_size: int) -> Iterator[pa.
         records = _records(fh, 0)
     except Exception as exc:
         raise UnreadableFileError(task.path, str(exc)) from exc
-    rows = RecordRows(task, batch_size)
+    rows = RecordRows(task, options)
     offset = 0  # where ``records`` started reading
     last_pos = 0  # where the last record FastWARC returned starts
     last_length: int | None = None  # its Content-Length, if it was read whole

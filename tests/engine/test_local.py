@@ -82,8 +82,8 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, monkeypatc
     real_read = local.read_task
     calls = {"batches": 0}
 
-    def flaky_read(task, batch_size):
-        for batch in real_read(task, batch_size=batch_size):
+    def flaky_read(task, **limits):
+        for batch in real_read(task, **limits):
             calls["batches"] += 1
             if calls["batches"] == 10:  # in the middle of the second file
                 raise KeyboardInterrupt
@@ -166,7 +166,8 @@ def test_same_output_bytes_for_any_batch_size(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("workers", -1), ("batch_size", 0), ("shard_rows", 0), ("format", "csv")]
+    ("option", "value"),
+    [("workers", -1), ("batch_size", 0), ("batch_bytes", 0), ("shard_rows", 0), ("format", "csv")],
 )
 def test_bad_run_options_are_input_errors(tmp_path, option, value):
     with pytest.raises(crawlsift.InputError, match=option if option != "format" else "csv"):
@@ -185,10 +186,18 @@ def _shard_bytes(out: Path) -> dict[str, bytes]:
 def test_outputs_are_byte_identical_for_any_workers_and_batch_size(tmp_path, fmt):
     demo = Path(crawlsift.__file__).parent / "data" / "demo"
     inputs = [*_write_inputs(tmp_path, files=2, rows=30), str(demo)]
-    runs = [(1, 1000), (2, 7), (4, 3)]
+    # (workers, rows, bytes): batches of one record by bytes, and of a few
+    runs = [(1, 1000, 2**24), (2, 7, 2**24), (4, 3, 2**24), (1, 1000, 1), (2, 1000, 20_000)]
     outputs = []
-    for workers, batch_size in runs:
-        out = tmp_path / f"out-{workers}-{batch_size}"
-        crawlsift.clean(inputs, str(out), workers=workers, batch_size=batch_size, format=fmt)
+    for workers, batch_size, batch_bytes in runs:
+        out = tmp_path / f"out-{workers}-{batch_size}-{batch_bytes}"
+        crawlsift.clean(
+            inputs,
+            str(out),
+            workers=workers,
+            batch_size=batch_size,
+            batch_bytes=batch_bytes,
+            format=fmt,
+        )
         outputs.append(_shard_bytes(out))
     assert outputs[0] and all(o == outputs[0] for o in outputs[1:])

@@ -156,13 +156,18 @@ def test_jsonl_lines_have_the_same_keys_and_types(tmp_path: Path) -> None:
 def test_shards_do_not_depend_on_batch_size(tmp_path: Path) -> None:
     """A batch without HTML payloads, or with one row, has the run's columns too."""
     inputs = mixed_inputs(tmp_path / "in")
-    for name, size in (("one", 1), ("many", 1000)):
-        crawlsift.clean([str(inputs)], str(tmp_path / name), workers=1, batch_size=size)
+    runs = {"one": (1, 2**24), "many": (1000, 2**24), "one-by-bytes": (1000, 1)}
+    for name, (size, nbytes) in runs.items():
+        crawlsift.clean(
+            [str(inputs)], str(tmp_path / name), workers=1, batch_size=size, batch_bytes=nbytes
+        )
     for kind in ("kept", "rejected"):
-        a, b = _shards(tmp_path / "one" / kind), _shards(tmp_path / "many" / kind)
-        assert [p.name for p in a] == [p.name for p in b]
-        for x, y in zip(a, b, strict=True):
-            assert x.read_bytes() == y.read_bytes(), (kind, x.name)
+        a = _shards(tmp_path / "many" / kind)
+        for other in ("one", "one-by-bytes"):
+            b = _shards(tmp_path / other / kind)
+            assert [p.name for p in a] == [p.name for p in b]
+            for x, y in zip(a, b, strict=True):
+                assert x.read_bytes() == y.read_bytes(), (kind, other, x.name)
 
 
 def test_a_jsonl_field_changing_type_mid_file(tmp_path: Path) -> None:
@@ -182,10 +187,10 @@ def _interrupt_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Make reading the input file ``name`` end the run (in-process, like Ctrl-C)."""
     real_read = local.read_task
 
-    def read(task, batch_size):  # type: ignore[no-untyped-def]
+    def read(task, **limits):  # type: ignore[no-untyped-def]
         if Path(task.path).name == name:
             raise KeyboardInterrupt
-        yield from real_read(task, batch_size=batch_size)
+        yield from real_read(task, **limits)
 
     monkeypatch.setattr(local, "read_task", read)
 

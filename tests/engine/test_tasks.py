@@ -3,6 +3,7 @@ files as with a task per file."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -83,11 +84,11 @@ def test_an_interrupted_group_is_redone_whole(tmp_path, monkeypatch):
     crawlsift.clean(inputs, str(tmp_path / "reference"), workers=1, record_timeout=None)
     real_read, calls = local.read_task, {"n": 0}
 
-    def flaky_read(task, batch_size):
+    def flaky_read(task, **limits):
         calls["n"] += 1
         if calls["n"] == 280:  # in the second group
             raise KeyboardInterrupt
-        return real_read(task, batch_size=batch_size)
+        return real_read(task, **limits)
 
     monkeypatch.setattr(local, "read_task", flaky_read)
     out = tmp_path / "out"
@@ -122,10 +123,10 @@ def test_a_file_of_a_group_that_could_not_be_read_is_read_by_the_rerun(tmp_path,
     late.write_text(json.dumps({"id": "late", "text": f"Late news\n{PROSE}"}) + "\n")
     real_read = local.read_task
 
-    def unreadable_once(task, batch_size):  # a file on a mount that was away
+    def unreadable_once(task, **limits):  # a file on a mount that was away
         if task.path == str(late):
             raise UnreadableFileError(task.path, "Input/output error")
-        return real_read(task, batch_size=batch_size)
+        return real_read(task, **limits)
 
     monkeypatch.setattr(local, "read_task", unreadable_once)
     options = {"workers": 1, "record_timeout": None}
@@ -170,13 +171,13 @@ def _flaky(monkeypatch, path: Path, error: BaseException, after_rows: int = 0) -
     ``after_rows``), in this process."""
     real_read = local.read_task
 
-    def read(task, batch_size):
+    def read(task, **limits):
         if task.path != str(path):
-            return real_read(task, batch_size=batch_size)
+            return real_read(task, **limits)
 
         def tables():
             if after_rows:
-                yield next(iter(real_read(task, batch_size=batch_size)))
+                yield next(iter(real_read(task, **limits)))
             raise error
 
         return tables()
@@ -211,3 +212,19 @@ def test_a_file_of_a_group_too_large_to_hold_is_streamed(tmp_path, monkeypatch):
     assert summary.failed_files == ["cannot read x: cut"]
     assert summary.stats.records_in == 0 and not list((out / "_done").glob("*.json"))
     assert not list((out / "kept").iterdir())
+
+
+def test_a_group_batch_closes_at_the_batch_bytes(tmp_path):
+    inputs = _one_record_files(tmp_path / "in", 60)
+    [group] = plan(list(discover(inputs)))
+    sizes = [len(json.loads(Path(f.path).read_text())["text"].encode()) for f in group.files]
+    limit = 3 * max(sizes)
+    batches = list(local.read_batches(group, {}, batch_size=1000, batch_bytes=limit))
+    assert sum(t.num_rows for t, _ in batches) == 60
+    assert len(batches) > 1
+    for table, keys in batches:
+        assert len(keys) == table.num_rows
+        assert table.num_rows == 1 or local.payload_bytes(table) <= limit
+    # a batch closes only when the next record would not fit
+    for (table, _), (following, _) in itertools.pairwise(batches):
+        assert local.payload_bytes(table) + local.payload_bytes(following.slice(0, 1)) > limit

@@ -199,21 +199,32 @@ def test_every_non_blank_line_is_one_row(lines: list[str], batch_size: int) -> N
         assert all((r["text"] is None) == (r["reason"] is not None) for r in rows)
 
 
-def test_gzip_bomb_line_is_a_too_large_row_not_a_memory_blowup(tmp_path: Path, monkeypatch) -> None:
-    from crawlsift.io import jsonl
-
-    monkeypatch.setattr(jsonl, "MAX_LINE_BYTES", 1 << 20)
+def test_gzip_bomb_line_is_a_too_large_row_not_a_memory_blowup(tmp_path: Path) -> None:
     path = tmp_path / "bomb.jsonl.gz"
+    bomb = b'{"id": "bomb", "text": "' + b"a" * (8 << 20) + b'"}'  # 8 MiB, ~8 KiB gzipped
     with gzip.open(path, "wb") as f:
         f.write(b'{"id": "ok1", "text": "fine"}\n')
-        f.write(b'{"id": "bomb", "text": "' + b"a" * (8 << 20) + b'"}\n')  # 8 MiB, ~8 KiB gz
+        f.write(bomb + b"\n")
         f.write(b'{"id": "ok2", "text": "also fine"}\n')
     assert path.stat().st_size < 100_000
     (task,) = discover([str(path)])
-    rows = [r for t in read_task(task) for r in t.to_pylist()]
+    # a line longer than three times the record limit (and a chunk) is never parsed
+    rows = [r for t in read_task(task, max_record_bytes=1 << 20) for r in t.to_pylist()]
     assert [r["reason"] for r in rows] == [None, "too_large", None]
     assert [r["id"] for r in rows] == ["ok1", "bomb.jsonl.gz#1", "ok2"]  # position-based id
-    assert rows[1]["stage"] == "read"
+    assert rows[1]["stage"] == "read" and rows[1]["record_bytes"] == len(bomb)
+    assert rows[0]["record_bytes"] is None
+
+
+def test_a_line_within_three_times_the_limit_is_read_for_the_guard(tmp_path: Path) -> None:
+    """JSON escapes make a line up to 3x its text (\\uXXXX for a two-byte character):
+    such a line is parsed, and its text is what the guard measures."""
+    path = tmp_path / "escaped.jsonl"
+    text = "é" * 200_000  # 400 kB of UTF-8, 1.2 MB of JSON
+    path.write_text(json.dumps({"id": "escaped", "text": text}) + "\n")
+    (task,) = discover([str(path)])
+    [row] = [r for t in read_task(task, max_record_bytes=500_000) for r in t.to_pylist()]
+    assert row["reason"] is None and row["text"] == text
 
 
 def _records(n: int) -> list[str]:

@@ -74,3 +74,49 @@ def test_empty_file(tmp_path: Path) -> None:
     path.write_bytes(b"")
     row = read_one(path)
     assert row["text"] == "" and row["reason"] is None
+
+
+def test_a_file_over_the_limit_is_a_too_large_row_without_being_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawlsift.io import text_records
+
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"date 2025-06-02 200\n" + b"A line of text.\n" * 5000)
+    reads: list[int] = []
+
+    class Counted:  # the file as the reader opens it, counting what it takes out
+        def __init__(self, *args: object) -> None:
+            self.fh = open(*args)  # noqa: SIM115 - closed by __exit__
+
+        def __enter__(self) -> Counted:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.fh.close()
+
+        def read(self, n: int = -1) -> bytes:
+            data = self.fh.read(n)
+            reads.append(len(data))
+            return data
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.fh, name)
+
+    monkeypatch.setattr(text_records, "open", Counted, raising=False)
+    [task] = discover([str(path)])
+    [table] = list(read_task(task, max_record_bytes=1000))
+    [row] = table.to_pylist()
+    assert reads and max(reads) <= text_records.HEAD_BYTES  # only the header was read
+    assert row["reason"] == "too_large" and row["stage"] == "read"
+    assert row["record_bytes"] == path.stat().st_size
+    assert row["text"] is None and row["id"] == "huge.txt"
+    assert (row["date"], row["http_status"]) == ("2025-06-02", 200)  # its header, kept
+
+
+def test_a_file_at_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "edge.txt"
+    path.write_bytes(b"x" * 1000)
+    [task] = discover([str(path)])
+    [row] = [r for t in read_task(task, max_record_bytes=1000) for r in t.to_pylist()]
+    assert row["reason"] is None and row["text"] == "x" * 1000 and row["record_bytes"] is None

@@ -217,10 +217,10 @@ def test_chunked_header_without_chunked_body(fixtures: Path) -> None:
 
 
 def test_gzip_bomb_is_rejected_without_inflating_it(tmp_path: Path) -> None:
-    from crawlsift.io import warc
+    from crawlsift.io._rows import MAX_RECORD_BYTES
 
-    bomb = gzip.compress(b"\0" * (warc.MAX_PAYLOAD_BYTES + 1), compresslevel=9)
-    assert len(bomb) < warc.MAX_PAYLOAD_BYTES // 500
+    bomb = gzip.compress(b"\0" * (MAX_RECORD_BYTES + 1), compresslevel=9)
+    assert len(bomb) < MAX_RECORD_BYTES // 500
     records = [
         response(1, bomb, "text/html", Content_Encoding="gzip"),
         response(2, gzip.compress(b"<html>fine</html>"), "text/html", Content_Encoding="gzip"),
@@ -228,7 +228,8 @@ def test_gzip_bomb_is_rejected_without_inflating_it(tmp_path: Path) -> None:
     _, rows = read_all(write_warc(tmp_path / "bomb.warc", records))
     assert [r["reason"] for r in rows] == ["too_large", None]
     assert rows[0]["url"] == "https://example.org/1" and rows[0]["html"] is None
-    assert rows[1]["html"] == b"<html>fine</html>"
+    assert rows[0]["record_bytes"] > MAX_RECORD_BYTES  # decoded up to the limit, no further
+    assert rows[1]["html"] == b"<html>fine</html>" and rows[1]["record_bytes"] is None
 
 
 @pytest.mark.parametrize("coding", ["br", "zstd", "deflate"])
@@ -252,19 +253,52 @@ def test_other_content_codings_are_capped(coding: str, monkeypatch: pytest.Monke
         warc.decode_http_body(packed, None, coding, limit=1000)
 
 
-def test_record_over_the_memory_cap_is_skipped_not_read(
+def test_record_over_the_limit_is_skipped_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from crawlsift.io import warc
+    from fastwarc.warc import WarcRecord
 
-    monkeypatch.setattr(warc, "MAX_PAYLOAD_BYTES", 1000)
     records = [
         response(1, b"<html>" + b"x" * 2000 + b"</html>", "text/html"),
         response(2, b"<html>small</html>", "text/html"),
+        response(3, gzip.compress(b"<html>" + b"y" * 5000), "text/html", Content_Encoding="gzip"),
     ]
-    _, rows = read_all(write_warc(tmp_path / "big.warc.gz", records))
-    assert [r["reason"] for r in rows] == ["too_large", None]
+    path = write_warc(tmp_path / "big.warc.gz", records)
+    read_sizes: list[int] = []
+    real_reader = WarcRecord.reader
+
+    class CountingReader:  # what the reader takes out of each payload
+        def __init__(self, inner):  # type: ignore[no-untyped-def]
+            self.inner = inner
+
+        def read(self, *args):  # type: ignore[no-untyped-def]
+            data = self.inner.read(*args)
+            read_sizes.append(len(data))
+            return data
+
+    counted = property(lambda r: CountingReader(real_reader.__get__(r)))
+    monkeypatch.setattr(WarcRecord, "reader", counted)
+    [task] = discover([str(path)])
+    rows = [r for t in read_task(task, max_record_bytes=1000) for r in t.to_pylist()]
+    assert [r["reason"] for r in rows] == ["too_large", None, "too_large"]
     assert rows[0]["http_status"] == 200 and rows[0]["html"] is None
+    # as stored; for the gzip payload, the bytes inflated when inflating stopped
+    assert [r["record_bytes"] for r in rows] == [2013, None, 1001]
+    assert read_sizes and max(read_sizes) < 1000  # the 2 kB payload was never read whole
+
+
+def test_arc_payload_over_the_limit_is_counted_not_kept(tmp_path: Path) -> None:
+    from tests.io.test_reader_properties import _arc
+
+    records = [("text/html", b"<html>" + b"x" * 5000), ("text/html", b"<html>small")]
+    path = tmp_path / "big.arc"
+    path.write_bytes(_arc(records))
+    [task] = discover([str(path)])
+    rows = [r for t in read_task(task, max_record_bytes=1000) for r in t.to_pylist()]
+    assert [r["reason"] for r in rows] == ["too_large", None]
+    assert rows[0]["record_bytes"] == 5006 and rows[0]["http_status"] == 200
+    assert rows[0]["url"] == "http://example.org/0" and rows[0]["html"] is None
+    assert rows[1]["html"] == b"<html>small"
 
 
 def test_empty_record_is_a_document_without_text(tmp_path: Path) -> None:
