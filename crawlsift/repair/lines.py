@@ -3,7 +3,8 @@
 The repair rules are columnar: every line of every document in a batch becomes one
 row of a polars frame (``doc``, ``lineno``, ``start``, ``end``, ``line``) so that a
 rule is a vectorised expression over all lines at once, and context ("the previous
-content line", "the block this line belongs to") is a window over ``doc``.
+content line", "the block this line belongs to") is a window over ``doc``. The frame
+is lazy: each rule adds its steps to one query, which the stage runs once.
 Offsets are in characters of the input text, which is what Python slicing and the
 ``edits`` column use.
 """
@@ -30,48 +31,68 @@ _WORD_START = r"(?:^|\W)\w"
 TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
 
 
-def explode_lines(texts: pl.Series) -> pl.DataFrame:
-    """One row per line: doc, lineno, start, end, line.
+#: a rule's steps: each adds the columns its (named) expressions compute, in one
+#: ``with_columns``, or drops the columns it names. Rules build their steps once per set of
+#: parameters (``functools.cache``): a polars expression can be reused by any query, and
+#: building a rule's expressions in Python costs as much as running them on one page.
+Steps = tuple[tuple[pl.Expr, ...] | tuple[str, ...], ...]
 
-    ``start``/``end`` exclude the newline that ends the line.
-    """
-    frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True), "line": texts})
-    lines = (
-        frame.with_columns(pl.col("line").fill_null("").str.split("\n"))
-        .explode("line")
-        .with_columns(
-            lineno=pl.int_range(pl.len()).over("doc"),
-            width=pl.col("line").str.len_chars(),
-        )
-        .with_columns(
-            start=((pl.col("width") + 1).cum_sum() - (pl.col("width") + 1)).over("doc"),
-        )
-        .with_columns(end=pl.col("start") + pl.col("width"))
-        .drop("width")
-    )
+
+def apply_steps(lines: pl.LazyFrame, steps: Steps) -> pl.LazyFrame:
+    """``lines`` with each of ``steps`` added to its query."""
+    for step in steps:
+        if step and isinstance(step[0], str):
+            lines = lines.drop(*step)
+        else:
+            lines = lines.with_columns(*step)
     return lines
 
 
-def add_features(lines: pl.DataFrame) -> pl.DataFrame:
+_SPLIT = pl.col("line").fill_null("").str.split("\n")
+_WIDTH = pl.col("line").str.len_chars().alias("width")
+_LINENO = pl.int_range(pl.len()).over("doc").alias("lineno")
+_START = ((pl.col("width") + 1).cum_sum() - (pl.col("width") + 1)).over("doc").alias("start")
+_END = (pl.col("start") + pl.col("width")).alias("end")
+
+
+def explode_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per line of ``docs`` (``doc``, ``line`` = the text, other columns carried to
+    each line): doc, line, lineno, start, end.
+
+    ``start``/``end`` exclude the newline that ends the line.
+    """
+    return (
+        docs.with_columns(_SPLIT)
+        .explode("line")
+        .with_columns(_LINENO, _WIDTH)
+        .with_columns(_START)
+        .with_columns(_END)
+        .drop("width")
+    )
+
+
+_SHOWN = (
+    pl.coalesce(pl.col("fixed"), pl.col("line"))
+    .str.replace_all(_SPACES_TO_COLLAPSE, " ")
+    .str.strip_chars(" ")
+    .alias("shown")
+)
+_NORM = pl.col("shown").str.to_lowercase().alias("norm")
+_FEATURES = (
+    pl.col("norm").str.len_chars().cast(pl.Int64).alias("nchars"),
+    pl.col("norm").str.count_matches(_WORD_START).cast(pl.Int64).alias("nwords"),
+    (pl.col("norm").str.len_chars() == 0).alias("blank"),
+    pl.col("norm").str.contains(TERMINAL).alias("terminal"),
+)
+
+
+def add_features(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``shown`` and what rules match on: norm, nchars, nwords, blank, terminal.
 
-    ``shown`` is the line as it appears in the output: its Unicode-repaired form where
-    there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
+    ``shown`` is the line as it appears in the output: its Unicode-repaired form (``fixed``)
+    where there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
     """
-    source = (
-        pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
-    )
-    shown = source.str.replace_all(_SPACES_TO_COLLAPSE, " ").str.strip_chars(" ")
-    return (
-        lines.with_columns(shown=shown)
-        .with_columns(norm=pl.col("shown").str.to_lowercase())
-        .with_columns(
-            nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
-            nwords=pl.col("norm").str.count_matches(_WORD_START).cast(pl.Int64),
-            blank=pl.col("norm").str.len_chars() == 0,
-            terminal=pl.col("norm").str.contains(TERMINAL),
-        )
-    )
+    return lines.with_columns(_SHOWN).with_columns(_NORM).with_columns(*_FEATURES)
 
 
 def prev_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
