@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from crawlsift.repair.lines import Steps, apply_steps, matches_where, only_where
+from crawlsift.repair.lines import Rule, matches_where, only_where
 
 LEGAL = "repair_legal_boilerplate"
 LINK_LIST = "repair_link_list"
@@ -210,15 +210,6 @@ CREDIT_LINE = (
 )
 
 
-def _set(reason: str, hit: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(pl.col("reason").is_null() & hit.fill_null(False))
-        .then(pl.lit(reason))
-        .otherwise(pl.col("reason"))
-        .alias("reason")
-    )
-
-
 def _previous_content(expr: pl.Expr) -> pl.Expr:
     """``expr`` evaluated on the nearest earlier non-blank line of the same doc."""
     marked = pl.when(~pl.col("blank")).then(expr)
@@ -274,83 +265,87 @@ def legal_terms(norm: pl.Expr) -> pl.Expr:
     return norm.str.extract_all(_ANY_LEGAL_TERM).list.eval(named).list.n_unique()
 
 
-def mark_legal(lines: pl.LazyFrame, *, min_terms: int = 3, max_words: int = 200) -> pl.LazyFrame:
-    """Legal disclaimers, terms notices and copyright lines."""
-    return apply_steps(lines, _legal_steps(min_terms, max_words))
-
-
 @cache
-def _legal_steps(min_terms: int, max_words: int) -> Steps:
+def legal_rule(min_terms: int = 3, max_words: int = 200) -> Rule:
+    """Legal disclaimers, terms notices and copyright lines."""
     head = pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5)
     after_header = _previous_content(pl.col("_lhead")).fill_null(False) & (pl.col("_lterms") >= 1)
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
     copyright_line = matches_where(COPYRIGHT_LINE, pl.col("nwords") <= 30)
-    hit = pl.col("_lhead") | after_header | dense | copyright_line
-    return (
-        (head.alias("_lhead"), legal_terms(pl.col("norm")).alias("_lterms")),
-        (_set(LEGAL, hit),),
-        ("_lhead", "_lterms"),
+    return Rule(
+        LEGAL,
+        masks=(
+            head.alias("_lhead"),
+            legal_terms(pl.col("norm")).alias("_lterms"),
+            copyright_line.alias("_copyright"),
+        ),
+        hit=pl.col("_lhead") | after_header | dense | pl.col("_copyright"),
     )
 
 
-def mark_widgets(lines: pl.LazyFrame, *, max_words: int = 10) -> pl.LazyFrame:
-    """Share / comment / subscribe residue and cookie prompts."""
-    return apply_steps(lines, _widget_steps(max_words))
+@cache
+def cookie_rule(max_words: int = 80) -> Rule:
+    """Cookie consent prompts."""
+    cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= max_words)
+    return Rule(COOKIE, masks=(cookie.alias("_cookie"),), hit=pl.col("_cookie"))
 
 
 @cache
-def _widget_steps(max_words: int) -> Steps:
+def widget_rule(max_words: int = 10, footer_words: int = 40) -> Rule:
+    """Share / comment / subscribe residue, and blog template footers."""
     candidate = matches_where(WIDGET_CORE, pl.col("nwords") <= max_words)
     # the residue is computed on candidate lines only, the others blanked first
     residue = (
-        only_where(candidate)
+        only_where(pl.col("_widget"))
         .str.replace_all(_WIDGET_WORDS_LONGEST_FIRST, "")
         .str.replace_all(r"[\d\W_]+", "")
     )
-    widget = candidate & (residue.str.len_chars() == 0)
-    footer = matches_where(TEMPLATE_FOOTER, pl.col("nwords") <= 40)
-    cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= 80)
-    return ((_set(COOKIE, cookie),), (_set(WIDGET, widget | footer),))
-
-
-def mark_calls_to_action(lines: pl.LazyFrame, *, max_words: int = 40) -> pl.LazyFrame:
-    """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
-    return apply_steps(lines, _matching_steps(CALL_TO_ACTION, CALL_TO_ACTION_LINE, max_words))
-
-
-def mark_credits(lines: pl.LazyFrame, *, max_words: int = 12) -> pl.LazyFrame:
-    """Short picture and source credits, alone or ending a caption."""
-    return apply_steps(lines, _matching_steps(CREDIT, CREDIT_LINE, max_words))
+    widget = pl.col("_widget") & (residue.str.len_chars() == 0)
+    footer = matches_where(TEMPLATE_FOOTER, pl.col("nwords") <= footer_words)
+    return Rule(
+        WIDGET,
+        masks=(candidate.alias("_widget"), footer.alias("_footer")),
+        hit=widget | pl.col("_footer"),
+    )
 
 
 @cache
-def _matching_steps(reason: str, pattern: str, max_words: int) -> Steps:
-    """Set ``reason`` on lines of at most ``max_words`` words that match ``pattern``."""
-    return ((_set(reason, matches_where(pattern, pl.col("nwords") <= max_words)),),)
+def call_to_action_rule(max_words: int = 40) -> Rule:
+    """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
+    prompt = matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words)
+    return Rule(CALL_TO_ACTION, masks=(prompt.alias("_prompt"),), hit=pl.col("_prompt"))
 
 
-def mark_link_lists(lines: pl.LazyFrame, *, max_words: int = 30) -> pl.LazyFrame:
+@cache
+def credit_rule(max_words: int = 12) -> Rule:
+    """Short picture and source credits, alone or ending a caption."""
+    credit = matches_where(CREDIT_LINE, pl.col("nwords") <= max_words)
+    return Rule(CREDIT, masks=(credit.alias("_credit"),), hit=pl.col("_credit"))
+
+
+@cache
+def link_list_rule(max_words: int = 30) -> Rule:
     """A list header and the headline-like lines that follow it, up to the next prose; a
     teaser line ("Read more: <headline>")."""
-    return apply_steps(lines, _link_list_steps(max_words))
-
-
-@cache
-def _link_list_steps(max_words: int) -> Steps:
     header = matches_where(LIST_HEADER, pl.col("nwords") <= 8)
     headline = (pl.col("nwords") <= max_words) & (
         ~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET)
     )
+    teaser = matches_where(TEASER, pl.col("nwords") <= max_words)
     removed = pl.col("reason").is_not_null()
     # 1 after a list header, 0 after a line of prose; lines in between inherit
     state = (
-        pl.when(header)
+        pl.when(pl.col("_header"))
         .then(pl.lit(1))
-        .when(~pl.col("blank") & ~removed & ~headline)
+        .when(~pl.col("blank") & ~removed & ~pl.col("_headline"))
         .then(pl.lit(0))
         .otherwise(None)
     )
     in_list = state.forward_fill().over("doc") == 1
-    teaser = matches_where(TEASER, pl.col("nwords") <= max_words)
-    hit = header | (in_list & ~pl.col("blank") & headline) | teaser
-    return ((_set(LINK_LIST, hit),),)
+    hit = pl.col("_header") | (in_list & ~pl.col("blank") & pl.col("_headline")) | pl.col("_teaser")
+    return Rule(
+        LINK_LIST,
+        masks=(header.alias("_header"), headline.alias("_headline"), teaser.alias("_teaser")),
+        hit=hit,
+        reads_reason=True,
+    )

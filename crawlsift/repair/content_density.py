@@ -28,9 +28,10 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from crawlsift.repair.lines import Steps, apply_steps, matches_where
+from crawlsift.repair.lines import matches_where, run
 
 REASON = "repair_low_content"
+_MADE = ("_good", "_w", "_in")
 
 SENTENCE = r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)"
 
@@ -114,11 +115,11 @@ def mark_low_content(
     stage starts a new one from its result.
     """
     weights, mark = _steps(markup, threshold, markup_threshold, good_chars, cap_chars, list_floor)
-    done = apply_steps(lines, weights).collect(engine="in-memory")
+    done = run(lines.with_columns(*weights))
     inside = best_runs(
         done["doc"].to_numpy(), done["_w"].to_numpy(), max_runs=max_runs, min_share=min_share
     )
-    return apply_steps(done.hstack([pl.Series("_in", inside)]).lazy(), mark)
+    return done.hstack([pl.Series("_in", inside)]).lazy().with_columns(mark).drop(_MADE)
 
 
 @cache
@@ -129,8 +130,8 @@ def _steps(
     good_chars: int,
     cap_chars: int,
     list_floor: int,
-) -> tuple[Steps, Steps]:
-    """The steps before the runs are found (``_good``, ``_w``), and after (``reason``)."""
+) -> tuple[tuple[pl.Expr, pl.Expr], pl.Expr]:
+    """The columns the runs are found from (``_good``, ``_w``), and ``reason`` after."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     good = matches_where(SENTENCE, alive & (pl.col("nchars") >= good_chars))
     cut: pl.Expr = pl.lit(threshold)
@@ -143,7 +144,4 @@ def _steps(
     has_prose = pl.col("_good").any().over("doc")
     hit = alive & ~pl.col("_in") & ~pl.col("_good") & has_prose
     reason = pl.when(hit).then(pl.lit(REASON)).otherwise(pl.col("reason"))
-    return (
-        ((good.alias("_good"), weight.fill_null(0).alias("_w")),),
-        ((reason.alias("reason"),), ("_good", "_w", "_in")),
-    )
+    return (good.alias("_good"), weight.fill_null(0).alias("_w")), reason.alias("reason")

@@ -14,7 +14,7 @@ from functools import cache
 
 import polars as pl
 
-from crawlsift.repair.lines import Steps, apply_steps, matches_where
+from crawlsift.repair.lines import Rule, matches_where
 
 REASON = "repair_error_banner"
 #: an interjection this many lines from a banner belongs to it
@@ -50,15 +50,9 @@ _SHORT = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
 INTERJECTION = r"^(?:\W*(?:error|oops|whoops|sorry|uh[ -]oh|ouch|hmm+|not found|404|403)\W*)+$"
 
 
-def mark_error_banners(
-    lines: pl.LazyFrame, *, max_words: int = 40, max_short_words: int = 10
-) -> pl.LazyFrame:
-    """Set ``reason`` to ``repair_error_banner`` on banner lines not already removed."""
-    return apply_steps(lines, _steps(max_words, max_short_words))
-
-
 @cache
-def _steps(max_words: int, max_short_words: int) -> Steps:
+def banner_rule(max_words: int = 40, max_short_words: int = 10) -> Rule:
+    """Banner lines, and interjections near them."""
     banner = matches_where(_ERROR, pl.col("nwords") <= max_words) | matches_where(
         _SHORT, pl.col("nwords") <= max_short_words
     )
@@ -71,11 +65,9 @@ def _steps(max_words: int, max_short_words: int) -> Steps:
     near = ((at - banner_at.forward_fill()) <= NEAR_LINES) | (
         (banner_at.backward_fill() - at) <= NEAR_LINES
     )
-    interjection = matches_where(INTERJECTION, near.fill_null(False))
-    hit = pl.col("_banner") | interjection
-    reason = pl.when(pl.col("reason").is_null() & hit).then(pl.lit(REASON))
-    return (
-        (banner.fill_null(False).alias("_banner"),),
-        (reason.otherwise(pl.col("reason")).alias("reason"),),
-        ("_banner",),
+    return Rule(
+        REASON,
+        masks=(banner.fill_null(False).alias("_banner"),),
+        layers=((near.fill_null(False).alias("_near"),),),
+        hit=pl.col("_banner") | matches_where(INTERJECTION, pl.col("_near")),
     )

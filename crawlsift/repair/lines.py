@@ -11,6 +11,10 @@ Offsets are in characters of the input text, which is what Python slicing and th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
 import polars as pl
 
 _SPACE_CHARS = r"\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f"
@@ -31,21 +35,81 @@ _WORD_START = r"(?:^|\W)\w"
 TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
 
 
-#: a rule's steps: each adds the columns its (named) expressions compute, in one
-#: ``with_columns``, or drops the columns it names. Rules build their steps once per set of
-#: parameters (``functools.cache``): a polars expression can be reused by any query, and
-#: building a rule's expressions in Python costs as much as running them on one page.
-Steps = tuple[tuple[pl.Expr, ...] | tuple[str, ...], ...]
+def run(lines: pl.LazyFrame) -> pl.DataFrame:
+    """Run the query ``lines`` in memory, as written: polars' query optimisations cost more
+    time on one page than the stage takes without them, and save none on a batch, as the
+    stage's queries are written already to read only what they need."""
+    return lines.collect(engine="in-memory", optimizations=_AS_WRITTEN)
 
 
-def apply_steps(lines: pl.LazyFrame, steps: Steps) -> pl.LazyFrame:
-    """``lines`` with each of ``steps`` added to its query."""
-    for step in steps:
-        if step and isinstance(step[0], str):
-            lines = lines.drop(*step)
-        else:
-            lines = lines.with_columns(*step)
+_AS_WRITTEN = pl.QueryOptFlags.none()
+
+
+#: the columns a rule computes, layer by layer: each layer's named expressions read the line
+#: features, the rule's masks and the columns of earlier layers
+Layers = tuple[tuple[pl.Expr, ...], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """A repair rule as parts of the stage's query. ``masks`` are named columns computed from
+    the line features alone (its patterns' matches), ``layers`` the columns it computes from
+    those and from which lines earlier rules removed (``reason``), and ``hit`` says which
+    lines it removes, with reason ``reason``, of those no earlier rule removed.
+    ``reads_reason``: whether ``layers`` or ``hit`` read ``reason``.
+
+    Rules build their expressions once per set of parameters (``functools.cache``): a polars
+    expression can be reused by any query, and building a rule's expressions in Python costs
+    as much as running them on one page. A value used twice is a mask or layer column, not a
+    repeated expression: polars does not always see that two expressions are the same."""
+
+    reason: str
+    hit: pl.Expr
+    masks: tuple[pl.Expr, ...] = ()
+    layers: Layers = ()
+    reads_reason: bool = False
+
+
+def apply_rules(lines: pl.LazyFrame, rules: Sequence[Rule]) -> pl.LazyFrame:
+    """``lines`` with the lines each rule's ``hit`` selects marked with its ``reason``, in
+    order: a rule marks only lines no earlier rule marked."""
+    for add, drop in _rule_steps(tuple(rules)):
+        lines = lines.with_columns(*add) if add else lines.drop(*drop)
     return lines
+
+
+@cache
+def _rule_steps(rules: tuple[Rule, ...]) -> list[tuple[tuple[pl.Expr, ...], tuple[str, ...]]]:
+    """The query steps of ``rules``, each columns to add or columns to drop: on one page, most
+    of a query's time is per step. All masks are one step. Consecutive rules that do not read
+    ``reason`` run side by side: their layers in the same steps, their hits as columns of one
+    step, then ``reason`` set to that of the first rule that hits a line, which is what running
+    them one after another gives. polars computes the expressions of a step in parallel."""
+    masks = tuple(mask for rule in rules for mask in rule.masks)
+    steps: list[tuple[tuple[pl.Expr, ...], tuple[str, ...]]] = [(masks, ())] if masks else []
+    groups: list[list[Rule]] = []
+    for rule in rules:
+        if groups and not rule.reads_reason:
+            groups[-1].append(rule)
+        else:
+            groups.append([rule])
+    made = [mask.meta.output_name() for mask in masks]
+    for number, group in enumerate(groups):
+        for depth in range(max(len(rule.layers) for rule in group)):
+            layer = tuple(e for r in group if depth < len(r.layers) for e in r.layers[depth])
+            steps.append((layer, ()))
+            made += [e.meta.output_name() for e in layer]
+        hits = [f"_hit_{number}_{i}" for i in range(len(group))]
+        found = tuple(r.hit.fill_null(False).alias(h) for r, h in zip(group, hits, strict=True))
+        steps.append((found, ()))
+        made += hits
+        free = pl.col("reason").is_null()
+        chain = pl.when(free & pl.col(hits[0])).then(pl.lit(group[0].reason))
+        for rule, hit in zip(group[1:], hits[1:], strict=True):
+            chain = chain.when(free & pl.col(hit)).then(pl.lit(rule.reason))
+        steps.append(((chain.otherwise(pl.col("reason")).alias("reason"),), ()))
+    steps.append(((), tuple(made)))
+    return steps
 
 
 _SPLIT = pl.col("line").fill_null("").str.split("\n")
@@ -93,18 +157,6 @@ def add_features(lines: pl.LazyFrame) -> pl.LazyFrame:
     where there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
     """
     return lines.with_columns(_SHOWN).with_columns(_NORM).with_columns(*_FEATURES)
-
-
-def prev_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
-    """The value ``n`` rows earlier within the same document (null at its start)."""
-    # a plain shift nulled where it crosses a document boundary (lines are in doc order):
-    # the same values as ``expr.shift(n).over("doc")`` without grouping the rows by doc
-    return pl.when(pl.col("doc").shift(n) == pl.col("doc")).then(expr.shift(n))
-
-
-def next_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
-    """The value ``n`` rows later within the same document (null at its end)."""
-    return prev_in_doc(expr, -n)
 
 
 def only_where(hit: pl.Expr) -> pl.Expr:

@@ -17,21 +17,15 @@ from functools import cache
 
 import polars as pl
 
-from crawlsift.repair.lines import Steps, apply_steps
+from crawlsift.repair.lines import Rule
 
 REASON = "repair_repeated_block"
 
 
-def mark_repeated_blocks(
-    lines: pl.LazyFrame, *, min_chars: int = 30, min_distinct: int = 2
-) -> pl.LazyFrame:
-    """Set ``reason`` on the later copies of lines that occurred before in the doc, in runs
-    that copy at least ``min_distinct`` distinct lines."""
-    return apply_steps(lines, _steps(min_chars, min_distinct))
-
-
 @cache
-def _steps(min_chars: int, min_distinct: int) -> Steps:
+def repeated_block_rule(min_chars: int = 30, min_distinct: int = 2) -> Rule:
+    """The later copies of lines that occurred before in the doc, in runs that copy at least
+    ``min_distinct`` distinct lines."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     # only lines still alive count as earlier copies: a menu item removed as navigation
     # must not make its copy in the article a repeat
@@ -50,11 +44,9 @@ def _steps(min_chars: int, min_distinct: int) -> Steps:
     run = (pl.col("_alive") & ~pl.col("_rep")).cum_sum().over("doc")
     distinct = pl.col("norm").filter(pl.col("_rep")).n_unique().over(["doc", "_run"])
     hit = pl.col("_rep") & (long_enough | in_run) & (distinct >= min_distinct)
-    reason = pl.when(pl.col("reason").is_null() & hit).then(pl.lit(REASON))
-    return (
-        (alive.alias("_alive"),),
-        (seen_before.alias("_rep"),),
-        (run.alias("_run"),),
-        (reason.otherwise(pl.col("reason")).alias("reason"),),
-        ("_rep", "_alive", "_run"),
+    return Rule(
+        REASON,
+        layers=((alive.alias("_alive"),), (seen_before.alias("_rep"),), (run.alias("_run"),)),
+        hit=hit,
+        reads_reason=True,
     )

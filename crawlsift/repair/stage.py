@@ -5,6 +5,13 @@ lines of white space alone; each rule only claims lines no earlier rule removed.
 is left, whitespace-normalised, is the new ``text``; each run of removed lines becomes
 one edit (start, end, reason) against ``input_text``. A record whose text is empty or
 trivially short afterwards is rejected with the reason that emptied it.
+
+A batch is repaired in three polars queries: up to the lines ftfy must see, up to the
+weights the low-content rule's runs are found from in numpy, and the rest. A query has a
+fixed cost per step, which for one short record is most of the stage's time; so the
+expressions are built once (module constants, or ``functools.cache`` per set of
+parameters), and rules that do not depend on each other run side by side
+(``lines.apply_rules``).
 """
 
 from __future__ import annotations
@@ -19,19 +26,27 @@ import pyarrow.compute as pc
 from crawlsift import schema as S
 from crawlsift.registry import register
 from crawlsift.repair.boilerplate import (
-    mark_calls_to_action,
-    mark_credits,
-    mark_legal,
-    mark_link_lists,
-    mark_widgets,
+    call_to_action_rule,
+    cookie_rule,
+    credit_rule,
+    legal_rule,
+    link_list_rule,
+    widget_rule,
 )
 from crawlsift.repair.content_density import mark_low_content
 from crawlsift.repair.error_banner import REASON as BANNER
-from crawlsift.repair.error_banner import mark_error_banners
-from crawlsift.repair.lines import CONTENT_CHAR, add_features, explode_lines
-from crawlsift.repair.repeated_blocks import mark_repeated_blocks
+from crawlsift.repair.error_banner import banner_rule
+from crawlsift.repair.lines import (
+    CONTENT_CHAR,
+    Rule,
+    add_features,
+    apply_rules,
+    explode_lines,
+    run,
+)
+from crawlsift.repair.repeated_blocks import repeated_block_rule
 from crawlsift.repair.title import REASON as TITLE
-from crawlsift.repair.title import mark_title
+from crawlsift.repair.title import title_rule
 from crawlsift.repair.unicode import REASON as UNICODE
 from crawlsift.repair.unicode import fix_unicode, suspect
 
@@ -62,22 +77,27 @@ _NO_REASON = pl.lit(None, dtype=pl.String).alias("reason")
 def repair_lines(lines: pl.LazyFrame, opts: RepairOptions, *, markup: bool) -> pl.LazyFrame:
     """Apply the rules to a line table with ``fixed`` (see ``unicode.py``); adds ``reason``
     (null = kept). ``markup``: the table has a ``from_markup`` column."""
-    lines = add_features(lines).with_columns(_NO_REASON)
-    if opts.error_banners:
-        lines = mark_error_banners(lines)
-    if opts.boilerplate:
-        lines = mark_legal(lines)
-        lines = mark_widgets(lines)
-        lines = mark_link_lists(lines)
-        lines = mark_calls_to_action(lines)
-        lines = mark_credits(lines)
-    if opts.title:
-        lines = mark_title(lines)
-    if opts.low_content:
+    before, after = _rules(opts)
+    lines = apply_rules(add_features(lines).with_columns(_NO_REASON), before)
+    if opts.low_content:  # between the rules before and after it, as it runs in numpy
         lines = mark_low_content(lines, markup=markup)
-    if opts.repeated_blocks:
-        lines = mark_repeated_blocks(lines)
-    return lines
+    return apply_rules(lines, after) if after else lines
+
+
+@cache
+def _rules(opts: RepairOptions) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The rules ``opts`` enables, in the order they claim lines: those before the
+    low-content rule, and those after it."""
+    before: list[Rule] = []
+    if opts.error_banners:
+        before.append(banner_rule())
+    if opts.boilerplate:
+        before += [legal_rule(), cookie_rule(), widget_rule()]
+        before += [link_list_rule(), call_to_action_rule(), credit_rule()]
+    if opts.title:
+        before.append(title_rule())
+    after = (repeated_block_rule(),) if opts.repeated_blocks else ()
+    return tuple(before), after
 
 
 #: the line columns that assembling reads
@@ -106,7 +126,7 @@ def _with_fixed(lines: pl.LazyFrame, opts: RepairOptions) -> pl.LazyFrame:
     the lines a vectorised check flags, so the query so far is run here."""
     if not opts.unicode:
         return lines.with_columns(_NO_FIX)
-    done = lines.with_columns(_SUSPECT).collect(engine="in-memory")
+    done = run(lines.with_columns(_SUSPECT))
     changed = fix_unicode(done["line"], done["_suspect"])
     if not changed:
         return done.lazy().with_columns(_NO_FIX).drop("_suspect")
@@ -254,24 +274,27 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     lines = _with_fixed(_drop_blank_rows(lines), opts)
     lines = repair_lines(lines, opts, markup=markup)
     reject, outputs = _outputs(opts.min_words)
-    out = (
-        _assemble(lines, docs.select(*_PER_DOC))
-        .with_columns(reject)
-        .select(*outputs)
-        .collect(engine="in-memory")
-    )
-    title = out["title"].to_arrow().cast(pa.string())
+    out = run(_assemble(lines, docs.select(*_PER_DOC)).with_columns(reject).select(*outputs))
+    done = out.to_arrow()
+    arrays = {name: done.column(name).combine_chunks() for name in done.column_names}
+    title = _typed(arrays["title"], S.TITLE)
     if S.TITLE in table.column_names:  # a title the extractor found wins
-        title = pc.coalesce(table.column(S.TITLE).combine_chunks().cast(pa.string()), title)
+        title = pc.coalesce(_typed(table.column(S.TITLE).combine_chunks(), S.TITLE), title)
     return S.with_columns(
         table,
         {
-            S.INPUT_TEXT: table.column(S.TEXT).combine_chunks().cast(pa.large_string()),
-            S.TEXT: out["text"].to_arrow().cast(pa.large_string()),
+            S.INPUT_TEXT: _typed(table.column(S.TEXT).combine_chunks(), S.INPUT_TEXT),
+            S.TEXT: _typed(arrays["text"], S.TEXT),
             S.TITLE: title,
-            S.EDITS: S.edits_array(out["edits"].to_arrow()),
-            S.REASON: out["_reject"].to_arrow().cast(pa.string()),
-            S.STAGE: out["_stage"].to_arrow().cast(pa.string()),
-            S.KEEP: out["_keep"].to_arrow(),
+            S.EDITS: S.edits_array(arrays["edits"]),
+            S.REASON: _typed(arrays["_reject"], S.REASON),
+            S.STAGE: _typed(arrays["_stage"], S.STAGE),
+            S.KEEP: arrays["_keep"],
         },
     )
+
+
+def _typed(array: pa.Array, name: str) -> pa.Array:
+    """``array`` as the type ``crawlsift.schema`` gives column ``name`` (cast only if not)."""
+    type_ = S.COLUMN_TYPES[name]
+    return array if array.type == type_ else array.cast(type_)

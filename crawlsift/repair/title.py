@@ -12,20 +12,14 @@ from functools import cache
 
 import polars as pl
 
-from crawlsift.repair.lines import Steps, apply_steps
+from crawlsift.repair.lines import Rule
 
 REASON = "repair_title"
 
 
-def mark_title(
-    lines: pl.LazyFrame, *, max_words: int = 25, min_words: int = 2, body_chars: int = 60
-) -> pl.LazyFrame:
-    """Set ``reason`` on the title line of each document and return the frame."""
-    return apply_steps(lines, _steps(max_words, min_words, body_chars))
-
-
 @cache
-def _steps(max_words: int, min_words: int, body_chars: int) -> Steps:
+def title_rule(max_words: int = 25, min_words: int = 2, body_chars: int = 60) -> Rule:
+    """The title line of each document."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     rank = pl.when(alive).then(pl.lit(1)).otherwise(pl.lit(0)).cum_sum().over("doc")
     nxt = pl.when(pl.col("_rank") == 2).then(pl.col("nchars")).max().over("doc")
@@ -35,9 +29,9 @@ def _steps(max_words: int, min_words: int, body_chars: int) -> Steps:
         & ~pl.col("norm").str.contains(r"[.:;,]$")
         & (nxt >= body_chars)
     )
-    reason = pl.when(title_like.fill_null(False)).then(pl.lit(REASON))
-    return (
-        (pl.when(alive).then(rank).alias("_rank"),),
-        (reason.otherwise(pl.col("reason")).alias("reason"),),
-        ("_rank",),
+    return Rule(
+        REASON,
+        layers=((pl.when(alive).then(rank).alias("_rank"),),),
+        hit=title_like,
+        reads_reason=True,
     )
