@@ -22,8 +22,11 @@ Systems, per page (``--runs`` calls each, the median kept, then the median over 
 On each page every per-page system runs in turn, so that a shared machine's drifting load
 weighs on all alike. crawlsift is given the page's UTF-8 bytes; the anchors get a new copy of
 the decoded page each call (``fresh_copy``), as a reader hands a page over. Timing runs in this
-process, with polars' default thread pool (the API's users get the same); the machine's load
-shifts single calls more than batches, so quote medians of several runs of this script.
+process, with polars' default thread pool (the API's users get the same). Each system's
+median wall-clock time is printed with its median CPU time (this process's threads, which
+leaves out the time it waited for a core): on a shared machine the load stretches the wall
+times of all systems, single calls more than batches, so quote medians of several runs of
+this script and read the ratios.
 
 ``--digest`` prints instead the sha256 of the default pipeline's outputs on all pages of the
 shared sets (no ``--pages`` limit), in 1,000-row batches, once for the pages' all-visible
@@ -187,14 +190,16 @@ class Inputs:
     text: str  # its all-visible text, cut to ``--text-bytes``
 
 
-def median_ms(call: Callable[[], Any], runs: int) -> float:
-    """The median time in ms of ``runs`` calls."""
-    times = []
+def median_ms(call: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """The median wall-clock time and the median CPU time (this process, all its threads)
+    in ms of ``runs`` calls."""
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
 def per_page_systems() -> tuple[dict[str, Callable[[Inputs], Any]], list[str]]:
@@ -237,21 +242,26 @@ def run_timing(data: Path, pages_per_set: int, runs: int, text_bytes: int) -> di
         call(inputs[0])
     # on each page every system in turn, so that the machine's drifting load weighs on all
     ms: dict[str, list[float]] = {name: [] for name in systems}
+    cpu: dict[str, list[float]] = {name: [] for name in systems}
     for page in inputs:
         for name, call in systems.items():
-            ms[name].append(median_ms(lambda call=call, page=page: call(page), runs))
+            wall_ms, cpu_ms = median_ms(lambda call=call, page=page: call(page), runs)
+            ms[name].append(wall_ms)
+            cpu[name].append(cpu_ms)
+    n = len(pages)
     payloads = [p.payload for p in inputs]
     texts = [p.text for p in inputs]
-    batch = {
-        "clean_html batch": median_ms(lambda: crawlsift.clean_batch(payloads), runs) / len(pages),
-        "clean_text batch": median_ms(lambda: crawlsift.clean_batch(texts), runs) / len(pages),
-    }
+    batch_html = median_ms(lambda: crawlsift.clean_batch(payloads), runs)
+    batch_text = median_ms(lambda: crawlsift.clean_batch(texts), runs)
+    batch = {"clean_html batch": batch_html[0] / n, "clean_text batch": batch_text[0] / n}
+    batch_cpu = {"clean_html batch": batch_html[1] / n, "clean_text batch": batch_text[1] / n}
     figures: dict[str, Any] = {
-        "pages": len(pages),
+        "pages": n,
         "runs": runs,
         "text_bytes_median": statistics.median(len(t.encode("utf-8")) for t in texts),
         "ms_median": {name: statistics.median(v) for name, v in ms.items()} | batch,
         "ms_mean": {name: statistics.fmean(v) for name, v in ms.items()} | batch,
+        "cpu_ms_median": {name: statistics.median(v) for name, v in cpu.items()} | batch_cpu,
     }
     print_timing(figures)
     return figures
@@ -259,19 +269,24 @@ def run_timing(data: Path, pages_per_set: int, runs: int, text_bytes: int) -> di
 
 def print_timing(figures: dict[str, Any]) -> None:
     """The table of medians and means, and the ratios the one-document API is held to."""
-    med, mean = figures["ms_median"], figures["ms_mean"]
+    med, mean, cpu = figures["ms_median"], figures["ms_mean"], figures["cpu_ms_median"]
     print(
         f"{figures['pages']} pages, {figures['runs']} calls each (median kept), all-visible "
         f"text cut to a median {figures['text_bytes_median']:.0f} bytes for clean_text"
     )
-    print(f"{'system':<18} {'median ms/page':>15} {'mean ms/page':>13}")
+    print(f"{'system':<18} {'median ms/page':>15} {'mean ms/page':>13} {'median CPU ms':>14}")
     for name in med:
-        print(f"{name:<18} {med[name]:>15.2f} {mean[name]:>13.2f}")
-    print("(a batch's time is one call over all pages: its ms/page is a mean, not a median)")
+        print(f"{name:<18} {med[name]:>15.2f} {mean[name]:>13.2f} {cpu[name]:>14.2f}")
+    print(
+        "(a batch's time is one call over all pages: its ms/page is a mean, not a median; CPU\n"
+        " time counts all of this process's threads, and none of the time it waited for a core)"
+    )
     if "trafilatura" in med:
         ratio = med["clean_html"] / med["trafilatura"]
         verdict = "faster" if ratio < 1 else "NOT faster"
         print(f"clean_html / trafilatura.extract, medians: {ratio:.2f} ({verdict})")
+        text_ratio = med["clean_text"] / med["trafilatura"]
+        print(f"clean_text / trafilatura.extract, medians: {text_ratio:.2f}")
     print(f"clean_html / resiliparse, medians: {med['clean_html'] / med['resiliparse']:.2f}")
     under = "under" if med["clean_text"] < 5 else "NOT under"
     print(f"clean_text: {med['clean_text']:.2f} ms median ({under} 5 ms)")
