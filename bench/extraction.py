@@ -34,10 +34,12 @@ crawlsift's ms/page is its extract step's own per-page time (``extract_page``, b
 (guard and repair stages timed over the set's pages tiled into full 1,000-row batches, the
 local engine's batch size, best of ``--runs``, divided by the rows timed); the
 batch-amortised time of the whole pipeline is printed too, beside the anchors' mean ms/page.
-resiliparse's page times are taken paired with crawlsift's: on each page, resiliparse's calls
-and then crawlsift's ``extract_page`` calls, back to back, so that a shared machine's load,
-which drifts over the minutes between two passes over all pages, weighs on both alike (the
-first crawlsift mode's pass; without a crawlsift mode resiliparse is timed on its own).
+resiliparse's page times are taken paired with crawlsift's (``time_paired``): on each page,
+resiliparse's calls and then each crawlsift mode's ``extract_page`` calls (the modes' order
+turned by one from page to page), back to back, so that a shared machine's load, which drifts
+over the minutes between two passes over all pages, weighs on all alike, and two modes
+(``fast`` and ``fast-nofallback``) compare on the same anchor times (without a crawlsift mode
+resiliparse is timed on its own).
 
 Metadata (wcxb and readability). crawlsift's columns (``title``, ``author``, ``published``,
 ``site_name``, ``html_lang``) against ``trafilatura.extract_metadata``. A field is right when
@@ -51,7 +53,13 @@ Usage::
     python bench/extraction.py [--sets wcxb,trafilatura,readability] [--limit N] [--runs K]
                                [--modes fast,accurate,fast-plain] [--json OUT]
 
-``fast-plain`` is the fast mode without its DOM rules (the extraction before them).
+``fast-plain`` is the fast mode without its DOM rules (the extraction before them);
+``fast-nofallback`` is the fast mode without its visible-text fallback
+(``ExtractOptions.visible_fallback``).
+
+Host folds (wcxb). Each page's host (lower-cased, without ``www.``) is hashed (MD5) into one of
+five folds; shingle F1 is also printed over folds 0-2, where the fallback's thresholds were
+chosen, and over folds 3-4, held out from that choice.
 """
 
 from __future__ import annotations
@@ -62,6 +70,7 @@ os.environ.setdefault("POLARS_MAX_THREADS", "1")  # one core, before polars is i
 
 import argparse
 import gzip
+import hashlib
 import json
 import re
 import statistics
@@ -72,6 +81,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anchors
 import pyarrow as pa
@@ -106,6 +116,26 @@ class Page:
     with_: list[str] = field(default_factory=list)
     without: list[str] = field(default_factory=list)
     meta: dict[str, str | None] = field(default_factory=dict)
+    host: str = ""
+
+
+FOLDS = 5
+#: host folds the fallback's thresholds were chosen on; the others are held out
+CHOSEN_FOLDS = (0, 1, 2)
+
+
+def host_fold(host: str) -> int:
+    """The fold of a host: its MD5 modulo ``FOLDS``, so all pages of a site share one."""
+    return int(hashlib.md5(host.encode("utf-8")).hexdigest(), 16) % FOLDS
+
+
+def url_host(url: str | None) -> str:
+    """A URL's host, lower-cased, without a leading ``www.``."""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        host = ""
+    return host.lower().removeprefix("www.")
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -129,6 +159,7 @@ def load_wcxb(root: Path, limit: int | None) -> list[Page]:
                 page_type=repair_bench.page_type(record),
                 html=anchors.read_html(root / "html" / f"{pid}.html.gz"),
                 truth=truth.get("main_content") or "",
+                host=url_host(record.get("url")),
                 meta={
                     "title": truth.get("title"),
                     "author": truth.get("author"),
@@ -206,6 +237,7 @@ class Output:
     note: str = ""
     batch_ms: float | None = None  # whole-pipeline batch-amortised ms/page
     fn: Callable[[str], Any] | None = None  # a per-page system's call, for paired timing
+    rest_ms: float = 0.0  # batch-amortised ms/page of the pipeline's stages other than extract
 
 
 def _best_ms(fn: Callable[[Any], Any], given: Callable[[], Any], runs: int) -> tuple[Any, float]:
@@ -274,6 +306,8 @@ def extract_options(mode: str) -> ExtractOptions:
     its DOM rules (``noscript``, ``skip_selectors``): the extraction crawlsift had before."""
     if mode == "fast-plain":
         return ExtractOptions(noscript=False, skip_selectors=())
+    if mode == "fast-nofallback":
+        return ExtractOptions(visible_fallback=False)
     return ExtractOptions(mode=mode)  # type: ignore[arg-type]
 
 
@@ -288,14 +322,9 @@ def full_batches(table: pa.Table) -> list[pa.Table]:
     return [tiled.slice(i, BATCH_ROWS) for i in range(0, n, BATCH_ROWS)]
 
 
-def run_crawlsift(
-    mode: str, pages: Sequence[Page], runs: int, paired: Output | None = None
-) -> Output:
-    """crawlsift's pipeline in one extract mode, stage-timed over 1,000-row batches.
-
-    With ``paired`` (a per-page anchor), the anchor's page times are taken again, each page's
-    right before crawlsift's on that page, and replace ``paired.ms``.
-    """
+def run_crawlsift(mode: str, pages: Sequence[Page], runs: int) -> Output:
+    """crawlsift's pipeline in one extract mode, stage-timed over 1,000-row batches; its
+    page times are left to ``time_paired``."""
     opts = extract_options(mode)
     pipeline = make_pipeline(extract=opts)
     payloads = [p.html.encode("utf-8") for p in pages]
@@ -322,15 +351,6 @@ def run_crawlsift(
         best_stage = {n: min(best_stage[n], spent[n]) for n in spent}
     outs = [pipeline(batch) for batch in batches]  # the set's own rows, for the scores
     timed_rows = max(sum(b.num_rows for b in timed), 1)
-    per_page_extract, anchor_ms = [], []
-    crawlsift = partial(extract_page, charset="utf-8", opts=opts)
-    anchor = partial(_safe, paired.fn) if paired is not None else None
-    for page, b in zip(pages, payloads, strict=True):
-        if anchor is not None:
-            anchor_ms.append(_best_ms(anchor, partial(fresh_copy, page.html), runs)[1])
-        per_page_extract.append(_best_ms(crawlsift, lambda b=b: b, runs)[1])
-    if paired is not None:
-        paired.ms = anchor_ms
     rest = sum(v for n, v in best_stage.items() if n != "extract") / timed_rows * 1000
     texts, meta = [], []
     for out in outs:
@@ -350,11 +370,31 @@ def run_crawlsift(
     return Output(
         f"crawlsift-{mode}",
         texts,
-        [t + rest for t in per_page_extract],
+        [],
         meta,
         note=f"batch-amortised ms/page by stage: {split}",
         batch_ms=sum(best_stage.values()) / timed_rows * 1000,
+        fn=partial(extract_page, charset="utf-8", opts=opts),
+        rest_ms=rest,
     )
+
+
+def time_paired(pages: Sequence[Page], anchor: Output, modes: Sequence[Output], runs: int) -> None:
+    """Time ``anchor`` and crawlsift's ``modes`` page by page, back to back (see the module
+    docstring); set each one's ``ms`` (crawlsift's plus its ``rest_ms``)."""
+    call = partial(_safe, anchor.fn)
+    fns = [m.fn for m in modes if m.fn is not None]
+    anchor_ms: list[float] = []
+    mode_ms: list[list[float]] = [[] for _ in fns]
+    for i, page in enumerate(pages):
+        payload = partial(bytes, page.html.encode("utf-8"))  # the same bytes object each call
+        order = [(i + k) % len(fns) for k in range(len(fns))]
+        anchor_ms.append(_best_ms(call, partial(fresh_copy, page.html), runs)[1])
+        for k in order:
+            mode_ms[k].append(_best_ms(fns[k], payload, runs)[1])
+    anchor.ms = anchor_ms
+    for out, ms in zip(modes, mode_ms, strict=True):
+        out.ms = [t + out.rest_ms for t in ms]
 
 
 # -- scoring --------------------------------------------------------------------------------
@@ -493,6 +533,9 @@ def report_set(name: str, pages: Sequence[Page], outputs: Sequence[Output]) -> d
         for o in outputs:
             figures["systems"][o.name]["by_type"] = by_type[o.name]
 
+    if any(p.host for p in pages):
+        figures["folds"] = _fold_scores(pages, outputs, fmt)
+
     metas = [o for o in outputs if o.meta is not None]
     if metas and any(p.meta for p in pages):
         scores = {o.name: meta_scores(o.meta or [], pages) for o in metas}
@@ -510,6 +553,29 @@ def report_set(name: str, pages: Sequence[Page], outputs: Sequence[Output]) -> d
         print(fmt(["field", "pages", *(o.name for o in metas)], meta_rows))
         figures["metadata"] = scores
     return figures
+
+
+def _fold_scores(
+    pages: Sequence[Page], outputs: Sequence[Output], fmt: Callable[..., str]
+) -> dict[str, dict[str, float]]:
+    """Print and return each system's shingle F1 over the chosen and the held-out folds."""
+    groups = {
+        "chosen": [i for i, p in enumerate(pages) if host_fold(p.host) in CHOSEN_FOLDS],
+        "held_out": [i for i, p in enumerate(pages) if host_fold(p.host) not in CHOSEN_FOLDS],
+    }
+    scores: dict[str, dict[str, float]] = {o.name: {} for o in outputs}
+    rows = []
+    for group, idx in groups.items():
+        row = [group, str(len(idx))]
+        for out in outputs:
+            f1 = text_scores([out.texts[i] for i in idx], [pages[i] for i in idx])
+            scores[out.name][group] = f1["shingle"]["f1"]
+            row.append(f"{f1['shingle']['f1']:.4f}")
+        rows.append(row)
+    chosen = ",".join(map(str, CHOSEN_FOLDS))
+    print(f"Shingle F1 by host fold (chosen: folds {chosen} of {FOLDS}; held out: the others):")
+    print(fmt(["folds", "n", *(o.name for o in outputs)], rows))
+    return scores
 
 
 def _type_key(pt: str) -> tuple[int, str]:
@@ -556,10 +622,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             traf = run_per_page("trafilatura", trafilatura.extract, pages, args.runs)
             traf.meta = [_safe(trafilatura_meta, p.html) or {} for p in pages]
             outputs.append(traf)
-        for n, mode in enumerate(m for m in args.modes.split(",") if m):
-            if mode == "accurate" and trafilatura is None:
-                continue
-            outputs.append(run_crawlsift(mode, pages, args.runs, outputs[0] if n == 0 else None))
+        modes = [
+            run_crawlsift(mode, pages, args.runs)
+            for mode in args.modes.split(",")
+            if mode and (mode != "accurate" or trafilatura is not None)
+        ]
+        if modes:
+            time_paired(pages, outputs[0], modes, args.runs)
+        outputs.extend(modes)
         figures["sets"][set_name] = report_set(set_name, pages, outputs)
         _ratios(set_name, figures["sets"][set_name])
     if args.json:
@@ -569,22 +639,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ratios(set_name: str, fig: dict[str, Any]) -> None:
-    """Print crawlsift-fast against the target: F1 vs trafilatura, time vs resiliparse."""
+    """Print each crawlsift mode against the target: F1 vs trafilatura, time vs resiliparse's
+    (paired)."""
     systems = fig["systems"]
-    fast, traf, res = (systems.get(n) for n in ("crawlsift-fast", "trafilatura", "resiliparse"))
-    if not (fast and traf and res):
+    traf, res = systems.get("trafilatura"), systems.get("resiliparse")
+    if not (traf and res):
         return
     key = ("snippet", "f1") if set_name == "trafilatura" else ("shingle", "f1")
-    f_fast, f_traf = fast[key[0]][key[1]], traf[key[0]][key[1]]
-    time_ok = fast["ms_median"] <= 2 * res["ms_median"]
-    print(
-        f"target on {set_name}: crawlsift-fast {key[0]} F1 {f_fast:.3f} vs trafilatura "
-        f"{f_traf:.3f} ({'met' if f_fast >= f_traf else 'NOT met'}); median ms/page "
-        f"{fast['ms_median']:.2f} = {fast['ms_median'] / res['ms_median']:.2f}x resiliparse's "
-        f"{res['ms_median']:.2f} ({'met' if time_ok else 'NOT met'}"
-        f"); whole pipeline batch-amortised {fast['batch_ms']:.2f} = "
-        f"{fast['batch_ms'] / res['ms_mean']:.2f}x resiliparse's mean {res['ms_mean']:.2f}"
-    )
+    f_traf = traf[key[0]][key[1]]
+    for name, mode in systems.items():
+        if not name.startswith("crawlsift-"):
+            continue
+        f_mode, anchor = mode[key[0]][key[1]], res["ms_median"]
+        time_ok = mode["ms_median"] <= 2 * anchor
+        print(
+            f"target on {set_name}: {name} {key[0]} F1 {f_mode:.3f} vs trafilatura "
+            f"{f_traf:.3f} ({'met' if f_mode >= f_traf else 'NOT met'}); median ms/page "
+            f"{mode['ms_median']:.2f} = {mode['ms_median'] / anchor:.2f}x resiliparse's "
+            f"{anchor:.2f} paired ({'met' if time_ok else 'NOT met'}); whole pipeline "
+            f"batch-amortised {mode['batch_ms']:.2f} = {mode['batch_ms'] / res['ms_mean']:.2f}x "
+            f"resiliparse's mean {res['ms_mean']:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,17 @@ from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
 from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io import discover
+from crawlsift.io._rows import READ_STAGE, as_status
+from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.repair.stage import RepairOptions
-from crawlsift.signals.filters import PRESETS, FilterOptions, quality_pipeline
+from crawlsift.signals.filters import (
+    NO_PRESET,
+    PRESETS,
+    FilterOptions,
+    config_preset,
+    quality_pipeline,
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,8 @@ def make_pipeline(
 
     ``guard`` sets the per-record limits (``GuardOptions(max_record_bytes=...)``).
     ``preset`` (gopher, c4, fineweb, crawlsift-default) or a TOML ``filters`` file adds the
-    quality signals that its rules need and the ``filter`` stage after repair.
+    quality signals that its rules need and the ``filter`` stage after repair. A filters
+    file names the preset it starts from; ``preset``, if also given, must be the same.
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -76,7 +85,14 @@ def make_pipeline(
     if preset is not None or filters is not None:
         if preset is not None and preset not in PRESETS:
             raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
-        chosen = preset or "crawlsift-default"
+        chosen: str | None = preset or "crawlsift-default"
+        if filters is not None:  # the file is checked here, before any output exists
+            chosen = config_preset(filters)
+            if preset is not None and preset != chosen:
+                raise InputError(
+                    f'preset {preset} and {filters} (preset = "{chosen or NO_PRESET}") '
+                    "disagree; the filter file names the preset its rules start from"
+                )
         stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters))
         options["filter"] = FilterOptions(preset=chosen, config=filters)
     return Pipeline(stages=stages, options=options)
@@ -88,6 +104,28 @@ _PAGE_METADATA = (S.AUTHOR, S.PUBLISHED, S.SITE_NAME, S.HTML_LANG)
 
 def _one_row(**values: Any) -> pa.Table:
     return S.input_table(**{name: [value] for name, value in values.items()})
+
+
+def _checked(text: Any, url: Any, http_status: Any, date: Any) -> dict[str, Any]:
+    """The row values of one record; a value of the wrong type is an :class:`InputError`.
+
+    A missing text (None) is a record rejected as ``missing_text``, as the readers do.
+    """
+    for name, value in (("url", url), ("date", date)):
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{name} must be a str or None, not {type(value).__name__}")
+    status = None if http_status is None else as_status(http_status)
+    if http_status is not None and status is None:
+        raise InputError(
+            f"http_status must be an HTTP status code (an int or a string of digits), "
+            f"not {http_status!r}"
+        )
+    row = {"url": url, "date": date, "http_status": status}
+    if text is None:
+        return {**row, "reason": "missing_text", "stage": READ_STAGE}
+    if not isinstance(text, str):
+        raise InputError(f"text must be a str or None, not {type(text).__name__}")
+    return {**row, "text": text}
 
 
 def _result(table: pa.Table) -> CleanResult:
@@ -110,23 +148,20 @@ def _result_row(row: dict[str, Any]) -> CleanResult:
 
 
 def clean_text(
-    text: str,
+    text: str | None,
     url: str | None = None,
-    http_status: int | None = None,
+    http_status: int | str | None = None,
     date: str | None = None,
     *,
     pipeline: Pipeline | None = None,
 ) -> CleanResult:
-    """Repair one record's text; ``result.edits`` index into ``text``."""
-    row = _one_row(
-        text=text,
-        url=url,
-        http_status=http_status,
-        date=date,
-        id="record",
-        source_format="text",
-        source_index=0,
-    )
+    """Repair one record's text; ``result.edits`` index into ``text``.
+
+    ``http_status`` may be a string of digits (``"403"``); ``text=None`` gives a record
+    rejected as ``missing_text``. Values of other types raise :class:`InputError`.
+    """
+    values = _checked(text, url, http_status, date)
+    row = _one_row(**values, id="record", source_format="text", source_index=0)
     return _result((pipeline or default_pipeline())(row))
 
 
@@ -176,6 +211,7 @@ def clean(
 
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r}; use local or ray")
+    output = local_path(output)  # a file:// URL is the local directory it names
     run_options = RunOptions(output=output, **options)  # bad options fail before any reading
     pipeline = pipeline or make_pipeline(preset=preset, filters=filters)
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))
@@ -194,7 +230,6 @@ RECORD_KEYS = (S.TEXT, S.HTML, S.URL, S.DATE, S.HTTP_STATUS, S.ID)
 #: writes are refused, other columns of its own pass through
 TABLE_COLUMNS = (S.ID, S.URL, S.DATE, S.HTTP_STATUS, S.CONTENT_TYPE, S.CHARSET, S.TEXT, S.HTML)
 _MISSING_TEXT = "missing_text"
-_READ_STAGE = "read"
 
 
 @functools.cache
@@ -216,13 +251,10 @@ def _pipeline_for(pipeline: Pipeline | None, preset: str | None, filters: str | 
 
 def _status(value: Any, where: str) -> int | None:
     """An HTTP status as an int (a numeric string is read as one), or ``InputError``."""
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2**31 - 1:
-        return value
-    raise InputError(f"{where}: http_status must be an integer, not {value!r}")
+    status = as_status(value)
+    if value is not None and status is None:
+        raise InputError(f"{where}: http_status must be an integer, not {value!r}")
+    return status
 
 
 def _optional_str(value: Any, key: str, where: str) -> str | None:
@@ -273,7 +305,7 @@ def _record_row(record: Any, index: int) -> dict[str, Any]:
     else:
         row[S.SOURCE_FORMAT] = "text"
     if text is None and html is None:  # rejected as the readers reject such a record
-        row |= {S.REASON: _MISSING_TEXT, S.STAGE: _READ_STAGE}
+        row |= {S.REASON: _MISSING_TEXT, S.STAGE: READ_STAGE}
     return row
 
 
@@ -377,7 +409,7 @@ def clean_table(
         S.SOURCE_INDEX: pa.array(range(n), pa.int64()),
         S.SOURCE_FORMAT: pc.if_else(pc.is_null(html), "text", "html"),
         S.REASON: pc.if_else(missing, _MISSING_TEXT, no_string),
-        S.STAGE: pc.if_else(missing, _READ_STAGE, no_string),
+        S.STAGE: pc.if_else(missing, READ_STAGE, no_string),
     }
     if S.HTML in given and S.CHARSET not in given and _is_string(table.column(S.HTML).type):
         columns[S.CHARSET] = pc.if_else(pc.is_null(html), no_string, "utf-8")

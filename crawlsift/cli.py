@@ -7,15 +7,19 @@ Each command parses its flags, calls one library function and turns a
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from crawlsift.errors import CrawlsiftError
+
+if TYPE_CHECKING:
+    from crawlsift.dedup.steps import Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,11 +36,35 @@ def _errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class LocalPath(click.Path):
+    """``click.Path`` that also takes a local ``file://`` URL (as the path it names)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from crawlsift.io.file_url import local_path
+
+        if isinstance(value, str):
+            try:
+                value = local_path(value)
+            except CrawlsiftError as exc:
+                self.fail(str(exc), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _local_paths(ctx: click.Context, param: click.Parameter, values: Any) -> Any:
+    """Inputs given as local ``file://`` URLs become the paths they name."""
+    from crawlsift.io.file_url import local_path
+
+    try:
+        return tuple(local_path(v) for v in values)
+    except CrawlsiftError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 def _filter_options(fn: F) -> F:
     """``--preset`` and ``--filters``: quality filters after repair."""
     fn = click.option(
         "--filters",
-        type=click.Path(dir_okay=False, exists=True),
+        type=LocalPath(dir_okay=False, exists=True),
         help="TOML file of filter rules (preset = ..., [rules] ...).",
     )(fn)
     return click.option(
@@ -71,8 +99,8 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(file_okay=False), help="Output directory.")
+@click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
+@click.option("-o", "--output", type=LocalPath(file_okay=False), help="Output directory.")
 @click.option(
     "--format",
     "fmt",
@@ -181,12 +209,10 @@ def clean(
 
 
 def _processed_rows(  # type: ignore[no-untyped-def]
-    inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
+    inputs: tuple[str, ...], batch_size: int, pipeline
 ):
-    from crawlsift.api import make_pipeline
     from crawlsift.io import discover, read_task
 
-    pipeline = make_pipeline(preset=preset, filters=filters)
     for task in discover(list(inputs)):
         for batch in read_task(task, batch_size=batch_size):
             yield from pipeline(batch).to_pylist()
@@ -196,9 +222,11 @@ def _print_clean(
     inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
 ) -> None:
     from crawlsift import schema as S
+    from crawlsift.api import make_pipeline
 
     printed = 0
-    for row in _processed_rows(inputs, batch_size, preset, filters):
+    pipeline = make_pipeline(preset=preset, filters=filters)
+    for row in _processed_rows(inputs, batch_size, pipeline):
         if row[S.KEEP]:
             if printed:
                 click.echo()
@@ -210,11 +238,23 @@ def _print_clean(
         sys.exit(1)
 
 
+def _colour(flag: bool | None) -> bool:
+    """``--color``/``--no-color`` when given; else on a terminal, unless ``NO_COLOR`` is set
+    and not empty (https://no-color.org)."""
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 @main.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
 @click.option("--limit", type=int, default=20, show_default=True, help="Records to show at most.")
-@click.option("--color/--no-color", default=None, help="Colour the marks (default: on a terminal).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Write an HTML page.")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the marks (default: on a terminal, unless NO_COLOR is set).",
+)
+@click.option("--html", "html_path", type=LocalPath(dir_okay=False), help="Write an HTML page.")
 @_filter_options
 @_errors
 def explain(
@@ -228,7 +268,8 @@ def explain(
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
     Removals print as [-text-]{reason}, rewrites as [-old-]{+new+}{reason}; on a
-    terminal they are struck through in red instead.
+    terminal they are struck through in red instead. A record a filter rule rejected
+    shows its measured value against the threshold.
 
     \b
     Example:
@@ -236,22 +277,27 @@ def explain(
       crawlsift explain crawl.warc.gz --limit 5 --html explain.html
       crawlsift explain pages.jsonl --preset fineweb
     """
+    from crawlsift.api import make_pipeline
     from crawlsift.report.explain import html_page, render_record, render_record_html
+    from crawlsift.report.why import run_thresholds
 
+    pipeline = make_pipeline(preset=preset, filters=filters)
+    limits = run_thresholds(pipeline.describe())
     rows = []
-    for i, row in enumerate(_processed_rows(inputs, 100, preset, filters)):
+    for i, row in enumerate(_processed_rows(inputs, 100, pipeline)):
         if i >= limit:
             click.echo(f"... stopped after {limit} records (--limit)", err=True)
             break
         rows.append(row)
     if html_path:
-        body = "<h1>crawlsift explain</h1>" + "".join(render_record_html(r) for r in rows)
+        body = "<h1>crawlsift explain</h1>" + "".join(render_record_html(r, limits) for r in rows)
         Path(html_path).write_text(html_page("crawlsift explain", body), encoding="utf-8")
-        click.echo(f"wrote {html_path} ({len(rows)} records)")
+        noun = "record" if len(rows) == 1 else "records"
+        click.echo(f"wrote {html_path} ({len(rows)} {noun})")
         return
-    style = "ansi" if (sys.stdout.isatty() if color is None else color) else "plain"
+    style = "ansi" if _colour(color) else "plain"
     for row in rows:
-        click.echo(render_record(row, style), color=style == "ansi")
+        click.echo(render_record(row, style, limits), color=style == "ansi")
 
 
 @main.command()
@@ -260,7 +306,7 @@ def explain(
     "--output",
     default="crawlsift-demo-out",
     show_default=True,
-    type=click.Path(file_okay=False),
+    type=LocalPath(file_okay=False),
     help="Where to write the demo outputs.",
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
@@ -292,18 +338,18 @@ def demo(output: str, workers: int) -> None:
 
 
 @main.command("dedup")
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1, required=True, callback=_local_paths)
 @click.option(
     "-o",
     "--output",
     required=True,
-    type=click.Path(file_okay=False),
+    type=LocalPath(file_okay=False),
     help="Output directory: kept/, rejected/, stats.json.",
 )
 @click.option(
     "--index",
     "index_dir",
-    type=click.Path(file_okay=False),
+    type=LocalPath(file_okay=False),
     help="Index directory: also remove duplicates of indexed documents, then add "
     "this run's kept documents to it.",
 )
@@ -322,6 +368,12 @@ def demo(output: str, workers: int) -> None:
 @click.option("--no-verify", is_flag=True, help="Trust LSH candidates without exact Jaccard.")
 @click.option("--no-boilerplate", is_flag=True, help="Keep lines recurring across a site.")
 @click.option(
+    "--fold-digits",
+    is_flag=True,
+    help="Treat every run of digits as the same number, so pages differing only in their "
+    "numbers are duplicates (off: prices, results and dates tell pages apart).",
+)
+@click.option(
     "--keep-order",
     default="date,quality,length",
     show_default=True,
@@ -329,20 +381,25 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bars (default: on a terminal)."
+)
 @_engine_options(
     "Hash on this machine's threads, or on Ray workers (pip install 'crawlsift[ray]')."
 )
 @_errors
 def dedup_command(
     inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
-    bands: int, rows: int, no_verify: bool, no_boilerplate: bool, keep_order: str,
-    workers: int, overwrite: bool, engine: str, address: str | None,
+    bands: int, rows: int, no_verify: bool, no_boilerplate: bool, fold_digits: bool,
+    keep_order: str, workers: int, overwrite: bool, progress: bool | None, engine: str,
+    address: str | None,
 ) -> None:  # fmt: skip
     """Remove exact and near-duplicate documents and site boilerplate lines.
 
     INPUTS are `crawlsift clean` output directories (their kept/ is read) or
-    Parquet/JSONL files with id and text (url and date used when present).
-    After an interruption, the same command resumes without redoing finished passes.
+    Parquet/JSONL files with id and text (url and date used when present); raw
+    WARC/ARC files need `crawlsift clean` first. After an interruption, the same
+    command resumes without redoing finished passes.
 
     \b
     Example:
@@ -350,35 +407,95 @@ def dedup_command(
     """
     from crawlsift.dedup import dedup
 
-    s = dedup(
-        list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
-        overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
-        verify=not no_verify, boilerplate=not no_boilerplate,
-        keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
-    )  # fmt: skip
+    with _DedupBars(sys.stderr.isatty() if progress is None else progress) as bars:
+        s = dedup(
+            list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
+            overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
+            verify=not no_verify, boilerplate=not no_boilerplate, fold_digits=fold_digits,
+            keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
+            progress=bars.step if bars.enabled else None,
+        )  # fmt: skip
     click.echo(
         f"{s.documents:,} documents: kept {s.kept:,}, removed {s.removed_exact:,} exact and "
         f"{s.removed_near:,} near duplicates ({s.matched_index:,} of indexed ones); "
         f"{s.boilerplate_lines_removed:,} site boilerplate lines removed; {s.seconds:.1f} s"
     )
+    other = {
+        "no words": s.empty_text,
+        "only site boilerplate": s.boilerplate_only,
+        "rejected before dedup": s.rejected_before,
+    }
+    if any(other.values()):
+        click.echo("also rejected: " + ", ".join(f"{n:,} {w}" for w, n in other.items() if n))
     if s.resumed:
         click.echo(f"taken from an earlier attempt: {', '.join(s.resumed)}")
     click.echo(f"outputs: {output}/kept, {output}/rejected, {output}/stats.json")
 
 
+class _DedupBars:
+    """One tqdm bar per dedup pass on stderr, fed by the library's progress steps."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.name: str | None = None
+
+    def __enter__(self) -> _DedupBars:
+        return self
+
+    def step(self, step: Step) -> None:
+        from tqdm import tqdm
+
+        if step.name != self.name:
+            self._close()
+            self.name = step.name
+            self.bar = tqdm(
+                desc=f"dedup {step.number}/{step.passes} {step.name}",
+                total=step.total,
+                unit=" docs",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+        if step.total is not None and self.bar.total != step.total:
+            self.bar.total = step.total
+        self.bar.update(step.documents - self.bar.n)
+        if step.batches:
+            self.bar.set_postfix_str(f"batches {step.batches:,}", refresh=False)
+        if step.done:
+            self._close()
+            self.name = None
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
 @main.command()
-@click.argument("output", type=click.Path(file_okay=False, exists=True))
+@click.argument("output", type=LocalPath(file_okay=False, exists=True))
+@click.option(
+    "--chart-fields",
+    default="",
+    metavar="A,B",
+    help="Also chart these pass-through fields of the input (comma-separated); by default "
+    "only crawlsift's own signals are charted.",
+)
 @_errors
-def report(output: str) -> None:
+def report(output: str, chart_fields: str) -> None:
     """Rebuild OUTPUT/report.html from the outputs of a run.
 
     \b
     Example:
       crawlsift report out/
+      crawlsift report out/ --chart-fields score,likes
     """
     from crawlsift.report.html_report import build_report
 
-    click.echo(f"wrote {build_report(output)}")
+    fields = [f.strip() for f in chart_fields.split(",") if f.strip()]
+    click.echo(f"wrote {build_report(output, chart_fields=fields)}")
 
 
 @main.command()

@@ -24,19 +24,26 @@ class StageSpec:
     fn: StageFn
     options: type[Any]
     doc: str
+    #: the columns of :mod:`crawlsift.schema` the stage sets (adds or rewrites)
+    columns: tuple[str, ...] = ()
 
 
 STAGES: dict[str, StageSpec] = {}
 
 
-def register(name: str, options: type[Any]) -> Callable[[StageFn], StageFn]:
-    """Class decorator-style registration: ``@register("repair", RepairOptions)``."""
+def register(
+    name: str, options: type[Any], columns: tuple[str, ...] = ()
+) -> Callable[[StageFn], StageFn]:
+    """Decorator registering a stage: ``@register("repair", RepairOptions, columns=(...))``.
+
+    ``columns`` names every column the stage sets, so that a pipeline knows its output
+    columns before it sees a batch (each batch of a run then has the same columns)."""
 
     def wrap(fn: StageFn) -> StageFn:
         if name in STAGES:
             raise ValueError(f"stage {name!r} registered twice")
         doc = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-        STAGES[name] = StageSpec(name=name, fn=fn, options=options, doc=doc)
+        STAGES[name] = StageSpec(name=name, fn=fn, options=options, doc=doc, columns=columns)
         return fn
 
     return wrap

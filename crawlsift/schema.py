@@ -16,7 +16,12 @@ from typing import Any
 import pyarrow as pa
 
 # -- input columns (set by readers) ---------------------------------------------------
-ID = "id"  # stable record id: given by the input, or derived from source + position
+# stable record id: the one the input gives (a JSONL/Parquet ``id``, a WARC-Record-ID), kept
+# as given, so it may repeat; else derived, unique in a run: ``<path>#<position>`` (a .txt
+# file: ``<path>``), the file's path relative to the deepest directory holding every input
+# named, ``/``-separated, and the record's position in the file from 0
+# (crawlsift.io._rows.derived_id, crawlsift.io.discover.discover)
+ID = "id"
 URL = "url"
 DATE = "date"  # ISO 8601 string exactly as the source gave it (crawl or fetch date)
 HTTP_STATUS = "http_status"
@@ -27,6 +32,9 @@ SOURCE_INDEX = "source_index"  # position of the record within its source file
 SOURCE_FORMAT = "source_format"  # text | jsonl | parquet | warc | wet | arc
 TEXT = "text"  # plain text; after repair, the cleaned text
 HTML = "html"  # raw HTML payload (bytes) of WARC responses, consumed by extraction
+#: types of the archive records that are not documents (WARC request, metadata, warcinfo,
+#: ...) read before this row, or after it for a file's last row: counted, never written
+SKIPPED_RECORDS = "skipped_records"
 
 # -- pipeline columns (set by stages) -------------------------------------------------
 INPUT_TEXT = "input_text"  # the text as repair received it; edits index into it
@@ -66,6 +74,7 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     SOURCE_FORMAT: pa.string(),
     TEXT: pa.large_string(),
     HTML: pa.large_binary(),
+    SKIPPED_RECORDS: pa.list_(pa.string()),
     INPUT_TEXT: pa.large_string(),
     TITLE: pa.string(),
     EXTRACT_NOTE: pa.string(),
@@ -79,7 +88,9 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     STAGE: pa.string(),
 }
 
-#: Columns every reader must emit (in this order, before any pass-through columns).
+#: Columns every reader must emit (in this order, before any pass-through columns). The
+#: page metadata (title ... html_lang) is null unless a JSONL or Parquet input gives it;
+#: extraction fills it from HTML.
 INPUT_COLUMNS: tuple[str, ...] = (
     ID,
     URL,
@@ -87,6 +98,11 @@ INPUT_COLUMNS: tuple[str, ...] = (
     HTTP_STATUS,
     CONTENT_TYPE,
     CHARSET,
+    TITLE,
+    AUTHOR,
+    PUBLISHED,
+    SITE_NAME,
+    HTML_LANG,
     SOURCE,
     SOURCE_INDEX,
     SOURCE_FORMAT,
@@ -94,10 +110,11 @@ INPUT_COLUMNS: tuple[str, ...] = (
     HTML,
     REASON,
     STAGE,
+    SKIPPED_RECORDS,
 )
 
-#: Columns dropped from outputs (large intermediates).
-INTERNAL_COLUMNS: tuple[str, ...] = (HTML,)
+#: Columns dropped from outputs (large intermediates, reader bookkeeping).
+INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS)
 
 
 def field(name: str) -> pa.Field:

@@ -15,8 +15,12 @@ for its own slot when it installs the watchdog. This time the stage finds the re
 the log and rejects it as ``parse_timeout`` without parsing it. Each retry adds a record
 to a log, so a run always finishes.
 
-Stages call :func:`timed_out` and :func:`watch`; both are no-ops unless an engine
-runs them inside :func:`enforce` (the single-record API does not).
+Stages call :func:`timed_out` and :func:`watch` with a record's ``source_index``; both
+are no-ops unless an engine runs them inside :func:`enforce` (the single-record API does
+not). While a stage runs, the engines put each record's key within its task in
+``source_index`` (:func:`crawlsift.engine.tasks.keyed`), so records of different files
+of one task are told apart; a death the time limit does not explain is handled by
+:mod:`crawlsift.engine.isolate`.
 """
 
 from __future__ import annotations
@@ -86,9 +90,21 @@ def read_log(log: Path) -> frozenset[int]:
     return frozenset(keys)
 
 
-def collect(directory: Path, limit: float) -> int:
-    """After workers died: log each in-flight record past its deadline; return how many."""
-    return sum(_collect_one(p, limit) for p in sorted(directory.glob("*.inflight")))
+def collect(directory: Path, limit: float) -> set[str]:
+    """After workers died: log each in-flight record past its deadline; return the ids
+    of the tasks (log names) that got one."""
+    return {
+        p.name.split(".", 1)[0]
+        for p in sorted(directory.glob("*.inflight"))
+        if _collect_one(p, limit)
+    }
+
+
+def collect_stale(log: Path, limit: float, tag: str | None = None) -> bool:
+    """Log the record of an earlier attempt's in-flight slot if it ran past its deadline
+    (the attempt's worker died); return whether one was logged."""
+    inflight = inflight_path(log, tag)
+    return inflight.exists() and bool(_collect_one(inflight, limit))
 
 
 def _collect_one(inflight: Path, limit: float) -> int:

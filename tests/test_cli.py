@@ -131,3 +131,130 @@ def test_record_limits_are_options(runner, tmp_path):
         main, ["clean", str(path), "-o", str(tmp_path / "o2"), "--max-record-mb", "0"]
     )
     assert bad.exit_code != 0 and "--max-record-mb" in bad.output
+
+
+def test_file_urls_work_like_paths_for_every_command(runner, tmp_path, monkeypatch, seed_text):
+    monkeypatch.chdir(tmp_path)  # a URL taken as a relative path would land here, in "file:"
+    crawl = tmp_path / "crawl dir"
+    crawl.mkdir()
+    pages = [{"id": f"p{i}", "text": seed_text} for i in range(2)]
+    (crawl / "pages.jsonl").write_text("".join(json.dumps(p) + "\n" for p in pages))
+    out, deduped, index = (tmp_path / "abs" / name for name in ("out", "deduped", "index"))
+
+    result = runner.invoke(main, ["clean", crawl.as_uri(), "-o", out.as_uri(), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "stats.json").read_text())["kept"] == 2
+    assert f"output     {out}" in result.stdout
+
+    args = ["dedup", out.as_uri(), "-o", deduped.as_uri(), "--index", index.as_uri()]
+    result = runner.invoke(main, [*args, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 documents: kept 1, removed 1 exact" in result.stdout
+    assert (deduped / "stats.json").exists() and (index / "index.json").exists()
+
+    (out / "report.html").unlink()
+    result = runner.invoke(main, ["report", out.as_uri()])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").exists()
+
+    page = tmp_path / "abs" / "explain.html"
+    result = runner.invoke(
+        main, ["explain", (crawl / "pages.jsonl").as_uri(), "--html", page.as_uri()]
+    )
+    assert result.exit_code == 0, result.output
+    assert page.exists()
+    assert not (tmp_path / "file:").exists()
+
+
+def test_a_file_url_on_another_host_is_one_error_line(runner, tmp_path):
+    result = runner.invoke(main, ["clean", str(tmp_path), "-o", "file://server/out"])
+    assert result.exit_code == 2
+    assert "not on host 'server'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        ('preset = "gopher"\n[rules]\ngopher_short_doc = "many"\n', "gopher_short_doc"),
+        ("[rules]\ngopher_short_doc = 10\n", "say which preset"),
+    ],
+)
+def test_a_bad_filter_file_is_one_error_line_and_no_output(runner, seed_path, tmp_path, toml, said):
+    config = tmp_path / "filters.toml"
+    config.write_text(toml)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main, ["clean", str(seed_path), "-o", str(out), "--filters", str(config)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert said in result.stderr and "Traceback" not in result.output
+    assert not out.exists()
+
+
+SHORT = "A single short line of text that is a real sentence.\n"  # 11 words: gopher_short_doc
+WHY = "gopher_short_doc: 11 < 50 (gopher_word_count)"
+
+
+def test_explain_shows_the_measured_value_against_the_threshold(runner, tmp_path):
+    import re
+
+    path = tmp_path / "short.txt"
+    path.write_text(SHORT)
+    plain = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--no-color"])
+    assert plain.exit_code == 0, plain.output
+    assert f"   why: {WHY}\n" in plain.stdout
+    ansi = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--color"])
+    assert "\x1b[" in ansi.stdout and WHY in re.sub(r"\x1b\[[0-9;]*m", "", ansi.stdout)
+    page = tmp_path / "explain.html"
+    html = runner.invoke(main, ["explain", str(path), "--preset", "gopher", "--html", str(page)])
+    assert html.exit_code == 0 and "(1 record)" in html.stdout
+    assert f"<dt>why</dt><dd>{WHY.replace('<', '&lt;')}</dd>" in page.read_text()
+
+
+def _explain_on_a_terminal(path, *flags: str, no_color: str | None = None) -> str:
+    """What ``crawlsift explain`` prints with its stdout on a pseudo-terminal."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawlsift", "explain", str(path), *flags],
+        stdout=slave, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    out = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=120)
+    os.close(master)
+    return out.decode("utf-8", "replace")
+
+
+def test_explain_honours_no_color_on_a_terminal(tmp_path):
+    from tests.report.test_explain import prose
+
+    path = tmp_path / "twice.txt"
+    text = prose(3, 20)
+    path.write_text(text + "\n\n" + text + "\n")  # the second copy is marked as removed
+    assert "\x1b[" in _explain_on_a_terminal(path)  # a terminal gets colour
+    assert "\x1b[" not in _explain_on_a_terminal(path, no_color="1")
+    assert "\x1b[" in _explain_on_a_terminal(path, no_color="")  # set but empty: ignored
+    assert "\x1b[" in _explain_on_a_terminal(path, "--color", no_color="1")  # the flag wins

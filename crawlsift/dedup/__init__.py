@@ -1,7 +1,8 @@
 """Corpus-level deduplication: exact, MinHash near-duplicates and site boilerplate.
 
 ``dedup(source, output, **options)`` is the entry point; see :mod:`crawlsift.dedup.run`
-for the passes and :class:`DedupOptions` for what can be tuned.
+for the passes, :class:`DedupOptions` for what can be tuned and :class:`Step` for what a
+``progress`` callback receives.
 """
 
 from __future__ import annotations
@@ -9,5 +10,6 @@ from __future__ import annotations
 from crawlsift.dedup.entry import dedup
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.dedup.run import DedupSummary
+from crawlsift.dedup.steps import Step
 
-__all__ = ["DedupOptions", "DedupSummary", "dedup"]
+__all__ = ["DedupOptions", "DedupSummary", "Step", "dedup"]

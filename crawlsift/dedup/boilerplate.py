@@ -6,6 +6,12 @@ boilerplate for a host when it occurs in at least ``boilerplate_min_docs`` of th
 documents and in at least ``boilerplate_min_fraction`` of them. A syndicated article
 copied to a few hosts never reaches either floor on any one of them, so its lines stay.
 
+Documents are counted once per distinct text: copies of one page on a host (same exact
+key of the text as read: a page crawled twice, a batch indexed again) count as one
+document, within a run and against the documents an index has counted before. Otherwise
+an article copied a few times on a small site, or any page of a batch seen again, would
+count its own lines several times and lose them as boilerplate.
+
 Removing a line appends an edit with reason ``site_boilerplate`` to ``edits``. Its span
 is in characters of the ``text`` column dedup *read* (the output of earlier stages),
 not of ``input_text``: edits are patches applied stage by stage, so the earlier edits
@@ -15,6 +21,7 @@ final ``text``.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -72,10 +79,28 @@ def doc_keys(lines: pl.DataFrame, row0: int) -> pl.DataFrame:
     )
 
 
-def counts(keys: pl.LazyFrame, docs: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """``(host, key, n)`` documents per line and ``(host, docs)`` documents per host."""
-    lines = keys.group_by("host", "key").agg(n=pl.len().cast(pl.Int64))
-    return lines, docs.group_by("host").agg(docs=pl.len().cast(pl.Int64))
+def counts(
+    keys: pl.LazyFrame, docs: pl.LazyFrame, seen: pl.LazyFrame | None = None
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """Line and host counts over distinct documents not ``seen`` before.
+
+    ``keys`` is :func:`doc_keys` (``host, key, row``), ``docs`` has ``host, row, read``
+    (``read``: the exact key of the text as read), ``seen`` the ``host, read`` pairs an
+    index counted already. Returns ``(host, key, n)`` distinct documents per line,
+    ``(host, docs)`` distinct documents per host, and the ``(host, read)`` pairs counted.
+    """
+    if seen is not None:
+        docs = docs.join(seen, on=["host", "read"], how="anti")
+    counted = docs.select("host", "read").unique()
+    lines = (
+        keys.join(docs.select("row", "read"), on="row")
+        .select("host", "key", "read")
+        .unique()
+        .group_by("host", "key")
+        .agg(n=pl.len().cast(pl.Int64))
+    )
+    hosts = counted.group_by("host").agg(docs=pl.len().cast(pl.Int64))
+    return lines, hosts, counted
 
 
 def learn(
@@ -97,14 +122,20 @@ def learn(
     )
 
 
-def strip(table: pa.Table, lines: pl.DataFrame, boilerplate: pl.DataFrame) -> tuple[pa.Table, int]:
-    """Remove boilerplate lines from ``table``'s text, appending edits; returns lines removed."""
+def strip(
+    table: pa.Table, lines: pl.DataFrame, boilerplate: pl.DataFrame
+) -> tuple[pa.Table, int, np.ndarray]:
+    """Remove boilerplate lines from ``table``'s text, appending edits.
+
+    Returns the table, the number of lines removed and which rows lost a line (bool).
+    """
+    changed = np.zeros(table.num_rows, np.bool_)
     marked = lines.join(
         boilerplate.with_columns(bp=pl.lit(True)), on=["host", "key"], how="left"
     ).with_columns(bp=pl.col("bp").fill_null(False))
     hit = marked.filter(pl.col("bp").any().over("doc"))
     if hit.height == 0:
-        return table, 0
+        return table, 0, changed
     kept = (~pl.col("bp")).cast(pl.Int64)
     hit = hit.with_columns(
         kept_after=(kept.cum_sum(reverse=True).over("doc") - kept) > 0,
@@ -153,4 +184,5 @@ def strip(table: pa.Table, lines: pl.DataFrame, boilerplate: pl.DataFrame) -> tu
             S.EDITS: out["edits"].to_arrow().cast(S.EDITS_TYPE),
         },
     )
-    return table, int(per_doc["removed"].sum())
+    changed[per_doc["doc"].to_numpy()] = True
+    return table, int(per_doc["removed"].sum()), changed

@@ -15,6 +15,7 @@ from typing import Any
 from crawlsift.dedup import run
 from crawlsift.dedup.run import DedupSummary
 from crawlsift.engine.remote import is_url, staging_dir, upload_tree
+from crawlsift.io.file_url import local_path
 
 _UPLOADED = ("kept", "rejected", "stats.json", "report.html")
 
@@ -24,6 +25,9 @@ def dedup(source: str | Sequence[str], output: str, **kwargs: Any) -> DedupSumma
 
     Keyword arguments are those of :func:`crawlsift.dedup.run.dedup`.
     """
+    output = local_path(output)  # a file:// URL is the local directory it names
+    if kwargs.get("index_dir") is not None:
+        kwargs["index_dir"] = local_path(kwargs["index_dir"])
     if not is_url(output):
         return run.dedup(source, output, **kwargs)
     staging = staging_dir(output)

@@ -4,18 +4,29 @@ Layout of an index directory::
 
     index.json                 format version, hashing options, documents ranked so far,
                                batches (name and the run that added it)
-    docs/batch-<k>.parquet     rank, id, exact hash, signature, cluster size of each kept document
+    docs/batch-<k>.parquet     rank, id, exact and read keys, signature, cluster size of
+                               each kept document
     bands/batch-<k>.parquet    rank, band, bucket of each kept document
+    keys/batch-<k>.parquet     exact, read, root: both exact keys of every document the
+                               batch kept or removed as a duplicate, and the rank of the
+                               kept document it went to
     sizes/batch-<k>.parquet    rank, size: new cluster sizes of documents indexed earlier
     lines/batch-<k>.parquet    host, key, n: documents of the batch holding each line (boilerplate)
     hosts/batch-<k>.parquet    host, docs: documents of the batch per host
+    seen/batch-<k>.parquet     host, read: the documents those counts counted
 
-A run that uses an index ranks its documents after every indexed one, so a new document
-that duplicates an indexed one is always the copy removed, and the indexed document's
-cluster grows. Site boilerplate is learned from the line counts of every batch so far
-plus the run's own. Batches are written under temporary names and ``index.json`` is
-replaced last, so an interrupted append leaves the index as it was; a batch records the
-run that added it, so a resumed run never adds its batch twice.
+``exact`` is the exact key of a document's text after site boilerplate was stripped,
+``read`` that of the text as dedup read it. A run that uses an index ranks its documents
+after every indexed one, so a new document that duplicates an indexed one is always the
+copy removed, and the indexed document's cluster grows. A new document with either key
+of an indexed document (kept or removed) is removed as a copy of the document kept for
+it, whatever boilerplate was learned since. Site boilerplate is learned from the line
+counts of every batch so far plus the run's own, where a document (host and read key)
+an earlier batch counted is not counted again. Batches are written under temporary names
+and ``index.json`` is replaced last, so an interrupted append leaves the index as it was; a
+batch records the run that added it, so a resumed run never adds its batch twice. A run
+holds the index's lock (:mod:`crawlsift.engine.lock`) from :meth:`Index.open` until
+:meth:`Index.close`: two runs adding to one index would both write the same batch name.
 """
 
 from __future__ import annotations
@@ -29,10 +40,13 @@ from typing import Any
 import polars as pl
 
 from crawlsift.dedup.options import DedupOptions
+from crawlsift.engine.lock import DirectoryLock, is_empty
 from crawlsift.errors import InputError
 
-VERSION = 2  # 2: words hashed by crawlsift.dedup.tokens, 32-bit permutations, sizes, lines
-KINDS = ("docs", "bands", "sizes", "lines", "hosts")
+#: 3: exact and read keys of every indexed document, kept or removed (keys), the documents
+#: counted for boilerplate (seen), fold_digits among the hashing options
+VERSION = 3
+KINDS = ("docs", "bands", "keys", "sizes", "lines", "hosts", "seen")
 
 
 @dataclass
@@ -43,21 +57,48 @@ class Index:
     hashing: dict[str, Any]
     docs: int = 0  # ranks handed out so far: new documents start here
     batches: list[dict[str, str]] = field(default_factory=list)  # name, run
+    lock: DirectoryLock | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str, opts: DedupOptions) -> Index:
-        """Open (or start) an index; its hashing options must equal ``opts``'s."""
+        """Open (or start) an index, locked until :meth:`close`; its hashing options must
+        equal ``opts``'s."""
         root = Path(path)
         manifest = root / "index.json"
+        if root.is_dir() and not manifest.exists() and not is_empty(root):
+            raise InputError(f"{root} exists and is not a crawlsift dedup index")
+        lock = DirectoryLock(root, "index").acquire()
+        try:
+            index = cls._read(root, opts)
+        except BaseException:
+            lock.release()
+            raise
+        index.lock = lock
+        return index
+
+    def close(self) -> None:
+        """Release the index's lock (the run has ended)."""
+        if self.lock is not None:
+            self.lock.release()
+
+    @classmethod
+    def _read(cls, root: Path, opts: DedupOptions) -> Index:
+        manifest = root / "index.json"
         if not manifest.exists():
-            if root.exists() and any(root.iterdir()):
-                raise InputError(f"{root} exists and is not a crawlsift dedup index")
             return cls(path=root, hashing=opts.hashing())
         data = json.loads(manifest.read_text())
-        if data.get("version") != VERSION:
+        version = data.get("version")
+        if isinstance(version, int) and version < VERSION:
             raise InputError(
-                f"{root}: index version {data.get('version')}, this crawlsift reads {VERSION}; "
-                "rebuild the index from the kept outputs"
+                f"{root}: index version {version} was written by an older crawlsift, which did "
+                f"not record the exact keys of removed documents; this crawlsift reads version "
+                f"{VERSION}. Build a new index: run `crawlsift dedup --index NEW_INDEX` over "
+                "the earlier batches' inputs, oldest first"
+            )
+        if version != VERSION:
+            raise InputError(
+                f"{root}: index version {version}, this crawlsift reads {VERSION}; "
+                "use the crawlsift that wrote it"
             )
         if data["hashing"] != opts.hashing():
             raise InputError(
@@ -82,9 +123,15 @@ class Index:
         return pl.concat(frames) if frames else None
 
     def docs_frame(self) -> pl.LazyFrame | None:
-        """``rank, id, exact, sig, size`` of every indexed document (None for an empty index)."""
+        """``rank, id, exact, read, sig, size`` of every kept indexed document (None for an
+        empty index)."""
         frame = self._scan("docs")
-        return None if frame is None else frame.select("rank", "id", "exact", "sig", "size")
+        return None if frame is None else frame.select("rank", "id", "exact", "read", "sig", "size")
+
+    def keys_frame(self) -> pl.LazyFrame | None:
+        """``exact, read, root`` of every indexed document, kept or removed."""
+        frame = self._scan("keys")
+        return None if frame is None else frame.select("exact", "read", "root")
 
     def bands_frame(self) -> pl.LazyFrame | None:
         """``rank, band, bucket`` of every indexed document (None for an empty index)."""
@@ -115,6 +162,11 @@ class Index:
         """``host, docs``: documents per host of every batch so far (one row per batch)."""
         frame = self._scan("hosts")
         return None if frame is None else frame.select("host", "docs")
+
+    def seen_frame(self) -> pl.LazyFrame | None:
+        """``host, read``: every document the line counts have counted (None when none)."""
+        frame = self._scan("seen")
+        return None if frame is None else frame.select("host", "read")
 
     def append(self, frames: dict[str, pl.LazyFrame], ranks_used: int, run: str) -> str:
         """Add a batch (a frame per kind of :data:`KINDS`), then commit the manifest."""

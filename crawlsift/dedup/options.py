@@ -17,11 +17,19 @@ class DedupOptions:
     ``keep_order`` ranks the copies of a cluster: ``date`` (earliest first, ISO 8601
     strings compared as text, missing last), ``quality`` (highest ``quality_column``
     first, when that column exists), ``length`` (longest text first); ties are broken
-    by ``id``, so the kept copy never depends on input order or batching.
+    by ``id``, so the kept copy never depends on input order or batching, and copies that
+    share their id too (an input read twice) by their order in the input.
+
+    ``fold_digits`` makes every run of digits the one word character ``0`` before the
+    exact key and the MinHash shingles are computed, so pages differing only in their
+    numbers become duplicates. It is off by default: lottery results, prices, scores and
+    timetables differ only in their numbers and are different documents. Turn it on for
+    corpora where numbers are noise (page counters, timestamps in otherwise equal pages).
     """
 
     exact: bool = True
     near: bool = True
+    fold_digits: bool = False  # every digit run is "0" in exact keys and shingles
     shingle_size: int = 5
     bands: int = 14
     rows: int = 8
@@ -72,4 +80,4 @@ class DedupOptions:
         return cls(**values)
 
 
-_HASHING = ("shingle_size", "bands", "rows", "num_perm", "seed")
+_HASHING = ("shingle_size", "bands", "rows", "num_perm", "seed", "fold_digits")

@@ -5,7 +5,9 @@ becomes ``complete`` when the run has finished. Under ``OUT/_work``,
 ``done/<pass>.json`` marks a finished corpus-wide pass with the figures it produced, and
 ``done/<pass>-<k>.json`` a finished batch of a streaming pass (written after the batch's
 work files). Running the same command again skips what is marked and gives the same
-result; a finished run is not redone at all.
+result; a finished run is not redone at all. A run holds the output directory's lock
+(:mod:`crawlsift.engine.lock`) from the start until :meth:`Progress.close`, so a second
+run on the same directory stops at once, naming the first.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from crawlsift.engine.lock import DirectoryLock, clear, is_empty
 from crawlsift.errors import InputError, OutputError
 
 MARKER = "_dedup.json"
@@ -35,7 +38,19 @@ class Progress:
     def __init__(self, out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
         self.out, self.work = out, out / "_work"
         manifest = json.loads(json.dumps(manifest))  # as it reads back from JSON
+        self.existed = out.exists()
+        self._refuse_foreign()  # before the lock file is created in it
+        self.lock = DirectoryLock(out).acquire()
+        try:
+            self._start(manifest, overwrite)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, manifest: dict[str, Any], overwrite: bool) -> None:
+        out = self.out
         previous = self._previous(overwrite)
+        self.fresh = previous is None  # nothing of an earlier attempt to resume
         if previous is not None and previous.get("manifest") != manifest:
             raise InputError(
                 f"{out} holds a dedup run with other inputs or options; "
@@ -53,16 +68,19 @@ class Progress:
         self._state = {"manifest": manifest, "run_id": self.run_id, "complete": self.complete}
         write_json(out / MARKER, self._state)
 
-    def _previous(self, overwrite: bool) -> dict[str, Any] | None:
-        marker = self.out / MARKER
-        if self.out.exists() and any(self.out.iterdir()) and not marker.exists():
+    def _refuse_foreign(self) -> None:
+        if self.out.is_dir() and not (self.out / MARKER).exists() and not is_empty(self.out):
             raise InputError(
                 f"{self.out} exists and is not a dedup output; choose an empty directory"
             )
+
+    def _previous(self, overwrite: bool) -> dict[str, Any] | None:
+        marker = self.out / MARKER
+        self._refuse_foreign()
         if not marker.exists():
             return None
         if overwrite:  # only ever delete what dedup wrote
-            shutil.rmtree(self.out)
+            clear(self.out)
             return None
         return json.loads(marker.read_text())
 
@@ -87,9 +105,30 @@ class Progress:
             self.resumed.append(name)
         return figures
 
+    def discard(self) -> None:
+        """Remove what a fresh run wrote (it stopped on bad input: nothing to resume)."""
+        if not self.fresh:
+            self.close()
+            return
+        if not self.existed:
+            shutil.rmtree(self.out, ignore_errors=True)
+            self.close()
+            return
+        for path in self.out.iterdir():  # the directory was empty before the run
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        self.close()
+
     def complete_run(self, keep_work: bool) -> None:
         """Mark the run finished and remove its work files (unless kept)."""
         self._state["complete"] = True
         write_json(self.out / MARKER, self._state)
         if not keep_work:
             shutil.rmtree(self.work, ignore_errors=True)
+        self.close()
+
+    def close(self) -> None:
+        """Release the output directory's lock (the run has ended)."""
+        self.lock.release()

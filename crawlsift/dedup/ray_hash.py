@@ -23,7 +23,7 @@ import pyarrow as pa
 from crawlsift.errors import MissingExtraError
 
 if TYPE_CHECKING:
-    from crawlsift.dedup.run import Hasher, HashResult
+    from crawlsift.dedup.run import HashArgs, Hasher, HashResult
 
 
 def _ray(address: str | None) -> Any:
@@ -38,21 +38,23 @@ def _ray(address: str | None) -> Any:
 
 
 def ray_hash(
-    hasher: Hasher, batches: Iterator[tuple[int, int, pa.Table]], address: str | None
+    hasher: Hasher, batches: Iterator[HashArgs], address: str | None
 ) -> Iterator[HashResult]:
-    """Yield ``hasher(k, row0, table)`` for each batch, computed on Ray, in batch order."""
+    """Yield ``hasher(k, row0, table, read)`` for each batch, computed on Ray, in batch order."""
     ray = _ray(address)
     remote = ray.remote(max_retries=3)(_run_hasher)
     shared = ray.put(hasher)
     in_flight = max(2 * int(ray.cluster_resources().get("CPU", 1)), 2)
     pending: list[Any] = []
-    for k, row0, table in batches:
-        pending.append(remote.remote(shared, k, row0, table))
+    for item in batches:
+        pending.append(remote.remote(shared, *item))
         if len(pending) >= in_flight:
             yield ray.get(pending.pop(0))
     for ref in pending:
         yield ray.get(ref)
 
 
-def _run_hasher(hasher: Hasher, k: int, row0: int, table: pa.Table) -> HashResult:
-    return hasher(k, row0, table)
+def _run_hasher(
+    hasher: Hasher, k: int, row0: int, table: pa.Table, read: pa.Table | None
+) -> HashResult:
+    return hasher(k, row0, table, read)

@@ -6,7 +6,8 @@ Normalisation is one rule per character, the same in every document:
   letters (NFKD, combining marks dropped: ``É`` -> ``e``, ``ĳ`` -> ``ij``), and the
   combining diacritical marks U+0300-U+036F dropped, so precomposed and decomposed
   spellings agree;
-* a run of decimal digits (any script) is the one character ``0``;
+* a decimal digit of any script is its ASCII digit (``٣`` -> ``3``); with ``fold_digits``
+  a run of digits is the one character ``0`` instead, so numbers no longer tell texts apart;
 * letters, numbers and other marks are word characters; anything else separates words.
 
 Written by hand because doing this with regular expressions (polars) and splitting the
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 
 _U64 = np.uint64
 SEP, WORD, DIGIT, DROP = 0, 1, 2, 3  # character classes
@@ -51,6 +53,13 @@ class Words:
     def counts(self) -> np.ndarray:
         """Words per document."""
         return np.diff(self.offsets)
+
+    def keys(self) -> np.ndarray:
+        """Each document's exact key: xxh3-64 of its word hashes (uint64; equal word
+        sequences, equal keys)."""
+        ends, data = (self.offsets * 8).tolist(), memoryview(self.hashes.view(np.uint8))
+        keys = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
+        return np.array(keys, dtype=_U64)
 
 
 def fmix64(x: np.ndarray) -> np.ndarray:
@@ -80,7 +89,7 @@ def _fold(cp: int) -> list[tuple[int, int]]:
     out = []
     for ch in text:
         cls = _char_class(ch)
-        out.append((_ZERO if cls == DIGIT else ord(ch), cls))
+        out.append((_ZERO + unicodedata.decimal(ch) if cls == DIGIT else ord(ch), cls))
     return out
 
 
@@ -157,8 +166,7 @@ def _codes(points: np.ndarray, classes: np.ndarray) -> np.ndarray:
     """The stream byte of folded characters: ASCII when they are, else by class."""
     code = np.full(len(points), _WIDE, np.uint8)
     ascii_ = points < 0x80
-    code[ascii_] = points[ascii_]
-    code[classes == DIGIT] = _ZERO
+    code[ascii_] = points[ascii_]  # digits of any script are ASCII digits by now
     code[classes == SEP] = ord(" ")
     code[classes == DROP] = _GONE
     return code
@@ -198,17 +206,19 @@ def _stream(offsets: np.ndarray, data: np.ndarray) -> _Stream:
     return _Stream(chars, offsets, position[wide], points[wide].astype(np.int64))
 
 
-def _collapse(s: _Stream) -> _Stream:
-    """ASCII lowercased; digits to ``0`` with one per run; ``_GONE`` characters dropped."""
+def _collapse(s: _Stream, fold_digits: bool) -> _Stream:
+    """ASCII lowercased; ``_GONE`` characters dropped; with ``fold_digits``, digits to
+    ``0`` with one per run."""
     c = s.chars
     upper = (c - np.uint8(ord("A"))) < 26
     c += upper.view(np.uint8) << np.uint8(5)
-    digit = (c - np.uint8(_ZERO)) < 10
     drop = c == _GONE
-    drop[1:] |= digit[1:] & digit[:-1]
-    starts = s.offsets[:-1][s.offsets[:-1] < len(c)]
-    drop[starts] = c[starts] == _GONE  # a run never continues into the next document
-    c[digit] = _ZERO
+    if fold_digits:
+        digit = (c - np.uint8(_ZERO)) < 10
+        drop[1:] |= digit[1:] & digit[:-1]
+        starts = s.offsets[:-1][s.offsets[:-1] < len(c)]
+        drop[starts] = c[starts] == _GONE  # a run never continues into the next document
+        c[digit] = _ZERO
     gone = np.flatnonzero(drop)
     if not len(gone):
         return s
@@ -241,12 +251,13 @@ def _powers_of(base: int, n: int) -> np.ndarray:
     return (big[:, None] * small[None, :]).reshape(-1)[:n]
 
 
-def words(texts: pa.Array | pa.ChunkedArray) -> Words:
+def words(texts: pa.Array | pa.ChunkedArray, fold_digits: bool = False) -> Words:
     """Hashes of the normalised words of each text (a null text has no words)."""
     offsets, data = _utf8(texts)
     hashes, counts = [], [np.zeros(1, np.int64)]
     for a, b in _runs(offsets):
-        h, per_doc = _chunk_words(offsets[a : b + 1] - offsets[a], data[offsets[a] : offsets[b]])
+        chunk = data[offsets[a] : offsets[b]]
+        h, per_doc = _chunk_words(offsets[a : b + 1] - offsets[a], chunk, fold_digits)
         hashes.append(h)
         counts.append(per_doc)
     word_offsets = np.cumsum(np.concatenate(counts))
@@ -255,11 +266,13 @@ def words(texts: pa.Array | pa.ChunkedArray) -> Words:
     )
 
 
-def _chunk_words(offsets: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _chunk_words(
+    offsets: np.ndarray, data: np.ndarray, fold_digits: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Word hashes and words per document of one run of documents."""
-    s = _collapse(_stream(offsets, data))
+    s = _collapse(_stream(offsets, data), fold_digits)
     c, offsets, n = s.chars, s.offsets, len(s.chars)
-    is_word = ((c - np.uint8(ord("a"))) < 26) | (c == _ZERO) | (c == _WIDE)
+    is_word = ((c - np.uint8(ord("a"))) < 26) | ((c - np.uint8(_ZERO)) < 10) | (c == _WIDE)
     edge = np.empty(n + 1, np.bool_)  # where a word begins or ends: they alternate
     edge[[0, n]] = is_word[[0, -1]] if n else False
     np.not_equal(is_word[1:], is_word[:-1], out=edge[1:n])

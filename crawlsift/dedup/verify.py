@@ -29,13 +29,14 @@ def verify(
     work: Path,
     shingle_size: int,
     threshold: float,
+    fold_digits: bool,
 ) -> pl.DataFrame:
     """``pairs`` (``rank, rep, exact``) without the near pairs below ``threshold``."""
     near = pairs.filter(~pl.col("exact"))
     ranks = np.unique(np.concatenate([near["rank"].to_numpy(), near["rep"].to_numpy()]))
     rows = docs.filter(pl.col("rank").is_in(ranks)).select("row", "rank").collect()
     row_of = dict(zip(rows["rank"].to_list(), rows["row"].to_list(), strict=True))
-    sets = shingle_sets(work, set(row_of.values()), shingle_size)
+    sets = shingle_sets(work, set(row_of.values()), shingle_size, fold_digits)
     sigs = _signatures(near, row_of, indexed, first_new, work)
     keep = []
     for r, p in near.select("rank", "rep").iter_rows():
@@ -48,7 +49,9 @@ def verify(
     return pl.concat([pairs.filter(pl.col("exact")), verified])
 
 
-def shingle_sets(work: Path, wanted: set[int], shingle_size: int) -> dict[int, np.ndarray]:
+def shingle_sets(
+    work: Path, wanted: set[int], shingle_size: int, fold_digits: bool
+) -> dict[int, np.ndarray]:
     """Sorted unique shingle hashes of the documents (by row) in ``wanted``."""
     out: dict[int, np.ndarray] = {}
     if not wanted:
@@ -59,7 +62,8 @@ def shingle_sets(work: Path, wanted: set[int], shingle_size: int) -> dict[int, n
         table = table.filter(pc.is_in(table.column("_row"), value_set=want))
         if not table.num_rows:
             continue
-        hashes, offsets = minhash.shingle_hashes(words(table.column(S.TEXT)), shingle_size)
+        tokens = words(table.column(S.TEXT), fold_digits)
+        hashes, offsets = minhash.shingle_hashes(tokens, shingle_size)
         for i, row in enumerate(table.column("_row").to_pylist()):
             out[row] = np.unique(hashes[offsets[i] : offsets[i + 1]])
     return out

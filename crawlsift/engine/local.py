@@ -1,11 +1,13 @@
 """The local engine: all cores of one machine, streaming, resumable.
 
-Each read task (one input file) is processed by one worker process, batch by batch,
-so memory is bounded by ``batch_size`` x ``workers``, not by the input. A task's
-outputs are written under temporary names and renamed into place when complete;
-only then is its done marker (holding the task's counts) written. A rerun with the
-same arguments skips tasks that have a marker and redoes the others from scratch, so
-an interrupted run never loses or duplicates a record.
+Each task (one input file, or a group of small ones: :mod:`crawlsift.engine.tasks`) is
+processed by one worker process, batch by batch, so memory is bounded by ``batch_size``
+x ``workers``, not by the input. A task's outputs are written under temporary names and
+renamed into place together when complete; only then is its done marker (holding the
+task's counts) written. A rerun with the same arguments skips tasks that have a marker
+and redoes the others from scratch, so an interrupted run never loses or duplicates a
+record. A record that exhausts memory or kills its worker is rejected and the run goes
+on (:mod:`crawlsift.engine.isolate`).
 
 Output layout::
 
@@ -14,6 +16,7 @@ Output layout::
     OUT/_samples/part-<task>-<k>.parquet  a few kept records per edit reason, with input text
     OUT/_done/<task>.json                 per-task counts, written last
     OUT/_timeouts/<task>.jsonl            records that ran past record_timeout (if any)
+    OUT/_faults/<task>.jsonl              batches and records during which a worker died
     OUT/_run.json                         inputs, pipeline and options of the run
     OUT/stats.json                        counts for the whole output
     OUT/report.html                       funnel, charts and examples (crawlsift report OUT)
@@ -21,14 +24,15 @@ Output layout::
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing as mp
 import os
-import shutil
+import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
@@ -40,8 +44,13 @@ import pyarrow.compute as pc
 
 from crawlsift import schema as S
 from crawlsift import watchdog
+from crawlsift.engine import isolate
+from crawlsift.engine.isolate import FAULTS
+from crawlsift.engine.lock import DirectoryLock, clear, is_empty
 from crawlsift.engine.pipeline import Pipeline
-from crawlsift.engine.remote import RemoteOutput, open_remote
+from crawlsift.engine.remote import RemoteOutput, is_url, open_remote, staging_dir
+from crawlsift.engine.tasks import Task, plan, record_keys, single
+from crawlsift.engine.unify import DONE, SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io.writers import RollingWriter
@@ -53,6 +62,12 @@ FORMATS = ("parquet", "jsonl")
 TIMEOUTS = "_timeouts"  # per task: records that ran past the time limit (crawlsift.watchdog)
 SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for the report
 OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
+#: key of a group's done marker naming its files that could not be read (retried alone)
+FAILED = "failed"
+#: bytes of Arrow tables a file of a group may expand to and still be held whole
+HELD_BYTES = 64 << 20
+#: the names of shards and of their temporary files
+_SHARD_FILE = re.compile(r"(\.tmp-)?part-.+\.(parquet|jsonl)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,15 +120,24 @@ class RunSummary:
         }
 
 
-def run_local(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> RunSummary:
-    """Run ``pipeline`` over ``tasks`` and write outputs under ``opts.output``."""
-    run = start_run(tasks, pipeline, opts)
-    workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
-    with _Progress(run.todo, opts.progress) as progress:
-        for task, result in _execute(run.todo, pipeline, run.opts, workers, progress.update):
-            progress.task_done()
-            run.task_finished(task, result)
-    return run.finish()
+@dataclass
+class TaskResult:
+    """What became of a task: its counts once committed (None if it was not), and one
+    message per file that could not be read."""
+
+    stats: RunStats | None
+    errors: list[str] = field(default_factory=list)
+
+
+def run_local(files: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> RunSummary:
+    """Run ``pipeline`` over the input ``files`` and write outputs under ``opts.output``."""
+    with start_run(files, pipeline, opts) as run:
+        workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
+        with _Progress(run.todo, opts.progress) as progress:
+            for task, result in _execute(run.todo, pipeline, run.opts, workers, progress.update):
+                progress.task_done(task)
+                run.task_finished(task, result)
+        return run.finish()
 
 
 class Run:
@@ -121,39 +145,64 @@ class Run:
 
     ``opts.output`` is where tasks write: the output directory, or for a URL output the
     local staging directory that ``remote`` mirrors (see :mod:`crawlsift.engine.remote`).
+    The run holds ``lock`` until it leaves its ``with`` block.
     """
 
     def __init__(
         self,
-        tasks: Sequence[ReadTask],
+        files: Sequence[ReadTask],
+        tasks: list[Task],
         opts: RunOptions,
-        todo: list[ReadTask],
+        todo: list[Task],
+        lock: DirectoryLock,
         remote: RemoteOutput | None = None,
     ) -> None:
-        self.tasks, self.opts, self.todo, self.remote = tasks, opts, todo, remote
+        self.files, self.tasks, self.opts, self.todo = files, tasks, opts, todo
+        self.lock, self.remote = lock, remote
         self.out = Path(opts.output)
         self.stats = RunStats()
         self.failed: list[str] = []
         self.started = time.monotonic()
 
-    def task_finished(self, task: ReadTask, result: RunStats | str) -> None:
-        """Count a finished task (uploading it for a URL output), or report a file that
-        could not be read."""
-        if isinstance(result, str):
-            self.failed.append(result)
-            print(f"Error: {result}", file=sys.stderr)
-        else:
-            self.stats.merge(result)
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+    def task_finished(self, task: Task, result: TaskResult) -> None:
+        """Count a finished task (uploading it for a URL output) and report each file
+        that could not be read."""
+        for message in result.errors:
+            self.failed.append(message)
+            print(f"Error: {message}", file=sys.stderr)
+        if result.stats is not None:
+            self.stats.merge(result.stats)
             if self.remote is not None:
                 self.remote.task_committed(task.task_id)
 
     def finish(self) -> RunSummary:
-        """Write stats.json and report.html; return the summary."""
+        """Give every shard the run's schema, write stats.json and report.html; return the
+        summary. Counts and report cover exactly the committed tasks."""
+        try:
+            return self._finish()
+        except OSError as exc:  # a full disk: the tasks stay committed, the rerun finishes
+            raise OutputError(
+                f"cannot finish the run in {self.out}: {exc.strerror or exc}; "
+                "run the same command again to finish it"
+            ) from exc
+
+    def _finish(self) -> RunSummary:
+        fetch = self.remote.fetch if self.remote is not None else None
+        ids = [t.task_id for t in self.tasks if marker_path(self.out, t.task_id).exists()]
+        for task_id in unify_outputs(self.out, ids, _write_json, fetch):
+            if self.remote is not None:
+                self.remote.task_committed(task_id)
         summary = RunSummary(
             output=self.remote.url if self.remote is not None else str(self.out),
             stats=self.stats,
-            tasks_total=len(self.tasks),
-            tasks_skipped=len(self.tasks) - len(self.todo),
+            tasks_total=len(self.files),
+            tasks_skipped=len(self.files) - sum(len(t.files) for t in self.todo),
             seconds=time.monotonic() - self.started,
             failed_files=self.failed,
         )
@@ -164,30 +213,59 @@ class Run:
         return summary
 
 
-def start_run(tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> Run:
-    """Prepare the output directory and find the tasks a previous attempt left undone."""
+def start_run(files: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -> Run:
+    """Lock and prepare the output directory and find the tasks a previous attempt left
+    undone; use the run as a context manager, which releases the lock."""
+    if is_url(opts.output):  # one run at a time per URL, on this machine
+        lock = DirectoryLock(staging_dir(opts.output), "output location").acquire()
+    else:
+        _refuse_foreign(Path(opts.output))
+        lock = DirectoryLock(Path(opts.output)).acquire()
+    try:
+        return _start_run(files, pipeline, opts, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _start_run(
+    files: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions, lock: DirectoryLock
+) -> Run:
     remote = open_remote(opts.output, opts.overwrite)
     if remote is not None:  # tasks write to the staging directory, which is mirrored
         opts = replace(opts, output=str(remote.staging), overwrite=False)
     out = Path(opts.output)
     manifest = {
-        "inputs": [asdict(t) for t in tasks],
+        "inputs": [asdict(f) for f in files],
         "pipeline": pipeline.describe(),
         "format": opts.format,
         "keep_input_text": opts.keep_input_text,
     }
     _prepare_output(out, manifest, opts.overwrite)
-    todo: list[ReadTask] = []
+    tasks: list[Task] = []  # those of the plan, and files of groups to retry alone
+    todo: list[Task] = []
     finished = RunStats()
-    for task in tasks:
-        marker = out / "_done" / f"{task.task_id}.json"
-        if marker.exists():
-            finished.merge(RunStats.from_dict(json.loads(marker.read_text())))
-        else:
+    listed: set[str] = set()  # shards of the committed tasks
+    pending = list(reversed(plan(files)))
+    while pending:
+        task = pending.pop()
+        tasks.append(task)
+        marker = marker_path(out, task.task_id)
+        if not marker.exists():
             todo.append(task)
-    for stale in (out / TIMEOUTS).glob("*.inflight"):  # left by a run that was killed
+            continue
+        data = json.loads(marker.read_text())
+        finished.merge(RunStats.from_dict(data))
+        listed.update(data.get(SHARDS, {}))
+        unread = data.get(FAILED, {})  # files of a group that could not be read
+        pending.extend(reversed([single(f) for f in task.files if f.task_id in unread]))
+    _remove_uncommitted(out, listed)
+    for directory in (TIMEOUTS, FAULTS):  # in-flight files left by a run that was killed
+        for stale in (out / directory).glob("*.inflight"):
+            stale.unlink()
+    for stale in (out / FAULTS).glob("*.unread.json"):  # the Ray engine's, likewise
         stale.unlink()
-    run = Run(tasks, opts, todo, remote)
+    run = Run(files, tasks, opts, todo, lock, remote)
     run.stats = finished
     if remote is not None:
         remote.started()
@@ -201,7 +279,7 @@ class TaskOutput:
     visible (atomic renames) and writes the done marker last.
     """
 
-    def __init__(self, opts: RunOptions, task: ReadTask) -> None:
+    def __init__(self, opts: RunOptions, task: Task) -> None:
         self.out, self.task, self.opts = Path(opts.output), task, opts
         _remove_partial(self.out, task.task_id)
         self.stats = RunStats()
@@ -226,10 +304,24 @@ class TaskOutput:
             _output_columns(table.filter(pc.invert(keep)), self.opts, kept=False)
         )
 
-    def commit(self) -> RunStats:
-        for w in self.writers.values():
-            w.commit()
-        _write_json(self.out / "_done" / f"{self.task.task_id}.json", self.stats.to_dict())
+    def commit(self, unread: dict[str, str] | None = None) -> RunStats:
+        """Make the task's shards visible together, then write its done marker, which
+        names the files of the task that could not be read (``unread``: file task id to
+        message; the next run retries each alone). If any step fails (a full disk), none
+        of the task's shards stays visible and :class:`OutputError` is raised: the task
+        is redone by the next run."""
+        writers = list(self.writers.values())
+        try:
+            for w in writers:  # every shard written and fsynced before any is renamed
+                w.prepare()
+            committed = [shard for w in writers for shard in w.publish()]
+            marker = {**self.stats.to_dict(), SHARDS: shard_entries(self.out, committed)}
+            if unread:
+                marker[FAILED] = unread
+            _write_json(marker_path(self.out, self.task.task_id), marker)
+        except (OSError, OutputError) as exc:
+            self.abort()
+            raise OutputError(f"{self.task.path}: cannot write its output: {_why(exc)}") from exc
         return self.stats
 
     def abort(self) -> None:
@@ -238,24 +330,93 @@ class TaskOutput:
 
 
 def process_task(
-    task: ReadTask,
+    task: Task,
     pipeline: Pipeline,
     opts: RunOptions,
     report: Callable[[int, int], None] | None = None,
-) -> RunStats:
-    """Read, process and write one task; returns its counts after writing its marker."""
+) -> TaskResult:
+    """Read, process and write one task; returns its counts after writing its marker.
+
+    The files of a group are each read whole before their records are processed (they
+    are small), so that a file that cannot be read is left out of the task's output
+    without a trace and reported; a task of one such file fails as a whole.
+    """
     output = TaskOutput(opts, task)
+    faults = Path(opts.output) / FAULTS
+    log = isolate.Log.load(faults, task.task_id)
+    unread: dict[str, str] = {}
     try:
-        for batch in read_task(task, batch_size=opts.batch_size):
-            size = payload_bytes(batch)
-            table = pipeline(batch)
-            output.add(table)
-            if report:
-                report(table.num_rows, size)
-        return output.commit()
+        with isolate.Guard(faults, task.task_id) as guard:  # until committed
+            for table, keys in read_batches(task, opts.batch_size, unread):
+                size = payload_bytes(table)
+                for processed in isolate.process(pipeline, table, keys, log, guard):
+                    output.add(processed)
+                if report:
+                    report(table.num_rows, size)
+            return TaskResult(output.commit(unread), list(unread.values()))
     except BaseException:
         output.abort()
         raise
+
+
+def read_batches(
+    task: Task, batch_size: int, unread: dict[str, str]
+) -> Iterator[tuple[pa.Table, pa.Array]]:
+    """A task's input records in batches of up to ``batch_size`` (spanning the files of a
+    group whose fields agree), each with its records' keys; files of a group that cannot
+    be read go to ``unread``."""
+    pending: list[tuple[pa.Table, pa.Array]] = []
+    rows = 0
+    for member, file in enumerate(task.files):
+        if len(task.files) == 1:
+            tables: Iterable[pa.Table] | None = read_task(file, batch_size=batch_size)
+        else:
+            tables = _held(file, batch_size, unread)
+            if tables is None:
+                continue
+        for table in tables:
+            if not table.num_rows:
+                continue
+            if pending and (
+                rows + table.num_rows > batch_size
+                or not table.schema.equals(pending[0][0].schema, check_metadata=False)
+            ):
+                yield _concat(pending)
+                pending, rows = [], 0
+            pending.append((table, record_keys(table, member)))
+            rows += table.num_rows
+            if rows >= batch_size:
+                yield _concat(pending)
+                pending, rows = [], 0
+    if pending:
+        yield _concat(pending)
+
+
+def _held(file: ReadTask, batch_size: int, unread: dict[str, str]) -> Iterable[pa.Table] | None:
+    """The tables of a file of a group, read whole so that a file that cannot be read
+    leaves no rows behind (None, with its message in ``unread``). A file that expands
+    past :data:`HELD_BYTES` (a small compressed file) is streamed from there on; if it
+    fails after that, its task fails."""
+    held: list[pa.Table] = []
+    nbytes = 0
+    try:
+        tables = iter(read_task(file, batch_size=batch_size))
+        for table in tables:
+            held.append(table)
+            nbytes += table.nbytes
+            if nbytes > HELD_BYTES:
+                return itertools.chain(held, tables)
+    except CrawlsiftError as exc:
+        unread[file.task_id] = str(exc)
+        return None
+    return held
+
+
+def _concat(parts: list[tuple[pa.Table, pa.Array]]) -> tuple[pa.Table, pa.Array]:
+    if len(parts) == 1:
+        return parts[0]
+    table = pa.concat_tables([t for t, _ in parts])
+    return table, pa.concat_arrays([k for _, k in parts])
 
 
 def _output_columns(table: pa.Table, opts: RunOptions, *, kept: bool) -> pa.Table:
@@ -266,50 +427,82 @@ def _output_columns(table: pa.Table, opts: RunOptions, *, kept: bool) -> pa.Tabl
 
 
 def _execute(
-    tasks: Sequence[ReadTask],
+    tasks: Sequence[Task],
     pipeline: Pipeline,
     opts: RunOptions,
     workers: int,
     report: Callable[[int, int], None],
-) -> Iterator[tuple[ReadTask, RunStats | str]]:
-    """Yield (task, stats) as tasks finish; a file that cannot be read yields its message.
+) -> Iterator[tuple[Task, TaskResult]]:
+    """Yield (task, result) as tasks finish.
 
     Tasks run in worker processes, except with one worker and no record time limit. A
-    worker ended by the watchdog breaks the pool: the unfinished tasks run again in a
-    new pool, where the record that ran out of time is rejected instead of parsed.
+    worker that dies breaks the pool; the unfinished tasks run again in a new pool. The
+    death is explained by the record time limit (the record that ran out of time is
+    rejected on the next attempt) or by the task's in-flight file
+    (:mod:`crawlsift.engine.isolate`): a task that was in the pipeline when a worker
+    died is redone in a pool of one worker, where the batch it was processing is done
+    one record at a time, so that the record that kills a worker is known for sure.
     """
     if workers <= 1 and opts.record_timeout is None:
         for task in tasks:
             yield task, _guarded(task, pipeline, opts, report)
         return
+    out = Path(opts.output)
+    faults, timeouts = out / FAULTS, out / TIMEOUTS
     ctx = mp.get_context("spawn")  # polars and Arrow thread pools are not fork-safe
     with ctx.Manager() as manager:
         queue = manager.Queue()
         pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
         pump.start()
-        timeouts = Path(opts.output) / TIMEOUTS
-        todo = list(tasks)
-        while todo:
-            todo = yield from _pool_pass(todo, pipeline, opts, workers, ctx, queue)
-            if todo and not watchdog.collect(timeouts, opts.record_timeout or 0.0):
-                names = ", ".join(t.path for t in todo[:3])
-                raise CrawlsiftError(
-                    f"a worker process died while reading {names}; rerun the same command to resume"
-                )
+        shared = [t for t in tasks if not isolate.has_suspects(faults, t.task_id)]
+        alone = [t for t in tasks if isolate.has_suspects(faults, t.task_id)]
+        while shared or alone:
+            solo = not shared
+            undone = yield from _pool_pass(
+                alone if solo else shared, pipeline, opts, 1 if solo else workers, ctx, queue
+            )
+            timed_out = watchdog.collect(timeouts, opts.record_timeout or 0.0)
+            found: dict[str, str | None] = {}
+            for task in undone:
+                if task.task_id in timed_out:  # the time limit explains the death
+                    isolate.discard(faults, task.task_id)
+                else:
+                    found[task.task_id] = isolate.collect(faults, task, alone=solo)
+            if solo:
+                culprit = next((t for t in undone if found.get(t.task_id) == "task"), None)
+                if culprit is None and undone and not timed_out and not any(found.values()):
+                    culprit = undone[0]  # died before it wrote anything: the first one ran
+                if culprit is not None:
+                    undone.remove(culprit)
+                    yield culprit, TaskResult(None, [_died(culprit)])
+                alone = undone
+            else:
+                moved = [t for t in undone if found.get(t.task_id)]
+                if undone and not moved and not timed_out:  # nothing was in flight: each alone
+                    moved = undone
+                alone += moved
+                shared = [t for t in undone if t not in moved]
         queue.put(None)
         pump.join()
 
 
+def _died(task: Task) -> str:
+    return (
+        f"{task.path}: a worker process died while reading it or writing its output "
+        "(out of memory, or killed); run the same command again to retry it"
+    )
+
+
 def _pool_pass(
-    tasks: list[ReadTask],
+    tasks: list[Task],
     pipeline: Pipeline,
     opts: RunOptions,
     workers: int,
     ctx: Any,
     queue: Any,
-) -> Generator[tuple[ReadTask, RunStats | str], None, list[ReadTask]]:
+) -> Generator[tuple[Task, TaskResult], None, list[Task]]:
     """Run tasks in one process pool; return those left undone when the pool broke."""
-    undone: list[ReadTask] = []
+    undone: set[str] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         parent = os.getpid()
         pending = {pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks}
@@ -320,25 +513,26 @@ def _pool_pass(
                 try:
                     result = fut.result()
                 except BrokenProcessPool:
-                    undone.append(task)
+                    undone.add(task.task_id)
                     continue
                 yield task, result
-    left = {t.task_id for t in undone}
-    return [t for t in tasks if t.task_id in left]
+    return [t for t in tasks if t.task_id in undone]
 
 
 def _guarded(
-    task: ReadTask, pipeline: Pipeline, opts: RunOptions, report: Callable[[int, int], None] | None
-) -> RunStats | str:
+    task: Task, pipeline: Pipeline, opts: RunOptions, report: Callable[[int, int], None] | None
+) -> TaskResult:
     try:
         return process_task(task, pipeline, opts, report)
     except CrawlsiftError as exc:
-        return str(exc)
+        return TaskResult(None, [str(exc)])
+    except (MemoryError, pa.ArrowMemoryError):  # reading or writing: records are isolated
+        return TaskResult(None, [f"{task.path}: out of memory while reading or writing it"])
 
 
 def _guarded_queue(
-    task: ReadTask, pipeline: Pipeline, opts: RunOptions, queue: Any, parent: int
-) -> RunStats | str:
+    task: Task, pipeline: Pipeline, opts: RunOptions, queue: Any, parent: int
+) -> TaskResult:
     def report(records: int, nbytes: int) -> None:
         if os.getppid() != parent:  # the run was killed: stop before writing anything more
             os._exit(1)
@@ -354,10 +548,18 @@ def _pump(queue: Any, report: Callable[[int, int], None]) -> None:
         report(*item)
 
 
+def _refuse_foreign(out: Path) -> None:
+    """Refuse a directory that holds anything but a crawlsift output (before locking it,
+    so that nothing is written there)."""
+    if out.is_dir() and not (out / "_run.json").exists() and not is_empty(out):
+        raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
+
+
 def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
+    """Check (or clear, on overwrite) a locked output directory and write the manifest."""
     run_file = out / "_run.json"
     if overwrite and run_file.exists():  # only ever delete what crawlsift wrote
-        shutil.rmtree(out)
+        clear(out)
     if run_file.exists():
         previous = json.loads(run_file.read_text())
         if previous != json.loads(json.dumps(manifest)):
@@ -365,15 +567,28 @@ def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> Non
                 f"{out} holds a run with other inputs or options; "
                 "use another output directory or --overwrite"
             )
-    elif out.exists() and any(out.iterdir()):
-        raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
-    try:
+    else:
+        _refuse_foreign(out)
+    try:  # the manifest first: a directory holding only a lock file is still empty
+        if not run_file.exists():
+            _write_json(run_file, manifest)
         for sub in (*OUTPUT_KINDS, "_done"):
             (out / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
-    if not run_file.exists():
-        _write_json(run_file, manifest)
+
+
+def _remove_uncommitted(out: Path, listed: set[str]) -> None:
+    """Delete the shards and temporary files no done marker lists (``listed``, paths
+    relative to ``out``): what a task that failed or was killed while committing left
+    behind. Only names crawlsift writes are touched."""
+    for kind in OUTPUT_KINDS:
+        directory = out / kind
+        for path in directory.iterdir() if directory.is_dir() else ():
+            if _SHARD_FILE.fullmatch(path.name) and f"{kind}/{path.name}" not in listed:
+                path.unlink()
+    for tmp in (out / DONE).glob(".tmp-*.json"):
+        tmp.unlink()
 
 
 def _remove_partial(out: Path, task_id: str) -> None:
@@ -383,18 +598,33 @@ def _remove_partial(out: Path, task_id: str) -> None:
             path.unlink()
 
 
+def _why(exc: BaseException) -> str:
+    """The system's words for the error at the root of ``exc`` (e.g. a full disk)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        cause = cause.__cause__
+    return str(exc)
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Replace ``path`` atomically; on failure (a full disk) nothing is left behind."""
     tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class _Progress:
     """A tqdm counter of records with input MB/s and finished files; silent when not wanted."""
 
-    def __init__(self, tasks: Sequence[ReadTask], enabled: bool | None) -> None:
+    def __init__(self, tasks: Sequence[Task], enabled: bool | None) -> None:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.files_total = len(tasks)
+        self.files_total = sum(len(t.files) for t in tasks)
         self.files_done = 0
         self.nbytes = 0
         self.started = time.monotonic()
@@ -416,11 +646,11 @@ class _Progress:
             self.bar.update(records)
             self._postfix()
 
-    def task_done(self) -> None:
+    def task_done(self, task: Task) -> None:
         if self.bar is None:
             return
         with self.lock:
-            self.files_done += 1
+            self.files_done += len(task.files)
             self._postfix()
 
     def _postfix(self) -> None:

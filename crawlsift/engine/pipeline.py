@@ -2,6 +2,10 @@
 
 A ``Pipeline`` is itself a batch function (``pa.Table -> pa.Table``), so the local
 engine, Ray Data's ``map_batches`` and the single-record API all run the same object.
+Its output has the same columns, in the same order and with the same types, whatever a
+batch holds: the input columns and every column its stages set (null where a stage had
+nothing to do), in :data:`crawlsift.schema.COLUMN_TYPES` order, then the input's
+pass-through fields.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # importing the stage modules registers them
 import crawlsift.extract.html_text
 import crawlsift.io.guard
 import crawlsift.repair.stage
 import crawlsift.signals  # noqa: F401
+from crawlsift import schema as S
 from crawlsift.registry import get_stage
 
 DEFAULT_STAGES: tuple[str, ...] = ("guard", "extract", "repair")
@@ -40,7 +46,43 @@ class Pipeline:
         for name in self.stages:
             spec = get_stage(name)
             table = spec.fn(table, opts=self.options.get(name) or spec.options())
-        return table
+        return self._conform(table)
+
+    def reject(self, table: pa.Table, reason: str, stage: str) -> pa.Table:
+        """Input rows as this pipeline's output, rejected with ``reason`` by ``stage``
+        without running any stage (records the engine could not process)."""
+        n = table.num_rows
+        table = S.with_columns(
+            table,
+            {S.REASON: pa.array([reason] * n, pa.string()), S.STAGE: pa.array([stage] * n)},
+        )
+        return self._conform(table)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """crawlsift's columns in every output batch, in order (``keep`` always among them)."""
+        names = {*S.INPUT_COLUMNS, S.KEEP}
+        for name in self.stages:
+            names.update(get_stage(name).columns)
+        return tuple(n for n in S.COLUMN_TYPES if n in names)
+
+    def _conform(self, table: pa.Table) -> pa.Table:
+        """The stages' output with exactly :attr:`columns` (typed), then pass-through fields."""
+        n = table.num_rows
+        arrays: list[pa.Array | pa.ChunkedArray] = []
+        for name in self.columns:
+            if name in table.column_names:
+                arrays.append(table.column(name).cast(S.COLUMN_TYPES[name]))
+            elif name == S.KEEP:  # a pipeline without a deciding stage keeps what no stage rejected
+                arrays.append(pc.is_null(table.column(S.REASON)))
+            else:
+                arrays.append(pa.nulls(n, S.COLUMN_TYPES[name]))
+        fields = [S.field(name) for name in self.columns]
+        for f in table.schema:
+            if f.name not in S.COLUMN_TYPES:
+                arrays.append(table.column(f.name))
+                fields.append(f)
+        return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
     def describe(self) -> dict[str, Any]:
         """Stage names and their effective options, for run manifests and reports."""

@@ -1,20 +1,23 @@
 """The Ray engine: the same pipeline object on a Ray cluster, through Ray Data.
 
-Each input file is one Ray Data read task (crawlsift's own readers), the pipeline runs
-as ``map_batches(pipeline, batch_format="pyarrow")`` on the cluster's workers, and the
+Each task (an input file, or a group of small ones: :mod:`crawlsift.engine.tasks`) is
+one Ray Data read task (crawlsift's own readers), the pipeline runs as
+``map_batches(pipeline, batch_format="pyarrow")`` on the cluster's workers, and the
 driver writes the processed batches with the local engine's ``TaskOutput``: the same
-shard names, atomic renames, done markers and resume. Order is preserved, so a file's
+shard names, atomic renames, done markers and resume. Order is preserved, so a task's
 batches arrive together and in order, and outputs are byte-identical to the local
 engine's.
 
 The driver writes every shard; that suits a cluster writing to shared or object
 storage up to the driver's bandwidth (docs/scaling.md). The per-record time limit is
-enforced on the workers as in the local engine (:class:`WatchedPipeline`). Ray is an
+enforced on the workers as in the local engine, and records that kill their worker are
+isolated the same way (:class:`WatchedPipeline`). Ray is an
 optional extra (``crawlsift[ray]``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,22 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift import watchdog
-from crawlsift.engine.local import TIMEOUTS, RunOptions, RunSummary, TaskOutput, start_run
+from crawlsift.engine import isolate
+from crawlsift.engine.isolate import FAULTS
+from crawlsift.engine.local import (
+    TIMEOUTS,
+    Run,
+    RunOptions,
+    RunSummary,
+    TaskOutput,
+    TaskResult,
+    read_batches,
+    start_run,
+)
 from crawlsift.engine.pipeline import Pipeline
+from crawlsift.engine.tasks import Task, record_keys
 from crawlsift.errors import CrawlsiftError, MissingExtraError
-from crawlsift.io import ReadTask, read_task
+from crawlsift.io import ReadTask
 
 
 def _ray() -> Any:
@@ -38,25 +53,28 @@ def _ray() -> Any:
     return ray
 
 
-def _datasource(tasks: Sequence[ReadTask], batch_size: int) -> Any:
+def _datasource(tasks: Sequence[Task], batch_size: int, faults: Path) -> Any:
     ray = _ray()
     from ray.data.block import BlockMetadata
 
     class CrawlsiftDatasource(ray.data.Datasource):  # type: ignore[misc]
-        """One Ray read task per input file, yielding crawlsift's input tables."""
+        """One Ray read task per crawlsift task, yielding its input batches."""
 
         def estimate_inmemory_data_size(self) -> int:
             return sum(t.size for t in tasks)
 
         def get_read_tasks(self, parallelism: int, **_: Any) -> list[Any]:
-            def reader(task: ReadTask) -> Any:
-                return lambda: read_task(task, batch_size=batch_size)
+            def reader(task: Task) -> Any:
+                return lambda: _read(task, batch_size, faults)
 
             return [
                 ray.data.ReadTask(
                     reader(t),
                     BlockMetadata(
-                        num_rows=None, size_bytes=t.size, exec_stats=None, input_files=(t.path,)
+                        num_rows=None,
+                        size_bytes=t.size,
+                        exec_stats=None,
+                        input_files=tuple(f.path for f in t.files),
                     ),
                 )
                 for t in tasks
@@ -65,28 +83,76 @@ def _datasource(tasks: Sequence[ReadTask], batch_size: int) -> Any:
     return CrawlsiftDatasource()
 
 
-class WatchedPipeline:
-    """The pipeline under the per-record time limit, as a Ray worker runs it.
+def _read(task: Task, batch_size: int, faults: Path) -> Iterator[pa.Table]:
+    """A task's input batches. The files that could not be read are written to the task's
+    unread file (for the driver) before the last batch is yielded, so it is there when
+    the driver commits the task."""
+    unread: dict[str, str] = {}
+    last = None
+    try:
+        for table, _ in read_batches(task, batch_size, unread):
+            if last is not None:
+                yield last
+            last = table
+    except CrawlsiftError as exc:  # a task of one file that cannot be read
+        unread[task.files[0].task_id] = str(exc)
+    if unread:
+        faults.mkdir(parents=True, exist_ok=True)
+        _unread_path(faults, task.task_id).write_text(json.dumps(unread))
+    if last is not None:
+        yield last
 
-    Each batch runs under :func:`crawlsift.watchdog.enforce` with its file's timeout log and an
-    in-flight slot of its own; a worker the watchdog ends is retried by Ray, and the
-    retry finds the record in the log. The output directory must be storage the workers
+
+def _unread_path(faults: Path, task_id: str) -> Path:
+    return faults / f"{task_id}.unread.json"
+
+
+def _take_unread(faults: Path, task_id: str) -> dict[str, str]:
+    path = _unread_path(faults, task_id)
+    if not path.exists():
+        return {}
+    unread: dict[str, str] = json.loads(path.read_text())
+    path.unlink()
+    return unread
+
+
+class WatchedPipeline:
+    """The pipeline as a Ray worker runs it: under the per-record time limit, with each
+    batch's in-flight file (:mod:`crawlsift.engine.isolate`).
+
+    Each batch runs under :func:`crawlsift.watchdog.enforce` with its task's timeout log
+    and an in-flight slot of its own, and with an in-flight file of its own. A worker that
+    dies (the watchdog's doing, the OOM killer's, a crash) is retried by Ray; the retry
+    finds the record that ran out of time in the timeout log, or logs what the in-flight
+    file shows (a suspect batch, then done one record at a time; a record that killed
+    its worker alone, then rejected). The output directory must be storage the workers
     share (always true on one machine; a shared file system on a cluster).
     """
 
-    def __init__(self, pipeline: Pipeline, timeouts: str, task_ids: dict[str, str], limit: float):
-        self.pipeline, self.timeouts, self.task_ids, self.limit = (
-            pipeline, timeouts, task_ids, limit
-        )  # fmt: skip
+    def __init__(self, pipeline: Pipeline, out: str, tasks: Sequence[Task], limit: float | None):
+        self.pipeline, self.out, self.limit = pipeline, Path(out), limit
+        self.members = {f.path: (t, m) for t in tasks for m, f in enumerate(t.files)}
 
     def __call__(self, table: pa.Table) -> pa.Table:
         if table.num_rows == 0:
             return self.pipeline(table)
-        source = table.column(S.SOURCE)[0].as_py()
-        first = table.column(S.SOURCE_INDEX)[0].as_py()
-        log = Path(self.timeouts) / f"{self.task_ids[source]}.jsonl"
-        with watchdog.enforce(self.limit, log, tag=str(first)):
-            return self.pipeline(table)
+        task, _ = self.members[table.column(S.SOURCE)[0].as_py()]
+        keys = pa.concat_arrays(
+            [record_keys(rows, self.members[source][1]) for source, rows in _runs_by_source(table)]
+        )
+        tag = str(keys[0].as_py())
+        faults = self.out / FAULTS
+        timeouts = self.out / TIMEOUTS / f"{task.task_id}.jsonl"
+        if self.limit is not None and watchdog.collect_stale(timeouts, self.limit, tag):
+            isolate.inflight_path(faults, task.task_id, tag).unlink(missing_ok=True)
+        else:  # an earlier attempt at this batch died for another reason than time
+            isolate.collect(faults, task, alone=True, tag=tag)
+        log = isolate.Log.load(faults, task.task_id)
+        with (
+            watchdog.enforce(self.limit, timeouts, tag=tag),
+            isolate.Guard(faults, task.task_id, tag) as guard,
+        ):
+            return pa.concat_tables(list(isolate.process(self.pipeline, table, keys, log, guard)))
 
 
 def _runs_by_source(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
@@ -100,44 +166,57 @@ def _runs_by_source(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
 
 
 def run_ray(
-    tasks: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions, address: str | None = None
+    files: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions, address: str | None = None
 ) -> RunSummary:
-    """Run ``pipeline`` over ``tasks`` on Ray and write outputs as the local engine does."""
+    """Run ``pipeline`` over the input ``files`` on Ray and write outputs as the local
+    engine does."""
     ray = _ray()
-    run = start_run(tasks, pipeline, opts)
+    with start_run(files, pipeline, opts) as run:
+        return _run_ray(ray, run, pipeline, opts, address)
+
+
+def _run_ray(
+    ray: Any, run: Run, pipeline: Pipeline, opts: RunOptions, address: str | None
+) -> RunSummary:
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, logging_level="ERROR",
                  log_to_driver=False)  # fmt: skip
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = bool(opts.progress)
-    index = {t.path: i for i, t in enumerate(run.todo)}
+    index = {f.path: i for i, t in enumerate(run.todo) for f in t.files}
     outputs: dict[int, TaskOutput] = {}
     next_task = 0  # tasks before this one are committed
+    faults = run.out / FAULTS
 
     def close_until(limit: int) -> None:
         nonlocal next_task
         while next_task < limit:
             task = run.todo[next_task]
             output = outputs.pop(next_task, None) or TaskOutput(run.opts, task)
-            run.task_finished(task, output.commit())
+            unread = _take_unread(faults, task.task_id)
+            if len(task.files) == 1 and unread:  # as the local engine: the task failed
+                output.abort()
+                result = TaskResult(None, list(unread.values()))
+            else:
+                try:
+                    result = TaskResult(output.commit(unread), list(unread.values()))
+                except CrawlsiftError as exc:  # a full disk: the task is redone by the next run
+                    result = TaskResult(None, [str(exc)])
+            run.task_finished(task, result)
             next_task += 1
 
-    batch_fn: Any = pipeline
-    if opts.record_timeout is not None:
-        timeouts = run.out / TIMEOUTS
-        task_ids = {t.path: t.task_id for t in run.todo}
-        batch_fn = WatchedPipeline(pipeline, str(timeouts), task_ids, opts.record_timeout)
+    batch_fn = WatchedPipeline(pipeline, str(run.out), run.todo, opts.record_timeout)
     if run.todo:
-        ds = ray.data.read_datasource(_datasource(run.todo, opts.batch_size))
-        # Ray Data retries a task whose worker died (the watchdog's doing, or a lost node)
-        # without limit; each watchdog retry skips one more record, so it ends
+        ds = ray.data.read_datasource(_datasource(run.todo, opts.batch_size, faults))
+        # Ray Data retries a task whose worker died without limit; each retry after a
+        # death logs one more suspect batch or record, so it ends
         ds = ds.map_batches(batch_fn, batch_format="pyarrow", batch_size=None)
         try:
             for table in ds.iter_batches(batch_format="pyarrow", batch_size=None):
                 for source, rows in _runs_by_source(table):
                     i = index[source]
-                    close_until(i)  # order is preserved: earlier files are complete
+                    close_until(i)  # order is preserved: earlier tasks are complete
                     outputs.setdefault(i, TaskOutput(run.opts, run.todo[i])).add(rows)
             close_until(len(run.todo))
         except Exception as exc:

@@ -20,14 +20,18 @@ import tempfile
 from pathlib import Path
 
 from crawlsift.errors import InputError, MissingExtraError, OutputError
+from crawlsift.io.file_url import is_file_url
 
 _SUBDIRS = ("kept", "rejected", "_samples")
 RUN_FILE = "_run.json"
 
 
 def is_url(output: str) -> bool:
-    """Whether an output names an fsspec URL rather than a local directory."""
-    return "://" in output and not output.startswith("file://")
+    """Whether an output names an fsspec URL rather than a local directory.
+
+    A ``file://`` URL is a local directory (:func:`crawlsift.io.file_url.local_path`).
+    """
+    return "://" in output and not is_file_url(output)
 
 
 class Store:
@@ -104,6 +108,13 @@ class RemoteOutput:
     def started(self) -> None:
         """Upload the run manifest (before any task)."""
         self._put(self.staging / RUN_FILE)
+
+    def fetch(self, relative: str) -> None:
+        """Bring a file of an earlier attempt to the staging directory, unless it is there."""
+        local = self.staging / relative
+        if not local.exists():
+            local.parent.mkdir(parents=True, exist_ok=True)
+            self.store.get(relative, local)
 
     def task_committed(self, task_id: str) -> None:
         """Upload one committed task: its shards, then its done marker."""

@@ -21,6 +21,16 @@ resiliparse's main-content scoring takes time quadratic in DOM depth (20,000 nes
 page of the 2,659 in the shared extraction sets is even 64 elements deep, so a DOM
 deeper than ``max_depth`` is hostile or broken markup: it keeps all visible text (the
 repair stage then cleans it) and the row's ``extract_note`` says ``dom_too_deep``.
+
+Main-content extraction can find (almost) nothing on a page full of text: resiliparse drops
+an element whose class names boilerplate (``sidebar``, ``banner-visible``, ``related``) with
+everything in it, and when that element wraps the whole page and holds no paragraph block
+for ``rescue.py`` to find (product pages, forums built of ``<div>``), the page comes out
+empty. When the main content is under ``FALLBACK_MAX_CHARS`` and under ``FALLBACK_MAX_SHARE``
+of a visible text of at least ``FALLBACK_MIN_VISIBLE_CHARS`` (landmarks still skipped), that
+visible text is kept instead, for the repair stage to clean, and ``extract_note`` says
+``main_content_empty``. The thresholds were chosen on WCXB dev pages of three of five folds
+grouped by host and checked on the other two (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from typing import Literal
 
 import pyarrow as pa
 from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+from resiliparse.parse.encoding import bytes_to_str
 from resiliparse.parse.html import HTMLTree
 
 from crawlsift import schema as S
@@ -40,6 +50,7 @@ from crawlsift.extract.accurate import accurate_text, require_trafilatura
 from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata, text_date
 from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
+from crawlsift.io.charset import encoding_of
 from crawlsift.registry import register
 
 STAGE = "extract"
@@ -92,6 +103,9 @@ class ExtractOptions:
     rescue: bool = True
     #: drop what follows the container of the densest paragraph block (``tail.py``)
     cut_tail: bool = True
+    #: keep the page's visible text (landmarks skipped) when the main content is (almost)
+    #: nothing beside it (see the module docstring)
+    visible_fallback: bool = True
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -99,6 +113,13 @@ class ExtractOptions:
 
 
 DOM_TOO_DEEP = "dom_too_deep"
+MAIN_CONTENT_EMPTY = "main_content_empty"
+#: main content shorter than this (stripped characters) and than ``FALLBACK_MAX_SHARE`` of
+#: the visible text is (almost) nothing ...
+FALLBACK_MAX_CHARS = 1000
+FALLBACK_MAX_SHARE = 0.1
+#: ... beside a visible text (landmarks skipped) of at least this many characters
+FALLBACK_MIN_VISIBLE_CHARS = 2500
 
 
 @dataclass(frozen=True)
@@ -107,7 +128,8 @@ class Extracted:
 
     text: str
     metadata: PageMetadata
-    #: why the extraction deviated from its mode (``dom_too_deep``), else None
+    #: why the extraction deviated from its mode (``dom_too_deep``, ``main_content_empty``),
+    #: else None
     note: str | None = None
 
 
@@ -143,10 +165,11 @@ def _chain(depth: int) -> str:
 
 
 def decode(payload: bytes | str, charset: str | None = None) -> str:
-    """Bytes to text with the declared charset, else resiliparse's detected one."""
+    """Bytes to text in the encoding a browser would use (``charset.encoding_of``): the
+    declared charset when a browser knows its label, else the one detected."""
     if isinstance(payload, str):
         return payload
-    return bytes_to_str(payload, charset or detect_encoding(payload))
+    return bytes_to_str(payload, encoding_of(payload, charset))
 
 
 def fast_text(tree: HTMLTree, opts: ExtractOptions) -> str:
@@ -161,6 +184,29 @@ def fast_text(tree: HTMLTree, opts: ExtractOptions) -> str:
         comments=opts.comments,
         post_meta=opts.post_meta,
         skip_elements=_skip_elements(opts.skip_selectors) if opts.main_content else None,
+    )
+
+
+def visible_text(tree: HTMLTree, opts: ExtractOptions) -> str:
+    """All visible text of a parsed page but the elements ``opts`` skip (landmarks)."""
+    return extract_plain_text(
+        tree,
+        main_content=False,
+        alt_texts=opts.alt_texts,
+        preserve_formatting=True,
+        list_bullets=True,
+        noscript=opts.noscript,
+        skip_elements=_skip_elements(opts.skip_selectors),
+    )
+
+
+def main_content_empty(main: str, visible: str) -> bool:
+    """Whether ``main`` is (almost) nothing beside a substantial ``visible`` text."""
+    chars, shown = len(main.strip()), len(visible.strip())
+    return (
+        shown >= FALLBACK_MIN_VISIBLE_CHARS
+        and chars < FALLBACK_MAX_CHARS
+        and chars < FALLBACK_MAX_SHARE * shown
     )
 
 
@@ -219,6 +265,12 @@ def extract_page(
                 block,
             )
         text = drop_mark(text) if marked else text
+        # the visible text is extracted only when the main content is short
+        if fast.main_content and opts.visible_fallback and len(text.strip()) < FALLBACK_MAX_CHARS:
+            visible = visible_text(tree, fast)
+            visible = drop_mark(visible) if marked else visible
+            if main_content_empty(text, visible):
+                text, note = visible, MAIN_CONTENT_EMPTY
     if metadata.published is None:
         published = text_date(text)
         if published is None and block is not None and block.first >= 0:
@@ -227,7 +279,11 @@ def extract_page(
     return Extracted(text, metadata, note)
 
 
-@register(STAGE, ExtractOptions)
+@register(
+    STAGE,
+    ExtractOptions,
+    columns=(S.TEXT, S.REASON, S.STAGE, S.TITLE, S.EXTRACT_NOTE, *META_COLUMNS),
+)
 def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.Table:
     """Turn the ``html`` payloads of a batch into ``text``, ``title`` and metadata columns."""
     opts = opts or ExtractOptions()

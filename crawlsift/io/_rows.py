@@ -4,11 +4,16 @@ Every reader appends one dict per record to a :class:`RowBuffer`, which fills in
 provenance columns (``source``, ``source_index``, ``source_format``, ``stage``),
 derives missing ids, and turns the rows into an Arrow table whose first columns are
 exactly :func:`crawlsift.schema.input_schema`.
+
+Ids: a record keeps the id its input gives (a JSONL or Parquet ``id``, a WARC record's
+``WARC-Record-ID``), which may repeat; a record without one gets ``<name>#<index>``
+(:func:`derived_id`; a ``.txt`` file, one record, gets ``<name>``), where ``name`` is its
+file's path relative to the run's inputs (:func:`id_name`) and ``index`` its position in
+the file. Two files of a run never share a name, so derived ids are unique in a run.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -16,25 +21,23 @@ from typing import Any
 import pyarrow as pa
 
 from crawlsift import schema as S
+from crawlsift.io.discover import ReadTask
+from crawlsift.io.passthrough import field_name, infer_array, string_array, without_surrogates
 
-#: Input columns a JSONL/Parquet record may set itself.
-GIVEN_COLUMNS: frozenset[str] = frozenset(
-    {S.ID, S.URL, S.DATE, S.HTTP_STATUS, S.CONTENT_TYPE, S.CHARSET, S.TEXT}
-)
-#: Input columns owned by the reader; an input field of the same name is dropped.
-READER_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - GIVEN_COLUMNS
+#: Input columns a JSONL/Parquet record may set itself; any other field named like one of
+#: crawlsift's columns is passed through renamed (:func:`crawlsift.io.passthrough.field_name`).
+GIVEN_COLUMNS: frozenset[str] = frozenset(S.INPUT_COLUMNS) - {
+    S.SOURCE,
+    S.SOURCE_INDEX,
+    S.SOURCE_FORMAT,
+    S.HTML,
+    S.REASON,
+    S.STAGE,
+    S.SKIPPED_RECORDS,
+}
 
 READ_STAGE = "read"
 _INT32_MAX = 2**31 - 1
-
-
-def as_str(value: Any) -> str | None:
-    """A scalar as a string (numbers are formatted, containers JSON-encoded)."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def as_status(value: Any) -> int | None:
@@ -63,70 +66,32 @@ def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
     return media.strip().lower() or None, charset
 
 
-def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode bytes strictly with the declared charset, else UTF-8, else cp1252/latin-1.
-
-    Returns the text and the name of the codec that decoded it.
-    """
-    candidates = [c for c in (declared, "utf-8", "cp1252") if c]
-    for codec in candidates:
-        try:
-            return data.decode(codec), codec
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("latin-1"), "latin-1"
+def id_name(task: ReadTask) -> str:
+    """The text ids derived for a task's records start with: its ``name`` (the path
+    relative to the run's inputs, see :func:`crawlsift.io.discover.discover`), with each
+    byte that is not UTF-8 written ``\\xNN`` so that different names stay different."""
+    if task.name.isascii():
+        return task.name
+    return os.fsencode(task.name).decode("utf-8", "backslashreplace")
 
 
-def _without_surrogates(value: str) -> str:
-    """Replace lone surrogates (which UTF-8 cannot hold) by U+FFFD."""
-    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def string_array(values: list[Any], type_: pa.DataType) -> pa.Array:
-    """A string array; strings with lone surrogates are repaired instead of failing."""
-    try:
-        return pa.array(values, type=type_)
-    except UnicodeEncodeError:
-        fixed = [_without_surrogates(v) if isinstance(v, str) else v for v in values]
-        return pa.array(fixed, type=type_)
-
-
-def _has_empty_struct(type_: pa.DataType) -> bool:
-    if pa.types.is_struct(type_):
-        return type_.num_fields == 0 or any(_has_empty_struct(f.type) for f in type_)
-    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
-        return _has_empty_struct(type_.value_type)
-    return False
-
-
-def infer_array(values: list[Any]) -> pa.Array:
-    """Infer an Arrow array from Python values (pass-through JSON fields).
-
-    Values of conflicting types (or shapes Parquet cannot store, like ``{}``) fall
-    back to one JSON-encoded string per value, so no record is ever lost.
-    """
-    try:
-        arr = pa.array(values)
-        if not _has_empty_struct(arr.type):
-            return arr
-    except (pa.ArrowException, OverflowError, TypeError, ValueError):
-        pass
-    encoded = [
-        None if v is None else json.dumps(v, ensure_ascii=False, default=str) for v in values
-    ]
-    return string_array(encoded, pa.string())
+def derived_id(name: str, index: int) -> str:
+    """The id of the record at ``index`` (from 0) of a file whose :func:`id_name` is
+    ``name`` and whose records carry no id: ``<name>#<index>``."""
+    return f"{name}#{index}"
 
 
 class RowBuffer:
     """Collects the rows of one input file and emits them as Arrow tables."""
 
-    def __init__(self, source: str, source_format: str, start_index: int = 0) -> None:
-        self.source = source
-        self.source_format = source_format
-        self.name = os.path.basename(source)
+    def __init__(self, task: ReadTask, start_index: int = 0) -> None:
+        self.source = task.path
+        self.source_format = task.format
+        self.name = id_name(task)
         self.next_index = start_index
         self._cols: dict[str, list[Any]] = {n: [] for n in S.INPUT_COLUMNS}
         self._extra: dict[str, list[Any]] = {}
+        self._names: dict[str, str] = {}  # input field -> output column
         self._rows = 0
 
     def __len__(self) -> int:
@@ -145,13 +110,12 @@ class RowBuffer:
             S.STAGE: READ_STAGE if reason else None,
         }
         if values.get(S.ID) is None:
-            values[S.ID] = f"{self.name}#{index}"
+            values[S.ID] = derived_id(self.name, index)
         for name, col in self._cols.items():
             col.append(values.get(name))
         extra = extra or {}
         for key, value in extra.items():
-            if not key.isascii():
-                key = _without_surrogates(key)
+            key = self._names.get(key) or self._name(key)
             col = self._extra.get(key)
             if col is None:
                 col = self._extra[key] = [None] * self._rows
@@ -163,6 +127,11 @@ class RowBuffer:
             if len(col) == self._rows:
                 col.append(None)
         self._rows += 1
+
+    def _name(self, key: str) -> str:
+        name = field_name(without_surrogates(key) if not key.isascii() else key)
+        self._names[key] = name
+        return name
 
     def reject(self, reason: str, **row: Any) -> None:
         """Append a row for a record that cannot be used (text null, ``stage="read"``)."""
@@ -178,8 +147,8 @@ class RowBuffer:
             else:
                 arrays.append(pa.array(values, type=type_))
         extra_fields = []
-        for key, values in self._extra.items():
-            arr = infer_array(values)
+        for key in dict.fromkeys(self._names.values()):  # every field seen so far, in order
+            arr = infer_array(self._extra[key]) if key in self._extra else pa.nulls(self._rows)
             arrays.append(arr)
             extra_fields.append(pa.field(key, arr.type))
         table = pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))

@@ -4,10 +4,13 @@ FastWARC reads only WARC, so ARC files are read with warcio, which turns each AR
 record into a WARC-style one (``arc2warc``). Rows then follow the WARC reader's rules
 (:func:`crawlsift.io.warc.add_payload`): HTML to ``html``, text decoded, other payloads
 ``non_text_payload``, payloads over the memory cap ``too_large``. A record whose ARC
-header has no valid length is a ``bad_warc_record`` row, one cut short by the end of the
-file a ``truncated_file`` row (and reading stops); a file warcio cannot parse
-from some record on ends with a ``bad_warc_record`` row. A file that does not start with
-the ``filedesc://`` header every ARC file has is unreadable as a whole.
+header has no valid length, or that fails to be read, is a ``bad_warc_record`` row and
+reading goes on; one cut short by the end of the file is a ``truncated_file`` row (and
+reading stops); a file warcio cannot parse from some record on ends with a
+``bad_warc_record`` row. A file that does not start with
+the ``filedesc://`` header every ARC file has is unreadable as a whole; that header is
+counted as a ``warcinfo`` record that is not a document, as the WARC reader counts its own
+(:class:`crawlsift.io.warc.RecordRows`).
 """
 
 from __future__ import annotations
@@ -25,12 +28,19 @@ from crawlsift.errors import UnreadableFileError
 from crawlsift.io import warc
 from crawlsift.io._rows import RowBuffer, parse_content_type
 from crawlsift.io.discover import ReadTask
-from crawlsift.io.warc import BAD_RECORD, NOT_OURS, TOO_LARGE, TRUNCATED, add_payload
+from crawlsift.io.warc import (
+    BAD_RECORD,
+    NOT_OURS,
+    TOO_LARGE,
+    TRUNCATED,
+    RecordRows,
+    add_payload,
+)
 
 
 def _meta(record: Any) -> dict[str, Any]:
     """URL and date; no id: ARC records have none (warcio's are random), so the row
-    gets the reader's stable ``<file>#<index>``."""
+    gets the reader's stable ``<name>#<index>`` (:func:`crawlsift.io._rows.derived_id`)."""
     headers = record.rec_headers
     return {
         S.URL: headers.get_header("WARC-Target-URI"),
@@ -80,7 +90,7 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 (closed in the finally below)
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RowBuffer(task.path, task.format)
+    rows = RecordRows(task, batch_size)
     try:
         records = iter(ArchiveIterator(fh, arc2warc=True))
         seen = 0
@@ -102,12 +112,19 @@ def read_arc(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
                     task.path, "not a valid ARC file (it does not start with a filedesc:// header)"
                 )
             seen += 1
-            keep_going = record.rec_type != "response" or _add_record(record, rows)
-            if len(rows) >= batch_size:
-                yield rows.flush()
+            keep_going = True
+            if record.rec_type == "response":
+                try:
+                    keep_going = _add_record(record, rows)
+                except BaseException as exc:  # one record that fails is one row
+                    if isinstance(exc, NOT_OURS):
+                        raise
+                    rows.reject(BAD_RECORD, **_meta(record))
+            else:
+                rows.skip(record.rec_type)
+            yield from rows.batches()
             if not keep_going:
                 break
     finally:
         fh.close()
-    if len(rows):
-        yield rows.flush()
+    yield from rows.finish()

@@ -35,7 +35,7 @@ class GuardOptions:
     sniff_bytes: int = 4096
 
 
-@register(STAGE, GuardOptions)
+@register(STAGE, GuardOptions, columns=(S.REASON, S.STAGE))
 def guard(table: pa.Table, *, opts: GuardOptions | None = None) -> pa.Table:
     """Reject records that are too large or binary before any parsing."""
     opts = opts or GuardOptions()

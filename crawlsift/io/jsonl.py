@@ -8,7 +8,6 @@ plus one ``truncated_file`` row; corrupt compressed data a ``corrupt_file`` row.
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from collections.abc import Iterator
@@ -19,8 +18,9 @@ import zstandard
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, READER_COLUMNS, RowBuffer, as_status, as_str
+from crawlsift.io._rows import GIVEN_COLUMNS, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
+from crawlsift.io.passthrough import as_text
 
 CHUNK = 1 << 16
 #: a longer line is not held in memory: it becomes a ``too_large`` row (a gzip bomb of
@@ -28,6 +28,9 @@ CHUNK = 1 << 16
 MAX_LINE_BYTES = 256 << 20
 #: zstd has no output limit per call; small input chunks keep the output bounded.
 ZSTD_INPUT_CHUNK = 1 << 13
+#: gzip input per call; zlib returns nothing from a call that fails, and the bytes of that
+#: call are then inflated again one at a time to keep what comes before the damage
+GZIP_INPUT_CHUNK = 1 << 15
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -55,12 +58,53 @@ def _zstd_chunks(fh: BinaryIO) -> Iterator[bytes]:
 
 
 def _gzip_chunks(fh: BinaryIO) -> Iterator[bytes]:
-    with gzip.GzipFile(fileobj=fh) as gz:
-        try:
-            while out := gz.read(CHUNK):
+    """Inflate a gzip stream of one or more members, yielding all zlib gives before damage.
+
+    zlib by hand, not ``gzip.GzipFile``: GzipFile's read buffer loses what it held when the
+    stream fails (8 bytes of garbage after the last member lost the last 35 records of a
+    file, a cut at 90% 13 records zlib recovers). Zero bytes after a member are padding, as
+    for gzip(1); anything else there must be another member. Output per call is bounded by
+    ``CHUNK`` (a gzip bomb is inflated piece by piece).
+    """
+    dobj = None  # None between members
+    while raw := fh.read(GZIP_INPUT_CHUNK):
+        data = raw
+        while True:
+            if dobj is None:
+                data = data.lstrip(b"\0")
+                if not data:
+                    break
+                dobj = zlib.decompressobj(31)
+            before = dobj.copy()
+            try:
+                out = dobj.decompress(data, CHUNK)
+            except zlib.error:
+                yield from _before_damage(before, data)
+                raise
+            if out:
                 yield out
-        except EOFError as exc:
-            raise _Truncated(str(exc)) from exc
+            if dobj.eof:
+                data, dobj = dobj.unused_data, None
+            elif dobj.unconsumed_tail or len(out) == CHUNK:  # more output from this input
+                data = dobj.unconsumed_tail
+            else:
+                break
+    if dobj is not None:
+        raise _Truncated("gzip stream ends inside a member")
+
+
+def _before_damage(dobj: Any, data: bytes) -> Iterator[bytes]:
+    """What ``data`` inflates to before the byte where it fails: zlib returns nothing from
+    a call that fails, so the bytes are fed one at a time (once per damaged file)."""
+    try:
+        for i in range(len(data)):
+            out = dobj.decompress(data[i : i + 1])
+            if out:
+                yield out
+            if dobj.eof:
+                return
+    except zlib.error:
+        return
 
 
 def _plain_chunks(fh: BinaryIO) -> Iterator[bytes]:
@@ -109,20 +153,14 @@ def parse_record(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split a JSON object into (input-column values, pass-through fields)."""
     if not isinstance(obj, dict):
         return {S.REASON: "bad_json"}, {}
-    row: dict[str, Any] = {
-        S.ID: as_str(obj.get(S.ID)),
-        S.URL: as_str(obj.get(S.URL)),
-        S.DATE: as_str(obj.get(S.DATE)),
-        S.HTTP_STATUS: as_status(obj.get(S.HTTP_STATUS)),
-        S.CONTENT_TYPE: as_str(obj.get(S.CONTENT_TYPE)),
-        S.CHARSET: as_str(obj.get(S.CHARSET)),
-    }
+    row: dict[str, Any] = {name: as_text(obj.get(name)) for name in GIVEN_COLUMNS - {S.TEXT}}
+    row[S.HTTP_STATUS] = as_status(obj.get(S.HTTP_STATUS))
     text = obj.get(S.TEXT)
     if isinstance(text, str):
         row[S.TEXT] = text
     else:
         row[S.REASON] = "missing_text"
-    extra = {k: v for k, v in obj.items() if k not in GIVEN_COLUMNS and k not in READER_COLUMNS}
+    extra = {k: v for k, v in obj.items() if k not in GIVEN_COLUMNS}
     return row, extra
 
 
@@ -141,7 +179,7 @@ def read_jsonl(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         fh = open(task.path, "rb")  # noqa: SIM115 - closed in finally, across yields
     except OSError as exc:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
-    rows = RowBuffer(task.path, task.format)
+    rows = RowBuffer(task)
     started = False
     try:
         lines = _lines(_open_chunks(task.path, fh))

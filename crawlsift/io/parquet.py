@@ -1,10 +1,16 @@
-"""Parquet input: the same columns as JSONL, streamed row group by row group."""
+"""Parquet input: the same columns as JSONL, streamed row group by row group.
+
+Row groups are read independently: a row group that cannot be decoded (a damaged column
+chunk, say) becomes one ``corrupt_row_group`` row for each record it held that was not
+read, with its position (``source_index``) and, where those columns can still be read, its
+``id`` and ``url``; the row groups after it are read as usual. So kept + rejected rows
+always add up to the file's row count.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,16 +18,12 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import (
-    GIVEN_COLUMNS,
-    READ_STAGE,
-    READER_COLUMNS,
-    RowBuffer,
-    as_status,
-    as_str,
-    string_array,
-)
+from crawlsift.io._rows import GIVEN_COLUMNS, READ_STAGE, as_status, derived_id, id_name
 from crawlsift.io.discover import ReadTask
+from crawlsift.io.passthrough import as_text, field_name, string_array, without_surrogates
+
+#: the reason of each record of a row group that cannot be decoded
+CORRUPT_ROW_GROUP = "corrupt_row_group"
 
 
 def _is_text_type(type_: pa.DataType) -> bool:
@@ -43,69 +45,139 @@ def _column(batch: pa.RecordBatch, name: str) -> pa.Array:
     try:
         return arr.cast(type_)
     except (pa.ArrowException, ValueError):
-        convert: Callable[[Any], Any] = as_status if name == S.HTTP_STATUS else as_str
+        convert: Callable[[Any], Any] = as_status if name == S.HTTP_STATUS else as_text
         values = [convert(v) for v in arr.to_pylist()]
         if name == S.HTTP_STATUS:
             return pa.array(values, type=type_)
         return string_array(values, type_)
 
 
-def convert_batch(batch: pa.RecordBatch, source: str, fmt: str, start: int) -> pa.Table:
+def convert_batch(batch: pa.RecordBatch, task: ReadTask, start: int) -> pa.Table:
     """One Parquet record batch as a reader table (input columns, then pass-through)."""
     n = batch.num_rows
     cols: dict[str, pa.Array] = {name: _column(batch, name) for name in GIVEN_COLUMNS}
     ids = cols[S.ID]
     if ids.null_count:
-        name = os.path.basename(source)
-        fallback = pa.array([f"{name}#{i}" for i in range(start, start + n)], pa.string())
+        name = id_name(task)
+        fallback = pa.array([derived_id(name, i) for i in range(start, start + n)], pa.string())
         cols[S.ID] = pc.coalesce(ids, fallback)
     missing = cols[S.TEXT].is_null()
     cols[S.REASON] = pc.if_else(missing, pa.scalar("missing_text"), pa.scalar(None, pa.string()))
     cols[S.STAGE] = pc.if_else(missing, pa.scalar(READ_STAGE), pa.scalar(None, pa.string()))
-    cols[S.SOURCE] = pa.array([source] * n, pa.string())
+    cols[S.SOURCE] = pa.array([without_surrogates(task.path)] * n, pa.string())
     cols[S.SOURCE_INDEX] = pa.array(range(start, start + n), pa.int64())
-    cols[S.SOURCE_FORMAT] = pa.array([fmt] * n, pa.string())
+    cols[S.SOURCE_FORMAT] = pa.array([task.format] * n, pa.string())
     cols[S.HTML] = pa.nulls(n, S.COLUMN_TYPES[S.HTML])
+    cols[S.SKIPPED_RECORDS] = pa.nulls(n, S.COLUMN_TYPES[S.SKIPPED_RECORDS])
     arrays = [cols[name] for name in S.INPUT_COLUMNS]
     extra_fields = []
     for i, field in enumerate(batch.schema):
-        if field.name not in GIVEN_COLUMNS and field.name not in READER_COLUMNS:
+        if field.name not in GIVEN_COLUMNS:
             arrays.append(batch.column(i))
-            extra_fields.append(field)
+            extra_fields.append(field.with_name(field_name(field.name)))
     return pa.Table.from_arrays(arrays, schema=S.input_schema(extra_fields))
+
+
+def _lost_rows(
+    pf: pq.ParquetFile,
+    group: int,
+    task: ReadTask,
+    start: int,
+    done: int,
+    held: int,
+    batch_size: int,
+) -> Iterator[pa.Table]:
+    """A ``corrupt_row_group`` row for each record of a row group from the ``done``-th on,
+    in tables of at most ``batch_size`` rows, with its id and URL when those columns of the
+    row group can still be read (a damaged column chunk spoils only its own column)."""
+    known: dict[str, pa.Array] = {}
+    for name in (S.ID, S.URL):
+        if name in pf.schema_arrow.names:
+            try:
+                table = pf.read_row_group(group, columns=[name])
+            except (OSError, pa.ArrowException):
+                continue
+            if table.num_rows == held:
+                known[name] = _column(table.combine_chunks().to_batches()[0], name)
+    name = id_name(task)
+    source = without_surrogates(task.path)
+    for first in range(done, held, batch_size):
+        n = min(batch_size, held - first)
+        index = range(start + first, start + first + n)
+        ids = pa.array([derived_id(name, i) for i in index], pa.string())
+        if S.ID in known:
+            ids = pc.coalesce(known[S.ID].slice(first, n), ids)
+        yield S.input_table(
+            id=ids,
+            url=known[S.URL].slice(first, n) if S.URL in known else None,
+            reason=[CORRUPT_ROW_GROUP] * n,
+            stage=[READ_STAGE] * n,
+            source=[source] * n,
+            source_index=index,
+            source_format=[task.format] * n,
+        )
+
+
+def _open(path: str) -> str | BinaryIO:
+    """What pyarrow opens: the path, or for a name that is not valid UTF-8 (which pyarrow
+    cannot encode) the file opened by Python, which is slower to read through."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return open(path, "rb")  # closed by read_parquet
+    return path
 
 
 def read_parquet(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     """Stream a Parquet file as tables of at most ``batch_size`` rows.
 
-    A file without a string ``text`` column raises :class:`UnreadableFileError`; data
-    that fails to decode part-way yields one ``corrupt_file`` row, then stops.
+    A file without a string ``text`` column raises :class:`UnreadableFileError`; the
+    records of a row group that fails to decode are ``corrupt_row_group`` rows (see the
+    module docstring).
     """
     try:
-        pf = pq.ParquetFile(task.path)
+        source = _open(task.path)
+    except OSError as exc:
+        raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
+    try:
+        yield from _read(task, source, batch_size)
+    finally:
+        if not isinstance(source, str):
+            source.close()
+
+
+def _read(task: ReadTask, source: str | BinaryIO, batch_size: int) -> Iterator[pa.Table]:
+    try:
+        pf = pq.ParquetFile(source)
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableFileError(task.path, f"not a readable Parquet file: {exc}") from exc
     try:
         arrow_schema = pf.schema_arrow
+        repeated = sorted({n for n in arrow_schema.names if arrow_schema.names.count(n) > 1})
+        if repeated:
+            raise UnreadableFileError(task.path, f"repeated column names: {', '.join(repeated)}")
         if S.TEXT not in arrow_schema.names:
             raise UnreadableFileError(task.path, "no 'text' column")
         text_type = arrow_schema.field(S.TEXT).type
         if not _is_text_type(text_type):
             raise UnreadableFileError(task.path, f"column 'text' is {text_type}, not a string")
         start = 0
-        batches = pf.iter_batches(batch_size=batch_size)
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                break
-            except (OSError, pa.ArrowException):
-                rows = RowBuffer(task.path, task.format, start_index=start)
-                rows.reject("corrupt_file")
-                yield rows.flush()
-                break
-            if batch.num_rows:
-                yield convert_batch(batch, task.path, task.format, start)
-                start += batch.num_rows
+        for group in range(pf.num_row_groups):
+            held = pf.metadata.row_group(group).num_rows
+            done = 0
+            batches = pf.iter_batches(batch_size=batch_size, row_groups=[group])
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except (OSError, pa.ArrowException):  # damaged data
+                    break
+                if batch.num_rows:
+                    yield convert_batch(batch, task, start + done)
+                    done += batch.num_rows
+            if done < held:  # the rest of the row group cannot be decoded
+                yield from _lost_rows(pf, group, task, start, done, held, batch_size)
+            start += max(held, done)
     finally:
         pf.close()

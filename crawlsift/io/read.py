@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
-from crawlsift.errors import InputError
+from crawlsift.errors import InputError, UnreadableFileError
 from crawlsift.io.arc import read_arc
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.jsonl import read_jsonl
@@ -36,6 +36,8 @@ def read_task(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
     """
     if batch_size < 1:
         raise InputError(f"batch size must be at least 1, got {batch_size}")
+    if task.problem is not None:
+        raise UnreadableFileError(task.path, task.problem)
     reader = READERS.get(task.format)
     if reader is None:
         raise InputError(f"{task.path}: unknown input format {task.format!r}")

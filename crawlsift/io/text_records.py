@@ -7,7 +7,6 @@ everything after that line, byte for byte; otherwise the text is the whole file.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -15,7 +14,8 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import RowBuffer, as_status, decode_text
+from crawlsift.io._rows import RowBuffer, as_status
+from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
 
 HEADER = re.compile(
@@ -40,10 +40,10 @@ def read_text(task: ReadTask, batch_size: int = 1000) -> Iterator[pa.Table]:
         raise UnreadableFileError(task.path, exc.strerror or str(exc)) from exc
     content, charset = decode_text(data)
     date, status, text = parse_text_record(content)
-    rows = RowBuffer(task.path, task.format)
+    rows = RowBuffer(task)
     rows.add(
         {
-            S.ID: os.path.basename(task.path),
+            S.ID: rows.name,
             S.DATE: date,
             S.HTTP_STATUS: status,
             S.CONTENT_TYPE: "text/plain",

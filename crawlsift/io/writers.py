@@ -1,16 +1,20 @@
 """Atomic output shards (Parquet or JSONL) and reading them back.
 
-A :class:`ShardWriter` writes to a hidden ``.tmp-<name>.<ext>`` file and only
-:meth:`ShardWriter.commit` makes it visible as ``<name>.<ext>`` (fsync, then
-``os.replace``), so a crashed run never leaves a partial shard that looks complete.
+A :class:`ShardWriter` writes to hidden ``.tmp-<name>.<ext>`` files and only
+:meth:`ShardWriter.commit` makes the shard visible as ``<name>.<ext>`` (fsync, then
+``os.replace``), so a crashed run never leaves a partial shard that looks complete. A
+committed shard is one file with one schema, whatever the tables written to it held
+(see :mod:`crawlsift.io.passthrough` for how their fields and types are unified).
+
+Commit has two steps, so that several shards can become visible together:
+:meth:`~ShardWriter.prepare` writes and fsyncs the final temporary file (where a full
+disk shows), :meth:`~ShardWriter.publish` renames it into place (which allocates
+nothing); :meth:`~ShardWriter.unpublish` takes a published shard back.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import datetime as dt
-import decimal
 import json
 import os
 import re
@@ -21,25 +25,14 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import InputError, OutputError
-from crawlsift.io._rows import infer_array
-
-ROW_GROUP_ROWS = 2000  # rows per Parquet row group (and per JSONL write) of a RollingWriter
+from crawlsift.io.passthrough import conform, infer_array, unify_schemas
+from crawlsift.io.unify_shards import ROW_GROUP_ROWS, json_lines, write_parts
 
 FORMATS: tuple[str, ...] = ("parquet", "jsonl")
 #: Parquet needs a column's type up front: tables whose columns are still all-null are
 #: held back (up to this many bytes) until a later table reveals the type.
 PENDING_BYTES = 32 << 20
-_SHARD = re.compile(r"(?P<base>.+?)(?:~(?P<part>\d+))?\.(?P<ext>parquet|jsonl)")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, (dt.timedelta, decimal.Decimal)):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+_SHARD = re.compile(r"(?P<base>.+?)\.(?P<ext>parquet|jsonl)")
 
 
 def _has_null(type_: pa.DataType | pa.Schema) -> bool:
@@ -55,37 +48,12 @@ def _has_null(type_: pa.DataType | pa.Schema) -> bool:
     return False
 
 
-def _unify(schemas: list[pa.Schema]) -> pa.Schema | None:
-    try:
-        return pa.unify_schemas(schemas, promote_options="permissive")
-    except (pa.ArrowException, ValueError):
-        return None
-
-
-def _fit(table: pa.Table, schema: pa.Schema) -> pa.Table | None:
-    """The table cast to ``schema`` (missing columns as nulls), or None if it will not fit."""
-    if table.schema.equals(schema):
-        return table
-    if set(table.column_names) - set(schema.names):
-        return None
-    arrays = []
-    for field in schema:
-        if field.name not in table.column_names:
-            arrays.append(pa.nulls(table.num_rows, field.type))
-            continue
-        col = table.column(field.name)
-        try:
-            arrays.append(col if col.type.equals(field.type) else col.cast(field.type))
-        except (pa.ArrowException, ValueError):
-            return None
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
 class ShardWriter:
     """Write one output shard atomically.
 
-    Tables whose schema cannot be cast to the first one (new columns, incompatible
-    types) start a further Parquet part ``<name>~<k>.parquet``; JSONL needs no parts.
+    Tables are conformed to the schema unified so far; a table that widens it (a new
+    field, a type that unifies to another) starts a new temporary part, and ``commit``
+    rewrites the parts as one file of the final schema.
     """
 
     def __init__(self, directory: str, name: str, fmt: str = "parquet") -> None:
@@ -100,13 +68,20 @@ class ShardWriter:
         self.directory = directory
         self.name = name
         self.fmt = fmt
-        self._parts: list[tuple[str, str]] = []  # (tmp path, final path)
+        self.path = os.path.join(directory, f"{name}.{fmt}")
+        self._parts: list[tuple[str, pa.Schema]] = []  # temporary files and their schemas
         self._fh: IO[bytes] | None = None
         self._pq: pq.ParquetWriter | None = None
-        self._schema: pa.Schema | None = None
         self._pending: list[pa.Table] = []
         self._pending_bytes = 0
         self._done = False
+        self._ready: str | None = None  # the prepared file ("" when there was nothing)
+        self._published = False
+
+    @property
+    def schema(self) -> pa.Schema | None:
+        """The schema of what was written so far (None before the first part)."""
+        return self._parts[-1][1] if self._parts else None
 
     def __enter__(self) -> ShardWriter:
         return self
@@ -115,14 +90,6 @@ class ShardWriter:
         if not self._done:
             self.abort()
 
-    def _open_part(self) -> IO[bytes]:
-        suffix = f"~{len(self._parts)}" if self._parts else ""
-        stem = f"{self.name}{suffix}.{self.fmt}"
-        tmp = os.path.join(self.directory, f".tmp-{stem}")
-        self._parts.append((tmp, os.path.join(self.directory, stem)))
-        self._fh = open(tmp, "wb")  # noqa: SIM115 - closed in commit/abort
-        return self._fh
-
     def write(self, table: pa.Table) -> None:
         """Append a table's rows to the shard (empty tables are ignored)."""
         if self._done:
@@ -130,62 +97,51 @@ class ShardWriter:
         if table.num_rows == 0:
             return
         try:
-            if self.fmt == "jsonl":
-                self._write_jsonl(table)
+            if self.fmt == "parquet" and not self._parts:
+                self._hold(table)
             else:
-                self._write_parquet(table)
+                self._write(table)
         except OSError as exc:
             raise OutputError(f"cannot write to {self.directory}: {exc.strerror or exc}") from exc
 
-    def _write_jsonl(self, table: pa.Table) -> None:
-        fh = self._fh or self._open_part()
-        for batch in table.to_batches():
-            lines = [
-                json.dumps(row, ensure_ascii=False, default=_json_default) + "\n"
-                for row in batch.to_pylist()
-            ]
-            fh.write("".join(lines).encode("utf-8"))
-
-    def _write_parquet(self, table: pa.Table) -> None:
-        if self._pq is None:  # hold the first tables until all-null columns get a type
-            self._pending.append(table)
-            self._pending_bytes += table.nbytes
-            unified = _unify([t.schema for t in self._pending])
-            if unified is None or not _has_null(unified) or self._pending_bytes > PENDING_BYTES:
-                self._flush_pending()
-            return
-        self._write_part(table)
+    def _hold(self, table: pa.Table) -> None:
+        """Hold the first tables until all-null columns get a type (Parquet only)."""
+        self._pending.append(table)
+        self._pending_bytes += table.nbytes
+        unified = unify_schemas(t.schema for t in self._pending)
+        if not _has_null(unified) or self._pending_bytes > PENDING_BYTES:
+            self._flush_pending()
 
     def _flush_pending(self) -> None:
         pending, self._pending, self._pending_bytes = self._pending, [], 0
-        if not pending:
-            return
-        unified = _unify([t.schema for t in pending])
-        if unified is not None:
-            self._start_part(unified)
         for table in pending:
-            self._write_part(table)
+            self._write(table)
+
+    def _write(self, table: pa.Table) -> None:
+        current = self.schema
+        schema = table.schema if current is None else unify_schemas([current, table.schema])
+        if current is None or not schema.equals(current):
+            self._start_part(schema)
+        table = conform(table, schema)
+        if self._pq is not None:
+            self._pq.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        else:
+            assert self._fh is not None
+            for chunk in json_lines(table):
+                self._fh.write(chunk)
 
     def _start_part(self, schema: pa.Schema) -> None:
-        self._close_parquet()
-        self._schema = schema
-        self._pq = pq.ParquetWriter(self._open_part(), schema, compression="zstd")
+        self._close_part()
+        tmp = self._tmp(f"~{len(self._parts)}" if self._parts else "")
+        self._parts.append((tmp, schema))
+        self._fh = open(tmp, "wb")  # noqa: SIM115 - closed in commit/abort
+        if self.fmt == "parquet":
+            self._pq = pq.ParquetWriter(self._fh, schema, compression="zstd")
 
-    def _write_part(self, table: pa.Table) -> None:
-        fitted = _fit(table, self._schema) if self._schema is not None else None
-        if fitted is None:
-            self._start_part(table.schema)
-            fitted = table
-        assert self._pq is not None
-        self._pq.write_table(fitted)
-
-    def _close_parquet(self) -> None:
+    def _close_part(self, sync: bool = True) -> None:
         if self._pq is not None:
-            self._pq.close()
-            self._pq = None
-        self._close_file(sync=True)
-
-    def _close_file(self, sync: bool) -> None:
+            writer, self._pq = self._pq, None
+            writer.close()
         if self._fh is not None:
             fh, self._fh = self._fh, None
             try:
@@ -196,39 +152,80 @@ class ShardWriter:
                 fh.close()
 
     def commit(self) -> list[str]:
-        """Make the shard visible; returns the committed paths ([] if nothing was written)."""
-        if self._done:
+        """Make the shard visible; returns its path ([] if nothing was written)."""
+        self.prepare()
+        published = self.publish()
+        try:
+            _fsync_dir(self.directory)
+        except OSError as exc:
+            raise OutputError(f"cannot commit {self.name}: {exc.strerror or exc}") from exc
+        return published
+
+    def prepare(self) -> None:
+        """Write the shard, as one file of its final schema, under its temporary name and
+        fsync it; on failure everything is discarded and :class:`OutputError` raised."""
+        if self._done or self._ready is not None:
             raise RuntimeError("ShardWriter is already committed or aborted")
         try:
             self._flush_pending()
-            self._close_parquet()
-            for tmp, final in self._parts:
-                os.replace(tmp, final)
-            if self._parts:
-                _fsync_dir(self.directory)
+            self._close_part()
+            if not self._parts:
+                self._ready = ""
+                return
+            source = self._parts[0][0]
+            if len(self._parts) > 1:  # one file of the final schema
+                source = self._tmp("~all")
+                write_parts(self._parts, self._parts[-1][1], source)  # fsynced
+                for tmp, _ in self._parts:
+                    os.remove(tmp)
+                self._parts = [(source, self._parts[-1][1])]
+            self._ready = source
+        except (OSError, pa.ArrowException) as exc:
+            self.abort()
+            raise OutputError(f"cannot commit {self.name}: {_why(exc)}") from exc
+
+    def publish(self) -> list[str]:
+        """Rename the prepared shard into place; returns its path ([] if empty). The
+        caller fsyncs the directory."""
+        if self._ready is None:
+            self.prepare()
+        ready, self._ready = self._ready, None
+        self._done = True
+        if not ready:
+            return []
+        try:
+            os.replace(ready, self.path)
         except OSError as exc:
+            self._done = False
+            self._ready = ready
             self.abort()
             raise OutputError(f"cannot commit {self.name}: {exc.strerror or exc}") from exc
-        self._done = True
-        return [final for _, final in self._parts]
+        self._published = True
+        return [self.path]
+
+    def unpublish(self) -> None:
+        """Remove the shard this writer published (its task failed to commit as a whole)."""
+        if self._published:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path)
+            self._published = False
 
     def abort(self) -> None:
         """Discard everything written; safe to call more than once."""
         if self._done:
             return
         self._done = True
-        self._pending = []
-        try:
-            if self._pq is not None:
-                self._pq.close()
-        except (OSError, pa.ArrowException):
-            pass
-        self._pq = None
-        with contextlib.suppress(OSError):
-            self._close_file(sync=False)
+        self._pending, self._ready = [], None
+        with contextlib.suppress(OSError, pa.ArrowException):
+            self._close_part(sync=False)
         for tmp, _ in self._parts:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self._tmp("~all"))
+
+    def _tmp(self, suffix: str) -> str:
+        return os.path.join(self.directory, f".tmp-{self.name}{suffix}.{self.fmt}")
 
 
 class RollingWriter:
@@ -259,7 +256,8 @@ class RollingWriter:
         return min(ROW_GROUP_ROWS, self.shard_rows - self.rows)
 
     def _emit(self, n: int) -> None:
-        pending = pa.concat_tables(self.buffer, promote_options="permissive")
+        schema = unify_schemas(t.schema for t in self.buffer)
+        pending = pa.concat_tables([conform(t, schema) for t in self.buffer])
         head, rest = pending.slice(0, n), pending.slice(n)
         self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
         if self.current is None:
@@ -272,21 +270,56 @@ class RollingWriter:
             self.finished.append(self.current)
             self.current, self.rows = None, 0
 
-    def commit(self) -> None:
-        """Write what is buffered and make every shard visible."""
-        while self.buffered:
-            self._emit(min(self.buffered, self._step()))
+    def commit(self) -> list[tuple[str, pa.Schema]]:
+        """Write what is buffered and make every shard visible; returns each shard's path
+        and schema."""
+        self.prepare()
+        return self.publish()
+
+    def prepare(self) -> None:
+        """Write what is buffered and every shard under its temporary name, fsynced."""
+        try:
+            while self.buffered:
+                self._emit(min(self.buffered, self._step()))
+        except (OSError, pa.ArrowException) as exc:
+            self.abort()
+            raise OutputError(f"cannot write to {self.directory}: {_why(exc)}") from exc
         if self.current is not None:
             self.finished.append(self.current)
             self.current = None
-        for w in self.finished:
-            w.commit()
+        try:
+            for w in self.finished:
+                w.prepare()
+        except OutputError:
+            self.abort()
+            raise
+
+    def publish(self) -> list[tuple[str, pa.Schema]]:
+        """Rename the prepared shards into place and fsync their directory; returns each
+        one's path and schema. If this fails, the shards already renamed are removed."""
+        committed = []
+        try:
+            for w in self.finished:
+                for path in w.publish():
+                    assert w.schema is not None
+                    committed.append((path, w.schema))
+            if committed:
+                _fsync_dir(self.directory)
+        except (OSError, OutputError) as exc:
+            self.abort()
+            raise OutputError(f"cannot commit {self.prefix}: {_why(exc)}") from exc
+        return committed
 
     def abort(self) -> None:
-        """Discard every shard."""
+        """Discard every shard, published ones included."""
         self.buffer, self.buffered = [], 0
         for w in [*self.finished, *([self.current] if self.current else [])]:
             w.abort()
+            w.unpublish()
+
+
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 def _fsync_dir(directory: str) -> None:
@@ -295,12 +328,6 @@ def _fsync_dir(directory: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _shard_key(name: str) -> tuple[str, int, str]:
-    match = _SHARD.fullmatch(name)
-    assert match is not None
-    return match["base"], int(match["part"] or 0), match["ext"]
 
 
 def _read_jsonl(path: str) -> pa.Table:
@@ -337,7 +364,6 @@ def read_output(directory: str) -> pa.Table:
         raise InputError(f"{directory}: no such output directory")
     names = sorted(
         (n for n in os.listdir(directory) if not n.startswith(".") and _SHARD.fullmatch(n)),
-        key=_shard_key,
     )
     tables = []
     for name in names:

@@ -259,7 +259,11 @@ def _outputs(min_words: int) -> tuple[pl.Expr, tuple[pl.Expr, ...]]:
     )
 
 
-@register(STAGE, RepairOptions)
+@register(
+    STAGE,
+    RepairOptions,
+    columns=(S.INPUT_TEXT, S.TEXT, S.TITLE, S.EDITS, S.REASON, S.STAGE, S.KEEP),
+)
 def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     """Repair record text in place: remove banners, repeats and boilerplate; log edits."""
     opts = opts or RepairOptions()

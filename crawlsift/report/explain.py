@@ -8,11 +8,12 @@ with the reason as a label; the report uses the same HTML.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any
 
 from crawlsift import schema as S
+from crawlsift.report.why import measured
 
 Marker = Callable[[str, str | None, str], str]
 
@@ -21,8 +22,8 @@ del.edit { background: #ffe3e3; color: #862e2e; text-decoration: line-through; }
 ins.edit { background: #d3f9d8; text-decoration: none; }
 span.why { font: 11px sans-serif; background: #495057; color: #fff; border-radius: 3px;
   padding: 0 4px; margin: 0 3px; text-decoration: none; display: inline-block; }
-pre.record { white-space: pre-wrap; font: 13px/1.45 ui-monospace, monospace;
-  border: 1px solid #dee2e6; padding: 8px; max-height: 28em; overflow: auto; }
+pre.record { white-space: pre-wrap; overflow-wrap: anywhere; font: 13px/1.45 ui-monospace,
+  monospace; border: 1px solid #dee2e6; padding: 8px; }
 """
 
 
@@ -65,14 +66,23 @@ def mark_edits(text: str, edits: Iterable[dict[str, Any]] | None, style: str = "
     return "".join(out)
 
 
-def record_header(row: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) pairs describing a processed row: status, title, url, date, status."""
+def record_header(
+    row: dict[str, Any], limits: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) pairs describing a processed row: id, status, why (a threshold rule's
+    measured value against ``limits``, the run's thresholds), title, url, date, HTTP status."""
     if row.get(S.KEEP):
         status = "kept"
     else:
-        status = f"rejected: {row.get(S.REASON)} (stage {row.get(S.STAGE)})"
-    pairs = [("id", str(row.get(S.ID))), ("status", status)]
+        status = f"rejected: {row.get(S.REASON) or 'no reason given'}"
+        if row.get(S.STAGE):
+            status += f" (stage {row[S.STAGE]})"
+    pairs = [("id", str(row.get(S.ID) or "")), ("status", status)]
+    why = measured(row, limits or {})
+    if why:
+        pairs.append(("why", why))
     for label, col in (
+        ("duplicate of", S.DEDUP_DUPLICATE_OF),
         ("title", S.TITLE),
         ("url", S.URL),
         ("date", S.DATE),
@@ -83,19 +93,27 @@ def record_header(row: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def render_record(row: dict[str, Any], style: str = "plain") -> str:
-    """One processed row as text (plain or ansi) with a header and its edits marked."""
+def render_record(
+    row: dict[str, Any], style: str = "plain", limits: Mapping[str, Any] | None = None
+) -> str:
+    """One processed row as text (plain or ansi) with a header and its edits marked;
+    ``limits`` are the filter thresholds the row was judged by."""
     text = row.get(S.INPUT_TEXT) or row.get(S.TEXT) or ""
-    pairs = record_header(row)
+    pairs = record_header(row, limits)
+    if style == "ansi":  # a rejection in red, its measured value in the reasons' yellow
+        paint = {"status": "1;31" if not row.get(S.KEEP) else "32", "why": "33"}
+        pairs = [(k, f"\x1b[{paint[k]}m{v}\x1b[0m" if k in paint else v) for k, v in pairs]
     header = [f"== {pairs[0][1]}  {pairs[1][1]}"] + [f"   {k}: {v}" for k, v in pairs[2:]]
     body = mark_edits(text, row.get(S.EDITS), style).rstrip("\n")
     return "\n".join(header) + "\n" + body + "\n"
 
 
-def render_record_html(row: dict[str, Any]) -> str:
-    """One processed row as an HTML fragment (a definition list and a <pre>)."""
+def render_record_html(row: dict[str, Any], limits: Mapping[str, Any] | None = None) -> str:
+    """One processed row as an HTML fragment (a definition list and a <pre> holding the
+    whole text: it grows with the record, so no removal is hidden in a scroll box)."""
     text = row.get(S.INPUT_TEXT) or row.get(S.TEXT) or ""
-    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in record_header(row))
+    pairs = record_header(row, limits)
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in pairs)
     body = mark_edits(text, row.get(S.EDITS), "html")
     return f'<section class="record"><dl>{items}</dl><pre class="record">{body}</pre></section>'
 

@@ -31,6 +31,8 @@ class RunStats:
     edits_by_reason: Counter[str] = field(default_factory=Counter)
     chars_removed_by_reason: Counter[str] = field(default_factory=Counter)
     by_format: Counter[str] = field(default_factory=Counter)
+    #: archive records that are not documents (WARC request, metadata, warcinfo, ...), by type
+    skipped_by_type: Counter[str] = field(default_factory=Counter)
 
     def add_batch(self, table: pa.Table) -> None:
         """Count a processed batch (after all stages)."""
@@ -52,6 +54,10 @@ class RunStats:
                 continue
             for row in pc.value_counts(table.column(col).drop_null()).to_pylist():
                 counter[row["values"]] += row["counts"]
+        if S.SKIPPED_RECORDS in table.column_names:
+            skipped = pc.list_flatten(table.column(S.SKIPPED_RECORDS))
+            for row in pc.value_counts(skipped).to_pylist():
+                self.skipped_by_type[row["values"]] += row["counts"]
         if S.EDITS in table.column_names and pa.types.is_list(table.schema.field(S.EDITS).type):
             edits = pc.list_flatten(table.column(S.EDITS))
             if len(edits):
@@ -100,6 +106,7 @@ _COUNTERS = (
     "edits_by_reason",
     "chars_removed_by_reason",
     "by_format",
+    "skipped_by_type",
 )
 
 

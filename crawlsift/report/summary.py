@@ -15,6 +15,10 @@ def format_summary(summary: RunSummary) -> str:
         f"input      {s.bytes_in / 1e6:,.1f} MB in {summary.seconds:,.1f} s ({rate:,.1f} MB/s)",
         f"files      {summary.tasks_total} ({summary.tasks_skipped} already done, skipped)",
     ]
+    if s.skipped_by_type:
+        types = ", ".join(f"{t} {n:,}" for t, n in sorted(s.skipped_by_type.items()))
+        total = sum(s.skipped_by_type.values())
+        lines.append(f"skipped    {total:,} archive records that are not documents ({types})")
     if s.rejected_by_reason:
         lines.append("rejected by reason:")
         for reason, n in s.rejected_by_reason.most_common():

@@ -29,6 +29,13 @@ from crawlsift.registry import register
 from crawlsift.signals._text import LINE_BREAKS, active_texts, per_doc, split_parts, to_arrow
 
 STAGE = "c4"
+#: the signal columns this stage sets
+SIGNALS: tuple[str, ...] = (
+    S.C4_SENTENCES,
+    S.C4_LINES_REMOVED,
+    S.C4_LOREM_IPSUM,
+    S.C4_CURLY_BRACKET,
+)
 CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
 POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies")
 POLICY += ("use cookies",)
@@ -185,7 +192,7 @@ def signals_from_lines(lines: pl.DataFrame, ndocs: int) -> pl.DataFrame:
     )
 
 
-@register(STAGE, C4Options)
+@register(STAGE, C4Options, columns=SIGNALS)
 def c4(table: pa.Table, *, opts: C4Options | None = None) -> pa.Table:
     """C4 line and document signals as columns (null on rows already rejected)."""
     texts = active_texts(table)

@@ -32,6 +32,7 @@ from crawlsift.signals._text import (
     text_batch,
     to_arrow,
 )
+from crawlsift.signals.c4 import SIGNALS as C4_SIGNALS
 from crawlsift.signals.c4 import C4Options, classify_lines, signals_from_lines
 
 STAGE = "c4_lines"
@@ -154,7 +155,7 @@ def _count_tokens(texts: pl.Series, lines: pl.DataFrame, n: int) -> np.ndarray |
     return counts
 
 
-@register(STAGE, C4LinesOptions)
+@register(STAGE, C4LinesOptions, columns=(*C4_SIGNALS, S.TEXT, S.EDITS, S.INPUT_TEXT))
 def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:
     """C4 signals; remove the lines C4's line rules reject, each removal an edit."""
     opts = opts or C4LinesOptions()

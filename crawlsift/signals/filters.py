@@ -3,8 +3,9 @@
 Each rule names one signal column, a kind (``min``: reject below, ``max``: reject above,
 ``flag``: reject when true, ``in``: reject when not in a list, ``null``: reject a text the
 signal cannot be computed on, e.g. an empty one) and a threshold. A preset is a
-set of rules with the published thresholds; a TOML file can start from a preset and change or
-switch off (``false``) single rules::
+set of rules with the published thresholds; a TOML file names the preset it starts from
+(``preset = "none"`` for none: the file must say, so no rule applies unannounced) and changes
+or switches off (``false``) single rules::
 
     preset = "gopher"
     [rules]
@@ -13,6 +14,10 @@ switch off (``false``) single rules::
     language = ["en", "de"]
     language_score = 0.65
 
+Every threshold is checked against its rule's kind (a number, true/false, or a list of
+language codes) when the options are made, so a bad file is one :class:`InputError` naming
+the rule before any document is read or any output written.
+
 Rules run in the order of ``RULES`` (datatrove's order within each family); a document gets the
 reason of the first rule it fails. Only rows not already rejected are judged; signal columns are
 left on every row so a corpus can be re-thresholded without recomputing them.
@@ -20,6 +25,8 @@ left on every row so a corpus can be re-thresholded without recomputing them.
 
 from __future__ import annotations
 
+import json
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,38 +128,110 @@ PRESETS: dict[str, dict[str, Any]] = {
     "fineweb": _FINEWEB,
     "crawlsift-default": _GOPHER | _C4 | _FINEWEB,
 }
+#: the preset name a TOML file gives to start from no preset
+NO_PRESET = "none"
+#: what a rule's threshold must be, by the rule's kind (``false`` always switches it off)
+_EXPECTED = {
+    "min": "a number",
+    "max": "a number",
+    "flag": "true",
+    "null": "true",
+    "in": "a list of language codes (strings)",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
 class FilterOptions:
-    """Thresholds: ``rules`` (explicit) over the TOML ``config`` over the ``preset``."""
+    """Thresholds: ``rules`` (explicit) over the TOML ``config`` over a preset.
+
+    The preset is ``preset`` (None: no preset) when there is no ``config``; a ``config``
+    file names its own (``preset = "<name>"`` or ``"none"``), which ``preset`` does not
+    change. The thresholds are checked when the options are made.
+    """
 
     preset: str | None = "crawlsift-default"
     config: str | None = None
     rules: tuple[tuple[str, Any], ...] = ()
 
+    def __post_init__(self) -> None:
+        thresholds(self)
+
+
+def _kind_of(value: Any) -> str:
+    """How TOML names a value's type, for error messages."""
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array"}
+    return names.get(type(value), "table" if isinstance(value, dict) else "date/time")
+
+
+def _check_thresholds(values: dict[str, Any], where: str) -> None:
+    """Raise :class:`InputError` for an unknown rule or a threshold of the wrong type."""
+    unknown = sorted(set(values) - set(RULES))
+    if unknown:
+        known = ", ".join(RULES)
+        raise InputError(f"unknown filter rule(s){where}: {', '.join(unknown)}; known: {known}")
+    for name, value in values.items():
+        kind = RULES[name].kind
+        if value is False:
+            continue
+        if kind in ("min", "max"):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and not math.isnan(value)
+        elif kind in ("flag", "null"):
+            ok = value is True
+        else:
+            ok = isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
+        if not ok:
+            shown = json.dumps(value, default=str)
+            raise InputError(
+                f"filter rule {name}{where}: expected {_EXPECTED[kind]}, or false to switch "
+                f"it off; got {shown} ({_kind_of(value)})"
+            )
+
+
+def _read_config(path: str) -> tuple[str | None, dict[str, Any]]:
+    """The preset (None for ``"none"``) and the ``[rules]`` of a TOML filter file, checked."""
+    try:
+        doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read filter config {path}: {exc}") from None
+    extra = sorted(set(doc) - {"preset", "rules"})
+    if extra:
+        raise InputError(
+            f"{path}: unknown key(s) {', '.join(extra)}; a filter file holds preset = ... "
+            "and a [rules] table"
+        )
+    choices = " | ".join(f'"{name}"' for name in (*PRESETS, NO_PRESET))
+    if "preset" not in doc:
+        raise InputError(
+            f"{path}: say which preset the rules start from: preset = {choices} "
+            f'("none": only the rules listed)'
+        )
+    preset = doc["preset"]
+    if preset != NO_PRESET and preset not in PRESETS:
+        raise InputError(f"{path}: unknown preset {json.dumps(preset)}; use preset = {choices}")
+    rules = doc.get("rules", {})
+    if not isinstance(rules, dict):
+        raise InputError(f"{path}: rules must be a table ([rules]), not {_kind_of(rules)}")
+    _check_thresholds(rules, f" in {path}")
+    return (None if preset == NO_PRESET else preset), rules
+
+
+def config_preset(path: str) -> str | None:
+    """The preset a TOML filter file starts from (None for ``"none"``); checks the file."""
+    return _read_config(path)[0]
+
 
 def thresholds(opts: FilterOptions) -> dict[str, Any]:
     """The effective rule thresholds, in rule order; a rule set to ``False`` is dropped."""
-    merged: dict[str, Any] = {}
-    preset = opts.preset
+    preset = None if opts.preset == NO_PRESET else opts.preset
     config: dict[str, Any] = {}
     if opts.config is not None:
-        try:
-            doc = tomllib.loads(Path(opts.config).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise InputError(f"cannot read filter config {opts.config}: {exc}") from None
-        preset = doc.get("preset", preset)
-        config = dict(doc.get("rules", {}))
-    if preset is not None:
-        if preset not in PRESETS:
-            raise InputError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
-        merged |= PRESETS[preset]
-    merged |= config
-    merged |= dict(opts.rules)
-    unknown = sorted(set(merged) - set(RULES))
-    if unknown:
-        raise InputError(f"unknown filter rule(s): {', '.join(unknown)}")
+        preset, config = _read_config(opts.config)
+    if preset is not None and preset not in PRESETS:
+        raise InputError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+    explicit = dict(opts.rules)
+    _check_thresholds(explicit, "")
+    merged = {**(PRESETS[preset] if preset is not None else {}), **config, **explicit}
     return {name: merged[name] for name in RULES if merged.get(name, False) is not False}
 
 
@@ -169,7 +248,7 @@ def _fails(rule: Rule, value: Any) -> pl.Expr:
     return ~col.is_in(list(value)) | col.is_null()
 
 
-@register(STAGE, FilterOptions)
+@register(STAGE, FilterOptions, columns=(S.REASON, S.STAGE, S.KEEP))
 def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Table:
     """Reject documents failing a threshold rule; reason ``<rule>``, stage ``filter``."""
     rules = thresholds(opts or FilterOptions())
@@ -198,8 +277,11 @@ def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Ta
     )
 
 
-def quality_pipeline(preset: str = "crawlsift-default", config: str | None = None) -> list[str]:
-    """The signal stages a preset (or TOML config) needs, in order, then ``filter``.
+def quality_pipeline(
+    preset: str | None = "crawlsift-default", config: str | None = None
+) -> list[str]:
+    """The signal stages a preset (or TOML config, which names its own) needs, in order,
+    then ``filter``.
 
     C4's signals come from ``c4_lines``, which also removes the lines C4 rejects (as edits)
     before the stages after it, as datatrove's C4 filter rewrites the text it passes on; the

@@ -25,6 +25,13 @@ from crawlsift.signals._text import (
 )
 
 STAGE = "fineweb"
+#: the signal columns this stage sets
+SIGNALS: tuple[str, ...] = (
+    S.FINEWEB_LINE_PUNCT_RATIO,
+    S.FINEWEB_SHORT_LINE_RATIO,
+    S.FINEWEB_CHAR_DUP_RATIO,
+    S.FINEWEB_NEWLINE_RATIO,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,7 +71,7 @@ def fineweb_signals(texts: pl.Series, opts: FineWebOptions) -> pl.DataFrame:
     )
 
 
-@register(STAGE, FineWebOptions)
+@register(STAGE, FineWebOptions, columns=SIGNALS)
 def fineweb(table: pa.Table, *, opts: FineWebOptions | None = None) -> pa.Table:
     """FineWeb line signals as columns (null on rows already rejected)."""
     texts = active_texts(table)

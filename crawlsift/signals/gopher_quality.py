@@ -26,6 +26,17 @@ from crawlsift.signals._text import (
 )
 
 STAGE = "gopher_quality"
+#: the signal columns this stage sets
+SIGNALS: tuple[str, ...] = (
+    S.GOPHER_WORD_COUNT,
+    S.GOPHER_MEAN_WORD_LENGTH,
+    S.GOPHER_HASH_RATIO,
+    S.GOPHER_ELLIPSIS_RATIO,
+    S.GOPHER_BULLET_LINES_RATIO,
+    S.GOPHER_END_ELLIPSIS_LINES_RATIO,
+    S.GOPHER_ALPHA_WORDS_RATIO,
+    S.GOPHER_STOP_WORDS,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +114,7 @@ def _stop_words(toks: pl.DataFrame, stop_words: tuple[str, ...], n: int) -> np.n
     return seen.sum(axis=1)
 
 
-@register(STAGE, GopherQualityOptions)
+@register(STAGE, GopherQualityOptions, columns=SIGNALS)
 def gopher_quality(table: pa.Table, *, opts: GopherQualityOptions | None = None) -> pa.Table:
     """Gopher quality signals as columns (null on rows already rejected)."""
     texts = active_texts(table)

@@ -28,6 +28,15 @@ from crawlsift.signals._text import (
 )
 
 STAGE = "gopher_repetition"
+#: the signal columns this stage sets
+SIGNALS: tuple[str, ...] = (
+    S.GOPHER_DUP_PARA_FRAC,
+    S.GOPHER_DUP_PARA_CHAR_FRAC,
+    S.GOPHER_DUP_LINE_FRAC,
+    S.GOPHER_DUP_LINE_CHAR_FRAC,
+    *S.GOPHER_TOP_NGRAM_CHAR_FRAC.values(),
+    *S.GOPHER_DUP_NGRAM_CHAR_FRAC.values(),
+)
 CHUNK_TOKENS = 32_768  # word tokens per n-gram pass (whole documents; at least one)
 
 
@@ -181,7 +190,7 @@ def gopher_repetition_signals(texts: pl.Series, opts: GopherRepetitionOptions) -
     return out.with_columns(pl.Series(k, v / length) for k, v in ngram.items())
 
 
-@register(STAGE, GopherRepetitionOptions)
+@register(STAGE, GopherRepetitionOptions, columns=SIGNALS)
 def gopher_repetition(table: pa.Table, *, opts: GopherRepetitionOptions | None = None) -> pa.Table:
     """Gopher repetition signals as columns (null on rows already rejected)."""
     texts = active_texts(table)

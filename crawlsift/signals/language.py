@@ -23,6 +23,8 @@ from crawlsift.registry import register
 from crawlsift.signals._text import active_texts
 
 STAGE = "language"
+#: the signal columns this stage sets
+SIGNALS: tuple[str, ...] = (S.LANGUAGE, S.LANGUAGE_SCORE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +87,7 @@ class LanguageId:
         )
 
 
-@register(STAGE, LanguageOptions)
+@register(STAGE, LanguageOptions, columns=SIGNALS)
 def language(table: pa.Table, *, opts: LanguageOptions | None = None) -> pa.Table:
     """Language and its probability, from fastText lid.176 (null on rows already rejected)."""
     return LanguageId(opts)(table)

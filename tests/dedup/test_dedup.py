@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 from crawlsift.dedup import DedupOptions, dedup
 from crawlsift.errors import InputError
 from tests.dedup.conftest import decisions, outputs, write
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def test_planted_copies_are_found(tmp_path: Path, planted: dict) -> None:
@@ -73,9 +77,7 @@ def test_near_only_and_verification_threshold(tmp_path: Path, planted: dict) -> 
 
 
 def test_input_checks(tmp_path: Path) -> None:
-    src = write(tmp_path / "in.parquet", [{"id": "x", "text": "a"}, {"id": "x", "text": "b"}])
-    with pytest.raises(InputError, match="unique"):
-        dedup(str(src), str(tmp_path / "o1"))
+    src = write(tmp_path / "in.parquet", [{"id": "x", "text": "a"}, {"id": "y", "text": "b"}])
     bad = write(tmp_path / "bad.parquet", [{"text": "no id"}])
     with pytest.raises(InputError, match="'id'"):
         dedup(str(bad), str(tmp_path / "o2"))
@@ -142,3 +144,77 @@ def test_reads_a_clean_output_and_passes_columns_through(tmp_path: Path) -> None
     assert kept.column("lang").to_pylist() == ["en", "de"]
     assert kept.column("edits").to_pylist()[0][0]["reason"] == "repair_x"
     assert rejected.num_rows == 0
+
+
+def _draws(seed: int, n: int) -> list[dict[str, str]]:
+    """Lottery result pages: the same words, different numbers."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        lines = [f"Results of draw {1000 + i} held on 2025-03-{1 + i % 28:02d}"]
+        for game in ("Main draw", "Bonus ball", "Second chance", "Jackpot", "Raffle"):
+            numbers = " ".join(str(rng.randint(1, 59)) for _ in range(12))
+            lines.append(f"{game} winning numbers: {numbers}")
+        lines.append(f"Prize fund {rng.randint(10**5, 10**7)} pounds, {rng.randint(2, 90)} winners")
+        rows.append(
+            {"id": f"draw-{i}", "url": f"https://lotto{i}.example/", "text": "\n".join(lines)}
+        )
+    return rows
+
+
+def test_pages_differing_only_in_numbers_are_kept_unless_digits_are_folded(
+    tmp_path: Path,
+) -> None:
+    src = write(tmp_path / "in.parquet", _draws(5, 12))
+    summary = dedup(str(src), str(tmp_path / "o1"))
+    assert (summary.kept, summary.candidate_pairs) == (12, 0)  # neither exact nor near
+    folded = dedup(str(src), str(tmp_path / "o2"), fold_digits=True)
+    assert (folded.kept, folded.removed_exact) == (1, 11)
+    assert DedupOptions().fold_digits is False
+    assert "fold_digits" in DedupOptions().hashing()  # an index is built with one setting
+
+
+def test_repeated_ids_are_told_apart_by_position(tmp_path: Path) -> None:
+    """dedup refused a corpus whose ids repeat ("ids must be unique"): a file read twice,
+    a user's JSONL with repeated ids."""
+    story = "the same story about the river and the bridge told once again here by the town"
+    other = "a different page entirely on the weather in the mountains this week and next"
+    rows = [
+        {"id": "x", "text": story},
+        {"id": "x", "text": story.upper()},  # the same words: an exact copy, with its id
+        {"id": "x", "text": other},
+        {"id": "z", "text": story.title()},
+    ]
+    src = write(tmp_path / "in.parquet", rows)
+    first = dedup(str(src), str(tmp_path / "o1"))
+    second = dedup(str(src), str(tmp_path / "o2"), batch_size=1, workers=3)
+    kept, rejected = outputs(tmp_path / "o1")
+    assert sorted(kept.column("text").to_pylist()) == sorted([story, other])  # row 0 wins
+    assert rejected.column("dedup_duplicate_of").to_pylist() == ["x", "x"]  # the kept id
+    assert sorted(rejected.column("text").to_pylist()) == sorted([story.upper(), story.title()])
+    assert (first.kept, first.removed_exact) == (second.kept, second.removed_exact) == (2, 2)
+    assert outputs(tmp_path / "o2")[0].column("text").to_pylist() == kept.column("text").to_pylist()
+
+
+def test_clean_then_dedup_on_real_warc_files_and_a_file_read_twice(tmp_path: Path) -> None:
+    """warcio's test files repeat WARC-Record-IDs (one crawl, stored several ways), and a
+    file copied under another name repeats all of them: dedup refused the corpus."""
+    from crawlsift import clean
+
+    crawl = tmp_path / "crawl"
+    shutil.copytree(FIXTURES / "warc", crawl / "warc")
+    shutil.copy(FIXTURES / "warc" / "example.warc.gz", crawl / "again.warc.gz")
+    clean([str(crawl)], str(tmp_path / "out"), workers=1)
+    kept = outputs(tmp_path / "out")[0]
+    ids = kept.column("id").to_pylist()
+    assert len(set(ids)) < len(ids)  # the given ids repeat
+    summary = dedup(str(tmp_path / "out"), str(tmp_path / "deduped"))
+    kept_after, rejected = outputs(tmp_path / "deduped")
+    assert kept_after.num_rows + rejected.num_rows == kept.num_rows
+    assert summary.removed_exact >= 1  # again.warc.gz's page is a copy of example.warc.gz's
+    copies = rejected.filter(pc.equal(rejected.column("source"), str(crawl / "again.warc.gz")))
+    assert copies.num_rows == 1
+    [row] = copies.to_pylist()
+    assert row["reason"] == "dedup_exact"
+    assert row["dedup_duplicate_of"] in kept_after.column("id").to_pylist()
+    assert ids.count(row["id"]) >= 2  # its twin in example.warc.gz has its id

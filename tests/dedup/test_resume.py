@@ -43,14 +43,14 @@ def test_interrupted_in_the_middle_of_hashing(tmp_path: Path, planted: dict, mon
     original = run.Hasher.__call__
     calls: list[int] = []
 
-    def third_fails(self: run.Hasher, k: int, row0: int, table: Any) -> run.HashResult:
+    def third_fails(self: run.Hasher, k: int, row0: int, table: Any, read: Any) -> run.HashResult:
         if k == 2:
             raise Killed
-        return original(self, k, row0, table)
+        return original(self, k, row0, table, read)
 
-    def counted(self: run.Hasher, k: int, row0: int, table: Any) -> run.HashResult:
+    def counted(self: run.Hasher, k: int, row0: int, table: Any, read: Any) -> run.HashResult:
         calls.append(k)
-        return original(self, k, row0, table)
+        return original(self, k, row0, table, read)
 
     with monkeypatch.context() as m:
         m.setattr(run.Hasher, "__call__", third_fails)

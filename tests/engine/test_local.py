@@ -10,7 +10,7 @@ import pytest
 
 import crawlsift
 from crawlsift import schema as S
-from crawlsift.engine import local
+from crawlsift.engine import local, tasks
 from crawlsift.io.writers import read_output
 
 PROSE = (
@@ -19,7 +19,9 @@ PROSE = (
 )
 
 
-def _write_inputs(root: Path, files: int = 3, rows: int = 25) -> list[str]:
+def _write_inputs(root: Path, files: int = 3, rows: int = 25, pad: int = 0) -> list[str]:
+    """JSONL files of news-like records; ``pad`` characters of a pass-through field per
+    record make the files large enough to be tasks of their own."""
     paths = []
     for f in range(files):
         path = root / f"in-{f}.jsonl"
@@ -33,7 +35,10 @@ def _write_inputs(root: Path, files: int = 3, rows: int = 25) -> list[str]:
                     text = (
                         f"Story {f}-{i}\n{PROSE} Item {i}.\nShare this article\n{PROSE} Item {i}."
                     )
-                fh.write(json.dumps({"id": f"{f}-{i}", "text": text, "lang_hint": "en"}) + "\n")
+                row = {"id": f"{f}-{i}", "text": text, "lang_hint": "en"}
+                if pad:
+                    row["pad"] = "x" * pad
+                fh.write(json.dumps(row) + "\n")
         paths.append(str(path))
     return paths
 
@@ -71,6 +76,7 @@ def test_pass_through_columns_survive(tmp_path):
 
 
 def test_interrupted_run_resumes_without_loss_or_duplicates(tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks, "SMALL_FILE", 0)  # a task per file
     inputs = _write_inputs(tmp_path)
     reference = crawlsift.clean(inputs, str(tmp_path / "ref"), workers=1, batch_size=4)
     real_read = local.read_task

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 import crawlsift
+from crawlsift.engine import tasks
+from tests.engine.faults import KILL_WORKER, RAISE_MEMORY
 from tests.engine.test_local import _shard_bytes, _write_inputs
 
 ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'crawlsift[ray]'")
@@ -31,7 +33,10 @@ def _counts(out: Path) -> dict:
 
 
 @pytest.mark.ray
-def test_ray_outputs_equal_local_outputs(local_ray, tmp_path):
+@pytest.mark.parametrize("per_file", [True, False], ids=["task-per-file", "grouped"])
+def test_ray_outputs_equal_local_outputs(local_ray, tmp_path, monkeypatch, per_file):
+    if per_file:
+        monkeypatch.setattr(tasks, "SMALL_FILE", 0)
     inputs = [
         *_write_inputs(tmp_path, files=3, rows=700),
         str(DEMO),
@@ -41,7 +46,7 @@ def test_ray_outputs_equal_local_outputs(local_ray, tmp_path):
     crawlsift.clean(inputs, str(tmp_path / "local"), workers=2, batch_size=200)
     crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", batch_size=200)
     local, on_ray = _shard_bytes(tmp_path / "local"), _shard_bytes(tmp_path / "ray")
-    assert len(local) >= 6 and local == on_ray
+    assert len(local) >= (6 if per_file else 2) and local == on_ray
     assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
 
 
@@ -112,7 +117,7 @@ def test_ray_equals_local_on_two_thousand_real_documents(local_ray, tmp_path):
 
 
 @pytest.mark.ray
-def test_ray_writes_to_a_url_output(local_ray, tmp_path):
+def test_ray_writes_to_a_url_output(local_ray, tmp_path, task_per_file):
     fsspec = pytest.importorskip("fsspec")
     fs, root = fsspec.filesystem("memory"), "/crawlsift-ray-url"
     inputs = _write_inputs(tmp_path, files=2, rows=20)
@@ -145,3 +150,24 @@ def test_ray_enforces_the_record_time_limit(local_ray, tmp_path):
     crawlsift.clean([path], str(tmp_path / "ray"), engine="ray", **options)
     assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
     assert _counts(tmp_path / "ray")["rejected_by_reason"] == {"parse_timeout": 1}
+
+
+@pytest.mark.ray
+@pytest.mark.parametrize("mark", [KILL_WORKER, RAISE_MEMORY])
+def test_ray_rejects_a_record_that_kills_its_worker(local_ray, tmp_path, mark):
+    import cloudpickle
+
+    from tests.engine import faults
+
+    cloudpickle.register_pickle_by_value(faults)  # Ray workers need not import tests/
+    inputs = _write_inputs(tmp_path, files=4, rows=25)  # small files: one task of four
+    rows = [json.loads(line) for line in Path(inputs[2]).read_text().splitlines()]
+    rows[7]["text"] += f" {mark}"
+    Path(inputs[2]).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    options = {"pipeline": faults.Faulty(), "batch_size": 5}
+    crawlsift.clean(inputs, str(tmp_path / "local"), workers=2, **options)
+    crawlsift.clean(inputs, str(tmp_path / "ray"), engine="ray", **options)
+    assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
+    assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
+    reason = "worker_died" if mark == KILL_WORKER else "out_of_memory"
+    assert _counts(tmp_path / "ray")["rejected_by_reason"][reason] == 1

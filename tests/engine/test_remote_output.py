@@ -34,7 +34,7 @@ def _remote_shards(fs, root: str) -> dict[str, bytes]:
     return found
 
 
-def test_url_output_holds_what_a_local_run_writes(store, tmp_path: Path) -> None:
+def test_url_output_holds_what_a_local_run_writes(store, tmp_path: Path, task_per_file) -> None:
     fs, root = store
     inputs = _write_inputs(tmp_path, files=3, rows=40)
     crawlsift.clean(inputs, str(tmp_path / "local"), workers=1, batch_size=16)
@@ -49,7 +49,7 @@ def test_url_output_holds_what_a_local_run_writes(store, tmp_path: Path) -> None
     assert again.tasks_skipped == 3 and again.stats.records_in == 120
 
 
-def test_a_task_without_its_marker_is_redone(store, tmp_path: Path) -> None:
+def test_a_task_without_its_marker_is_redone(store, tmp_path: Path, task_per_file) -> None:
     fs, root = store
     inputs = _write_inputs(tmp_path, files=2, rows=30)
     crawlsift.clean(inputs, f"memory://{root}", workers=1)

