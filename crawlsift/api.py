@@ -100,6 +100,8 @@ def make_pipeline(
 
 #: metadata columns the extract stage fills; ``clean_html`` returns them in ``result.extra``
 _PAGE_METADATA = (S.AUTHOR, S.PUBLISHED, S.SITE_NAME, S.HTML_LANG)
+#: the reason a record without text or HTML is rejected with, as the readers reject it
+_MISSING_TEXT = "missing_text"
 
 
 def _one_row(**values: Any) -> pa.Table:
@@ -122,7 +124,7 @@ def _checked(text: Any, url: Any, http_status: Any, date: Any) -> dict[str, Any]
         )
     row = {"url": url, "date": date, "http_status": status}
     if text is None:
-        return {**row, "reason": "missing_text", "stage": READ_STAGE}
+        return {**row, "reason": _MISSING_TEXT, "stage": READ_STAGE}
     if not isinstance(text, str):
         raise InputError(f"text must be a str or None, not {type(text).__name__}")
     return {**row, "text": text}
@@ -166,7 +168,7 @@ def clean_text(
 
 
 def clean_html(
-    html: str | bytes,
+    html: str | bytes | None,
     url: str | None = None,
     *,
     pipeline: Pipeline | None = None,
@@ -175,19 +177,21 @@ def clean_html(
 
     ``result.input_text`` is the extracted text that ``result.edits`` index into;
     ``result.extra`` holds the page's ``author``, ``published``, ``site_name`` and
-    ``html_lang`` when it declares them.
+    ``html_lang`` when it declares them. ``html=None`` gives a record rejected as
+    ``missing_text``; values of other types raise :class:`InputError`.
     """
-    payload = html.encode("utf-8") if isinstance(html, str) else html
-    charset = "utf-8" if isinstance(html, str) else None
-    row = _one_row(
-        html=payload,
-        url=url,
-        charset=charset,
-        content_type="text/html",
-        id="record",
-        source_format="html",
-        source_index=0,
-    )
+    if url is not None and not isinstance(url, str):
+        raise InputError(f"url must be a str or None, not {type(url).__name__}")
+    row: dict[str, Any] = {"url": url, "content_type": "text/html"}
+    if html is None:
+        row |= {"reason": _MISSING_TEXT, "stage": READ_STAGE}
+    elif isinstance(html, str):
+        row |= {"html": html.encode("utf-8"), "charset": "utf-8"}
+    elif isinstance(html, bytes | bytearray | memoryview):
+        row["html"] = bytes(html)
+    else:
+        raise InputError(f"html must be str or bytes or None, not {type(html).__name__}")
+    row = _one_row(**row, id="record", source_format="html", source_index=0)
     return _result((pipeline or default_pipeline())(row))
 
 
@@ -229,7 +233,6 @@ RECORD_KEYS = (S.TEXT, S.HTML, S.URL, S.DATE, S.HTTP_STATUS, S.ID)
 #: input columns an Arrow table given to ``clean_table`` may have; other columns the pipeline
 #: writes are refused, other columns of its own pass through
 TABLE_COLUMNS = (S.ID, S.URL, S.DATE, S.HTTP_STATUS, S.CONTENT_TYPE, S.CHARSET, S.TEXT, S.HTML)
-_MISSING_TEXT = "missing_text"
 
 
 @functools.cache
