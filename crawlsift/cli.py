@@ -133,8 +133,8 @@ def main() -> None:
     type=float,
     default=30.0,
     show_default=True,
-    help="Seconds a record may spend in HTML parsing before it is rejected as "
-    "parse_timeout; 0 turns the limit off.",
+    help="Seconds a record may spend in HTML parsing (else parse_timeout) or in all "
+    "stages (else record_timeout); 0 turns the limit off.",
 )
 @click.option(
     "--stdout",

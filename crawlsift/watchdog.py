@@ -52,18 +52,38 @@ class _Watchdog:
         os.pwrite(self.fd, _IDLE, 0)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the kernel ends the process
 
-    def begin(self, key: int) -> None:
+    def begin(self, key: int) -> _Timer:
         os.pwrite(self.fd, _SLOT.pack(key, time.time() + self.limit), 0)
-        signal.setitimer(signal.ITIMER_REAL, self.limit)
+        return _arm(self.limit)
 
-    def end(self) -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    def end(self, timer: _Timer) -> None:
+        _restore(timer)
         os.pwrite(self.fd, _IDLE, 0)
 
     def close(self) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         os.close(self.fd)
         self.inflight.unlink(missing_ok=True)
+
+
+_Timer = tuple[float, float]  # what an enclosing timer had left, and when it was read
+
+
+def _arm(seconds: float) -> _Timer:
+    """Set the process's one real-time timer to ``seconds``, or to what an enclosing
+    limit has left if that is sooner; :func:`_restore` gives the enclosing one back."""
+    left = signal.getitimer(signal.ITIMER_REAL)[0]
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, left) if left > 0 else seconds)
+    return left, time.monotonic()
+
+
+def _restore(timer: _Timer) -> None:
+    left, armed = timer
+    if left <= 0:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return
+    # what the enclosing limit has left now; a vanishing rest still fires the timer
+    signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - armed), 1e-6))
 
 
 _active: _Watchdog | None = None
@@ -153,8 +173,30 @@ def watch(key: int | None) -> Iterator[None]:
     if dog is None or key is None:
         yield
         return
-    dog.begin(key)
+    timer = dog.begin(key)
     try:
         yield
     finally:
-        dog.end()
+        dog.end(timer)
+
+
+def limit() -> float | None:
+    """The time limit per record of the enclosing :func:`enforce`, if any."""
+    return _active.limit if _active is not None else None
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[float]:
+    """Run the body under a time limit of ``seconds``, kept like a record's (the process
+    ends when it passes), within :func:`enforce` only; yields the deadline as a
+    ``time.time()``, or 0.0 when no limit is enforced. Limits nest: a record watched
+    inside the body gets its own limit or what the body has left, whichever is sooner."""
+    if _active is None:
+        yield 0.0
+        return
+    when = time.time() + seconds
+    timer = _arm(seconds)
+    try:
+        yield when
+    finally:
+        _restore(timer)

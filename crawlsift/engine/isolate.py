@@ -21,6 +21,13 @@ When a worker dies, the engine reads the in-flight file of its task (:func:`coll
   the task is redone alone, and if that worker dies the same way its files are
   reported as failed, as unreadable files are.
 
+Time is bounded the same way, for every stage: within the run's record time limit
+(:func:`crawlsift.watchdog.enforce`), a batch may run for the limit once per
+``RECORDS_PER_LIMIT`` records and a record processed alone for the limit, after which
+the kernel ends the worker (:func:`crawlsift.watchdog.deadline`); the deadline is in
+the in-flight file, so a batch past its own is suspect and a record past its own is
+rejected as ``record_timeout``, whichever other workers were running.
+
 Each death logs one more suspect batch, one more record or one failed task, so a run
 always ends; records of a batch that is merely suspect come out exactly as they would
 have (stages are row-wise: outputs never depend on batch boundaries).
@@ -32,22 +39,29 @@ import gc
 import json
 import os
 import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
+from crawlsift import watchdog
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.tasks import Task, key_name, keyed
 
 FAULTS = "_faults"  # per task: the in-flight file and the log of what killed workers
 WORKER_DIED = "worker_died"
 OUT_OF_MEMORY = "out_of_memory"
+RECORD_TIMEOUT = "record_timeout"
 STAGE = "engine"
+#: a batch may take the record time limit once per this many records (at least once):
+#: pages take milliseconds each, so only a batch holding a runaway record gets near it
+RECORDS_PER_LIMIT = 100
 _MEMORY_ERRORS = (MemoryError, pa.ArrowMemoryError)
-_SLOT = struct.Struct("<qqq")  # first key, last key of the batch in flight; record alone
-_IDLE = _SLOT.pack(-1, -1, -1)
+# first key, last key of the batch in flight; the record alone; the deadline (time.time)
+_SLOT = struct.Struct("<qqqd")
+_IDLE = _SLOT.pack(-1, -1, -1, 0.0)
 
 
 def inflight_path(directory: Path, task_id: str, tag: str | None = None) -> Path:
@@ -101,8 +115,8 @@ class Guard:
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
         os.pwrite(self.fd, _IDLE, 0)
 
-    def mark(self, first: int, last: int, alone: int = -1) -> None:
-        os.pwrite(self.fd, _SLOT.pack(first, last, alone), 0)
+    def mark(self, first: int, last: int, alone: int = -1, deadline: float = 0.0) -> None:
+        os.pwrite(self.fd, _SLOT.pack(first, last, alone, deadline), 0)
 
     def clear(self) -> None:
         os.pwrite(self.fd, _IDLE, 0)
@@ -127,9 +141,13 @@ def collect(directory: Path, task: Task, *, alone: bool, tag: str | None = None)
         return None
     data = inflight.read_bytes()
     inflight.unlink()
-    first, last, key = _SLOT.unpack(data) if len(data) == _SLOT.size else (-1, -1, -1)
-    if key >= 0 and alone:
-        entry = {"key": key, "reason": WORKER_DIED, "record": key_name(task, key)}
+    first, last, key, deadline = (
+        _SLOT.unpack(data) if len(data) == _SLOT.size else (-1, -1, -1, 0.0)
+    )
+    late = 0 < deadline <= time.time()  # its own time limit ended it
+    if key >= 0 and (alone or late):
+        reason = RECORD_TIMEOUT if late else WORKER_DIED
+        entry = {"key": key, "reason": reason, "record": key_name(task, key)}
         what = "record"
     elif first >= 0:
         entry, what = {"first": first, "last": last}, "batch"
@@ -169,12 +187,19 @@ def process(
         start = end
 
 
+def _seconds(records: int) -> float:
+    """The time a batch of ``records`` may take under the run's record limit (0: none)."""
+    limit = watchdog.limit()
+    return limit * max(1.0, records / RECORDS_PER_LIMIT) if limit is not None else 0.0
+
+
 def _together(
     pipeline: Pipeline, table: pa.Table, keys: pa.Array, guard: Guard
 ) -> Iterator[pa.Table]:
-    guard.mark(keys[0].as_py(), keys[-1].as_py())
     try:
-        result = keyed(pipeline, table, keys)
+        with watchdog.deadline(_seconds(table.num_rows)) as deadline:
+            guard.mark(keys[0].as_py(), keys[-1].as_py(), deadline=deadline)
+            result = keyed(pipeline, table, keys)
     except _MEMORY_ERRORS:
         result = None
     finally:
@@ -192,9 +217,10 @@ def _one_by_one(
     first, last = keys[0].as_py(), keys[-1].as_py()
     for i in range(table.num_rows):
         row, key = table.slice(i, 1), keys[i : i + 1]
-        guard.mark(first, last, key[0].as_py())
         try:
-            result = keyed(pipeline, row, key)
+            with watchdog.deadline(_seconds(1)) as deadline:
+                guard.mark(first, last, key[0].as_py(), deadline)
+                result = keyed(pipeline, row, key)
         except _MEMORY_ERRORS:
             result = pipeline.reject(row, OUT_OF_MEMORY, STAGE)
             gc.collect()

@@ -82,8 +82,9 @@ class RunOptions:
     keep_input_text: bool = False
     overwrite: bool = False
     progress: bool | None = None  # None = when stderr is a terminal
-    #: seconds one record may spend in a parsing step before it is rejected as
-    #: parse_timeout (enforced by ending the worker, see crawlsift.watchdog); None = off
+    #: seconds one record may spend in a parsing step (else parse_timeout) or in the
+    #: pipeline as a whole (else record_timeout); enforced by ending the worker, see
+    #: crawlsift.watchdog and crawlsift.engine.isolate; None = off
     record_timeout: float | None = 30.0
 
     def __post_init__(self) -> None:

@@ -19,6 +19,7 @@ from tests.engine.faults import (
     KILL_WORKER,
     RAISE_ARROW_MEMORY,
     RAISE_MEMORY,
+    SLOW,
     Faulty,
 )
 from tests.engine.test_local import _shard_bytes, _write_inputs
@@ -90,6 +91,24 @@ def test_a_record_that_kills_its_worker_is_rejected_and_the_run_goes_on(tmp_path
     assert {"first", "last"} <= entries[0].keys()
     again = crawlsift.clean(inputs, str(out), pipeline=Faulty(), workers=2, batch_size=5)
     assert again.tasks_skipped == 4  # done: the rerun does not die there again
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_record_slow_in_any_stage_is_rejected_at_the_time_limit(tmp_path, workers):
+    # Faulty sleeps in the pipeline as a whole, outside HTML parsing: only the limit on
+    # batches and on records processed alone can end it
+    inputs, marked = _inputs(tmp_path, grouped=False, mark=SLOW)
+    out = tmp_path / "out"
+    summary = crawlsift.clean(
+        inputs,
+        str(out),
+        pipeline=Faulty(sleep=8.0),
+        workers=workers,
+        record_timeout=2.0,
+        batch_size=5,
+    )
+    assert not summary.failed_files
+    _check(tmp_path, inputs, out, marked, isolate.RECORD_TIMEOUT)
 
 
 def test_a_worker_killed_once_from_outside_loses_nothing(tmp_path):
