@@ -1,6 +1,15 @@
 """crawlsift: clean, deduplicated, quality-scored text from web-crawl records."""
 
-from crawlsift.api import CleanResult, Edit, clean, clean_html, clean_text, make_pipeline
+from crawlsift.api import (
+    CleanResult,
+    Edit,
+    clean,
+    clean_batch,
+    clean_html,
+    clean_table,
+    clean_text,
+    make_pipeline,
+)
 from crawlsift.dedup import DedupOptions, DedupSummary, dedup
 from crawlsift.engine.local import RunOptions, RunSummary
 from crawlsift.engine.pipeline import Pipeline
@@ -33,7 +42,9 @@ __all__ = [
     "UnreadableFileError",
     "__version__",
     "clean",
+    "clean_batch",
     "clean_html",
+    "clean_table",
     "clean_text",
     "dedup",
     "make_pipeline",

@@ -6,11 +6,13 @@ engines run; they are conveniences, not a second implementation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crawlsift import schema as S
 from crawlsift.engine.local import RunOptions, RunSummary, run_local
@@ -98,6 +100,8 @@ def make_pipeline(
 
 #: metadata columns the extract stage fills; ``clean_html`` returns them in ``result.extra``
 _PAGE_METADATA = (S.AUTHOR, S.PUBLISHED, S.SITE_NAME, S.HTML_LANG)
+#: the reason a record without text or HTML is rejected with, as the readers reject it
+_MISSING_TEXT = "missing_text"
 
 
 def _one_row(**values: Any) -> pa.Table:
@@ -120,14 +124,17 @@ def _checked(text: Any, url: Any, http_status: Any, date: Any) -> dict[str, Any]
         )
     row = {"url": url, "date": date, "http_status": status}
     if text is None:
-        return {**row, "reason": "missing_text", "stage": READ_STAGE}
+        return {**row, "reason": _MISSING_TEXT, "stage": READ_STAGE}
     if not isinstance(text, str):
         raise InputError(f"text must be a str or None, not {type(text).__name__}")
     return {**row, "text": text}
 
 
 def _result(table: pa.Table) -> CleanResult:
-    row = table.to_pylist()[0]
+    return _result_row(table.to_pylist()[0])
+
+
+def _result_row(row: dict[str, Any]) -> CleanResult:
     return CleanResult(
         text=row[S.TEXT] or "",
         title=row.get(S.TITLE),
@@ -157,11 +164,11 @@ def clean_text(
     """
     values = _checked(text, url, http_status, date)
     row = _one_row(**values, id="record", source_format="text", source_index=0)
-    return _result((pipeline or make_pipeline())(row))
+    return _result((pipeline or default_pipeline())(row))
 
 
 def clean_html(
-    html: str | bytes,
+    html: str | bytes | None,
     url: str | None = None,
     *,
     pipeline: Pipeline | None = None,
@@ -170,20 +177,22 @@ def clean_html(
 
     ``result.input_text`` is the extracted text that ``result.edits`` index into;
     ``result.extra`` holds the page's ``author``, ``published``, ``site_name`` and
-    ``html_lang`` when it declares them.
+    ``html_lang`` when it declares them. ``html=None`` gives a record rejected as
+    ``missing_text``; values of other types raise :class:`InputError`.
     """
-    payload = html.encode("utf-8") if isinstance(html, str) else html
-    charset = "utf-8" if isinstance(html, str) else None
-    row = _one_row(
-        html=payload,
-        url=url,
-        charset=charset,
-        content_type="text/html",
-        id="record",
-        source_format="html",
-        source_index=0,
-    )
-    return _result((pipeline or make_pipeline())(row))
+    if url is not None and not isinstance(url, str):
+        raise InputError(f"url must be a str or None, not {type(url).__name__}")
+    row: dict[str, Any] = {"url": url, "content_type": "text/html"}
+    if html is None:
+        row |= {"reason": _MISSING_TEXT, "stage": READ_STAGE}
+    elif isinstance(html, str):
+        row |= {"html": html.encode("utf-8"), "charset": "utf-8"}
+    elif isinstance(html, bytes | bytearray | memoryview):
+        row["html"] = bytes(html)
+    else:
+        raise InputError(f"html must be str or bytes or None, not {type(html).__name__}")
+    row = _one_row(**row, id="record", source_format="html", source_index=0)
+    return _result((pipeline or default_pipeline())(row))
 
 
 def clean(
@@ -215,3 +224,201 @@ def clean(
 
         return run_ray(tasks, pipeline, run_options, address=address)
     return run_local(tasks, pipeline, run_options)
+
+
+# -- batches of in-memory records ------------------------------------------------------------
+
+#: keys a record dict may have
+RECORD_KEYS = (S.TEXT, S.HTML, S.URL, S.DATE, S.HTTP_STATUS, S.ID)
+#: input columns an Arrow table given to ``clean_table`` may have; other columns the pipeline
+#: writes are refused, other columns of its own pass through
+TABLE_COLUMNS = (S.ID, S.URL, S.DATE, S.HTTP_STATUS, S.CONTENT_TYPE, S.CHARSET, S.TEXT, S.HTML)
+
+
+@functools.cache
+def default_pipeline(preset: str | None = None) -> Pipeline:
+    """``make_pipeline(preset=preset)``, built once per preset and shared by the calls that
+    use it (a ``Pipeline`` holds no state between calls)."""
+    return make_pipeline(preset=preset)
+
+
+def _pipeline_for(pipeline: Pipeline | None, preset: str | None, filters: str | None) -> Pipeline:
+    if pipeline is not None:
+        if preset is not None or filters is not None:
+            raise InputError("give pipeline= or preset=/filters=, not both")
+        return pipeline
+    if filters is not None:  # a TOML file may change between calls: built each time
+        return make_pipeline(preset=preset, filters=filters)
+    return default_pipeline(preset)
+
+
+def _status(value: Any, where: str) -> int | None:
+    """An HTTP status as an int (a numeric string is read as one), or ``InputError``."""
+    status = as_status(value)
+    if value is not None and status is None:
+        raise InputError(f"{where}: http_status must be an integer, not {value!r}")
+    return status
+
+
+def _optional_str(value: Any, key: str, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise InputError(f"{where}: {key} must be a string, not {type(value).__name__}")
+
+
+def _record_row(record: Any, index: int) -> dict[str, Any]:
+    """One input row from a record: a str (text), bytes (HTML) or dict."""
+    where = f"record {index}"
+    if isinstance(record, str):
+        record = {S.TEXT: record}
+    elif isinstance(record, bytes | bytearray | memoryview):
+        record = {S.HTML: bytes(record)}
+    elif not isinstance(record, Mapping):
+        raise InputError(
+            f"{where}: a record is a str (text), bytes (HTML) or dict, not {type(record).__name__}"
+        )
+    unknown = sorted(str(k) for k in record if k not in RECORD_KEYS)
+    if unknown:
+        raise InputError(
+            f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; a record dict has "
+            f"{' or '.join(RECORD_KEYS[:2])}, and optionally {', '.join(RECORD_KEYS[2:])}"
+        )
+    text, html = record.get(S.TEXT), record.get(S.HTML)
+    if text is not None and html is not None:
+        raise InputError(f"{where}: give text or html, not both")
+    if text is not None and not isinstance(text, str):
+        raise InputError(f"{where}: text must be a string, not {type(text).__name__}")
+    if isinstance(html, str):
+        html, charset = html.encode("utf-8"), "utf-8"
+    elif html is None or isinstance(html, bytes | bytearray | memoryview):
+        html, charset = (bytes(html) if html is not None else None), None
+    else:
+        raise InputError(f"{where}: html must be str or bytes, not {type(html).__name__}")
+    row: dict[str, Any] = {
+        S.ID: _optional_str(record.get(S.ID), S.ID, where) or f"record#{index}",
+        S.URL: _optional_str(record.get(S.URL), S.URL, where),
+        S.DATE: _optional_str(record.get(S.DATE), S.DATE, where),
+        S.HTTP_STATUS: _status(record.get(S.HTTP_STATUS), where),
+        S.SOURCE_INDEX: index,
+        S.TEXT: text,
+    }
+    if html is not None:
+        row |= {S.HTML: html, S.CHARSET: charset, S.CONTENT_TYPE: "text/html"}
+        row[S.SOURCE_FORMAT] = "html"
+    else:
+        row[S.SOURCE_FORMAT] = "text"
+    if text is None and html is None:  # rejected as the readers reject such a record
+        row |= {S.REASON: _MISSING_TEXT, S.STAGE: READ_STAGE}
+    return row
+
+
+def _records_table(records: Sequence[Any]) -> pa.Table:
+    rows = [_record_row(record, i) for i, record in enumerate(records)]
+    return S.input_table(**{name: [row.get(name) for row in rows] for name in S.INPUT_COLUMNS})
+
+
+def clean_batch(
+    records: Sequence[str | bytes | Mapping[str, Any]],
+    *,
+    preset: str | None = None,
+    filters: str | None = None,
+    pipeline: Pipeline | None = None,
+) -> list[CleanResult]:
+    """Clean in-memory records in one pipeline call; one ``CleanResult`` per record, in order.
+
+    A record is a ``str`` (text, as ``clean_text`` takes), ``bytes`` (an HTML page, as
+    ``clean_html`` takes) or a dict with ``text`` or ``html`` (str or bytes) and optionally
+    ``url``, ``date``, ``http_status`` (an int or a numeric string) and ``id``. A record
+    without text or HTML is rejected as ``missing_text``. ``preset``/``filters`` add quality
+    filtering as in ``make_pipeline``; ``pipeline`` runs a pipeline of your own instead. A
+    value of the wrong type raises ``InputError`` naming the record.
+    """
+    if isinstance(records, str | bytes | Mapping | pa.Table):
+        raise InputError(
+            "clean_batch takes a list of records (str, bytes or dict); "
+            "use clean_text/clean_html for one record, clean_table for an Arrow table"
+        )
+    chosen = _pipeline_for(pipeline, preset, filters)
+    records = list(records)
+    if not records:
+        return []
+    out = chosen(_records_table(records))
+    return [_result_row(row) for row in out.to_pylist()]
+
+
+def _is_string(type_: pa.DataType) -> bool:
+    return (
+        pa.types.is_string(type_)
+        or pa.types.is_large_string(type_)
+        or pa.types.is_string_view(type_)
+    )
+
+
+def _table_column(table: pa.Table, name: str) -> pa.ChunkedArray:
+    """A given input column cast to its schema type, or ``InputError`` naming it."""
+    column = table.column(name)
+    target = S.COLUMN_TYPES[name]
+    if name == S.TEXT and not _is_string(column.type):
+        raise InputError(f"column 'text' is {column.type}, not a string")
+    if name == S.HTML and _is_string(column.type):  # a page as text: its UTF-8 bytes
+        column = column.cast(pa.large_string()).cast(pa.large_binary())
+    if name == S.HTTP_STATUS and not pa.types.is_integer(column.type):
+        values = [_status(v, f"row {i}") for i, v in enumerate(column.to_pylist())]
+        return pa.chunked_array([pa.array(values, target)], target)
+    try:
+        return column.cast(target)
+    except (pa.ArrowException, ValueError) as exc:
+        raise InputError(f"column {name!r} is {column.type}, not {target}: {exc}") from None
+
+
+def clean_table(
+    table: pa.Table,
+    *,
+    preset: str | None = None,
+    filters: str | None = None,
+    pipeline: Pipeline | None = None,
+) -> pa.Table:
+    """Clean an Arrow table of records in one pipeline call: one output row per input row, in
+    order, with the columns ``crawlsift.schema`` names (``keep`` and ``reason`` say which rows
+    a run would write as kept and which as rejected) and the table's other columns unchanged.
+
+    The table has a ``text`` (string) or ``html`` (binary, or string: its UTF-8 bytes) column,
+    or both (a row with HTML is extracted from it), and may have ``id``, ``url``, ``date``,
+    ``http_status`` (integers or numeric strings), ``content_type`` and ``charset``. A row
+    without text or HTML is rejected as ``missing_text``. The ``html`` payloads are not
+    returned, as runs do not write them. A column that will not do raises ``InputError``.
+    """
+    if not isinstance(table, pa.Table):
+        raise InputError(f"clean_table takes a pyarrow.Table, not {type(table).__name__}")
+    names = table.column_names
+    if S.TEXT not in names and S.HTML not in names:
+        raise InputError("the table has neither a 'text' nor an 'html' column")
+    owned = sorted(n for n in names if n in S.COLUMN_TYPES and n not in TABLE_COLUMNS)
+    if owned:
+        raise InputError(
+            f"column(s) {', '.join(map(repr, owned))} are written by crawlsift; drop them first"
+        )
+    chosen = _pipeline_for(pipeline, preset, filters)
+    n = table.num_rows
+    given = {name: _table_column(table, name) for name in TABLE_COLUMNS if name in names}
+    html = given.get(S.HTML, pa.nulls(n, S.COLUMN_TYPES[S.HTML]))
+    text = given.get(S.TEXT, pa.nulls(n, S.COLUMN_TYPES[S.TEXT]))
+    missing = pc.and_(pc.is_null(text), pc.is_null(html))
+    no_string = pa.scalar(None, pa.string())
+    fallback = pa.array([f"record#{i}" for i in range(n)], pa.string())
+    columns = {
+        **given,
+        S.ID: pc.coalesce(given[S.ID], fallback) if S.ID in given else fallback,
+        S.SOURCE_INDEX: pa.array(range(n), pa.int64()),
+        S.SOURCE_FORMAT: pc.if_else(pc.is_null(html), "text", "html"),
+        S.REASON: pc.if_else(missing, _MISSING_TEXT, no_string),
+        S.STAGE: pc.if_else(missing, READ_STAGE, no_string),
+    }
+    if S.HTML in given and S.CHARSET not in given and _is_string(table.column(S.HTML).type):
+        columns[S.CHARSET] = pc.if_else(pc.is_null(html), no_string, "utf-8")
+    inputs = S.input_table(**columns)
+    for name in names:
+        if name not in S.COLUMN_TYPES:  # the table's own columns pass through
+            inputs = inputs.append_column(table.schema.field(name), table.column(name))
+    out = chosen(inputs)
+    return out.drop_columns([c for c in S.INTERNAL_COLUMNS if c in out.column_names])

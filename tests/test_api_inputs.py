@@ -3,6 +3,7 @@ the wrong type one InputError, never a kept empty record or a raw Arrow error.""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -53,3 +54,33 @@ def test_a_value_of_the_wrong_type_is_an_input_error(kwargs, said):
 def test_text_that_is_not_a_string_is_an_input_error(text):
     with pytest.raises(InputError, match="text must be a str or None"):
         crawlsift.clean_text(text)
+
+
+PAGE = f"<html><body><article><p>{TEXT}</p></article></body></html>"
+
+
+def test_a_missing_page_is_rejected_as_missing_text():
+    result = crawlsift.clean_html(None, url="https://example.org/a")
+    assert result.rejected and result.reason == "missing_text"
+    assert result.text == "" and result.url == "https://example.org/a"
+
+
+def test_a_missing_page_in_a_batch_or_table_is_rejected_as_missing_text():
+    results = crawlsift.clean_batch([{"html": None, "url": "https://example.org/a"}, PAGE])
+    assert [(r.rejected, r.reason) for r in results] == [(True, "missing_text"), (False, None)]
+    assert results[0] == crawlsift.clean_html(None, url="https://example.org/a")
+    out = crawlsift.clean_table(pa.table({"html": pa.array([None, PAGE.encode()], pa.binary())}))
+    assert out.column("reason").to_pylist() == ["missing_text", None]
+
+
+@pytest.mark.parametrize(
+    ("html", "kwargs", "said"),
+    [
+        (42, {}, "html must be str or bytes or None"),
+        (["<p>x</p>"], {}, "html must be str or bytes or None"),
+        (PAGE, {"url": 5}, "url must be a str"),
+    ],
+)
+def test_a_page_of_the_wrong_type_is_an_input_error(html, kwargs, said):
+    with pytest.raises(InputError, match=said):
+        crawlsift.clean_html(html, **kwargs)

@@ -24,9 +24,16 @@ Polish), as a page's menus and prompts are in its own language:
 
 from __future__ import annotations
 
+import re._constants as _sre_c
+import re._parser as _sre
+from collections.abc import Iterable
+from functools import cache
+from itertools import product
+from typing import Any
+
 import polars as pl
 
-from crawlsift.repair.lines import matches_where, only_where
+from crawlsift.repair.lines import Rule, matches_where, only_where
 
 LEGAL = "repair_legal_boilerplate"
 LINK_LIST = "repair_link_list"
@@ -146,6 +153,11 @@ WIDGET_WORDS = "|".join(
         r"|reacties|reactie|delen|komentarze|komentarz|udostępnij|skomentuj|drukuj",
     )
 )
+#: the same words, longest first, so that "advertisement" is not eaten as "a" + rest; a total
+#: order, as a set's order changes with the process's hash seed
+_WIDGET_WORDS_LONGEST_FIRST = "|".join(
+    sorted(set(WIDGET_WORDS.split("|")), key=lambda w: (-len(w), w))
+)
 WIDGET_CORE = (
     r"comment|share|subscribe|newsletter|tweet|print|e-?mail|facebook|twitter|linkedin|whatsapp"
     r"|reply|sign ?(?:up|in)|log ?in|follow|bookmark|permalink|advertisement|sponsored|skip to"
@@ -198,91 +210,142 @@ CREDIT_LINE = (
 )
 
 
-def _set(reason: str, hit: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(pl.col("reason").is_null() & hit.fill_null(False))
-        .then(pl.lit(reason))
-        .otherwise(pl.col("reason"))
-        .alias("reason")
-    )
-
-
 def _previous_content(expr: pl.Expr) -> pl.Expr:
     """``expr`` evaluated on the nearest earlier non-blank line of the same doc."""
     marked = pl.when(~pl.col("blank")).then(expr)
     return marked.shift(1).forward_fill().over("doc")
 
 
-def mark_legal(lines: pl.DataFrame, *, min_terms: int = 3, max_words: int = 200) -> pl.DataFrame:
+def spellings(pattern: str) -> frozenset[str]:
+    """Every string ``pattern`` can match, for a pattern made of literal characters,
+    alternatives, optional parts and word boundaries (a finite language); ``ValueError`` for
+    any other construct. Read from Python's own parse of the pattern (``re._parser``)."""
+    return frozenset(_spell(_sre.parse(pattern)))
+
+
+def _spell(items: Iterable[tuple[Any, Any]]) -> list[str]:
+    out = [""]
+    for op, arg in items:
+        if op is _sre_c.AT:  # a boundary matches no characters
+            continue
+        if op is _sre_c.LITERAL:
+            parts = [chr(arg)]
+        elif op is _sre_c.SUBPATTERN:
+            parts = _spell(arg[-1])
+        elif op is _sre_c.BRANCH:
+            parts = [s for branch in arg[1] for s in _spell(branch)]
+        elif op is _sre_c.IN and all(kind is _sre_c.LITERAL for kind, _ in arg):
+            parts = [chr(code) for _, code in arg]
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT) and arg[1] <= 4:
+            low, high, item = arg
+            once = _spell(item)
+            parts = ["".join(p) for k in range(low, high + 1) for p in product(once, repeat=k)]
+        else:
+            raise ValueError(f"not a finite pattern of literals: {op} in {items}")
+        out = [a + b for a in out for b in parts]
+    return out
+
+
+#: any legal term; the term a match of it is, by its spelling
+_ANY_LEGAL_TERM = "|".join(f"(?:{t})" for t in LEGAL_TERMS)
+_LEGAL_TERM_OF = {s: str(i) for i, t in enumerate(LEGAL_TERMS) for s in spellings(t)}
+
+
+def legal_terms(norm: pl.Expr) -> pl.Expr:
+    """How many distinct ``LEGAL_TERMS`` occur in ``norm``.
+
+    One scan finds the non-overlapping matches of all terms at once, and each match is named
+    by its term, looked up by its spelling; counting the distinct names counts the terms that
+    occur, because no term's match can start where another term's match starts or inside it
+    (``tests/repair/test_rules.py`` checks this of the vocabulary). One pattern, not one per
+    term: polars keeps the 32 regular expressions last compiled per thread, and the stage's
+    other patterns with 19 more would recompile all of them on every batch.
+    """
+    named = pl.element().replace(_LEGAL_TERM_OF)
+    return norm.str.extract_all(_ANY_LEGAL_TERM).list.eval(named).list.n_unique()
+
+
+@cache
+def legal_rule(min_terms: int = 3, max_words: int = 200) -> Rule:
     """Legal disclaimers, terms notices and copyright lines."""
-    # the terms are counted only on the few lines that hit one (one scan of all lines, not 19)
-    norm = lines["norm"]
-    some = norm.str.contains("|".join(f"(?:{t})" for t in LEGAL_TERMS)).arg_true()
-    counts = pl.sum_horizontal([pl.col("norm").str.contains(t).cast(pl.Int32) for t in LEGAL_TERMS])
-    terms = pl.zeros(len(norm), pl.Int32, eager=True).scatter(
-        some, norm.gather(some).to_frame().select(counts).to_series()
-    )
-    lines = lines.with_columns(
-        _lhead=pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5),
-        _lterms=terms,
-    )
+    head = pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5)
     after_header = _previous_content(pl.col("_lhead")).fill_null(False) & (pl.col("_lterms") >= 1)
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
     copyright_line = matches_where(COPYRIGHT_LINE, pl.col("nwords") <= 30)
-    hit = pl.col("_lhead") | after_header | dense | copyright_line
-    return lines.with_columns(_set(LEGAL, hit)).drop("_lhead", "_lterms")
+    return Rule(
+        LEGAL,
+        masks=(
+            head.alias("_lhead"),
+            legal_terms(pl.col("norm")).alias("_lterms"),
+            copyright_line.alias("_copyright"),
+        ),
+        hit=pl.col("_lhead") | after_header | dense | pl.col("_copyright"),
+    )
 
 
-def mark_widgets(lines: pl.DataFrame, *, max_words: int = 10) -> pl.DataFrame:
-    """Share / comment / subscribe residue and cookie prompts."""
-    # longest alternatives first, so "advertisement" is not eaten as "a" + rest; a total
-    # order, as a set's order changes with the process's hash seed
-    words = sorted(set(WIDGET_WORDS.split("|")), key=lambda w: (-len(w), w))
+@cache
+def cookie_rule(max_words: int = 80) -> Rule:
+    """Cookie consent prompts."""
+    cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= max_words)
+    return Rule(COOKIE, masks=(cookie.alias("_cookie"),), hit=pl.col("_cookie"))
+
+
+@cache
+def widget_rule(max_words: int = 10, footer_words: int = 40) -> Rule:
+    """Share / comment / subscribe residue, and blog template footers."""
     candidate = matches_where(WIDGET_CORE, pl.col("nwords") <= max_words)
     # the residue is computed on candidate lines only, the others blanked first
     residue = (
-        only_where(candidate).str.replace_all("|".join(words), "").str.replace_all(r"[\d\W_]+", "")
+        only_where(pl.col("_widget"))
+        .str.replace_all(_WIDGET_WORDS_LONGEST_FIRST, "")
+        .str.replace_all(r"[\d\W_]+", "")
     )
-    widget = candidate & (residue.str.len_chars() == 0)
-    footer = matches_where(TEMPLATE_FOOTER, pl.col("nwords") <= 40)
-    cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= 80)
-    return lines.with_columns(_set(COOKIE, cookie)).with_columns(_set(WIDGET, widget | footer))
+    widget = pl.col("_widget") & (residue.str.len_chars() == 0)
+    footer = matches_where(TEMPLATE_FOOTER, pl.col("nwords") <= footer_words)
+    return Rule(
+        WIDGET,
+        masks=(candidate.alias("_widget"), footer.alias("_footer")),
+        hit=widget | pl.col("_footer"),
+    )
 
 
-def mark_calls_to_action(lines: pl.DataFrame, *, max_words: int = 40) -> pl.DataFrame:
+@cache
+def call_to_action_rule(max_words: int = 40) -> Rule:
     """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
-    return lines.with_columns(
-        _set(
-            CALL_TO_ACTION,
-            matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words),
-        )
-    )
+    prompt = matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words)
+    return Rule(CALL_TO_ACTION, masks=(prompt.alias("_prompt"),), hit=pl.col("_prompt"))
 
 
-def mark_credits(lines: pl.DataFrame, *, max_words: int = 12) -> pl.DataFrame:
+@cache
+def credit_rule(max_words: int = 12) -> Rule:
     """Short picture and source credits, alone or ending a caption."""
-    return lines.with_columns(
-        _set(CREDIT, matches_where(CREDIT_LINE, pl.col("nwords") <= max_words))
-    )
+    credit = matches_where(CREDIT_LINE, pl.col("nwords") <= max_words)
+    return Rule(CREDIT, masks=(credit.alias("_credit"),), hit=pl.col("_credit"))
 
 
-def mark_link_lists(lines: pl.DataFrame, *, max_words: int = 30) -> pl.DataFrame:
+@cache
+def link_list_rule(max_words: int = 30) -> Rule:
     """A list header and the headline-like lines that follow it, up to the next prose; a
     teaser line ("Read more: <headline>")."""
     header = matches_where(LIST_HEADER, pl.col("nwords") <= 8)
     headline = (pl.col("nwords") <= max_words) & (
         ~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET)
     )
+    teaser = matches_where(TEASER, pl.col("nwords") <= max_words)
     removed = pl.col("reason").is_not_null()
     # 1 after a list header, 0 after a line of prose; lines in between inherit
     state = (
-        pl.when(header)
+        pl.when(pl.col("_header"))
         .then(pl.lit(1))
-        .when(~pl.col("blank") & ~removed & ~headline)
+        .when(~pl.col("blank") & ~removed & ~pl.col("_headline"))
         .then(pl.lit(0))
         .otherwise(None)
     )
     in_list = state.forward_fill().over("doc") == 1
-    teaser = matches_where(TEASER, pl.col("nwords") <= max_words)
-    hit = header | (in_list & ~pl.col("blank") & headline) | teaser
-    return lines.with_columns(_set(LINK_LIST, hit))
+    hit = pl.col("_header") | (in_list & ~pl.col("blank") & pl.col("_headline")) | pl.col("_teaser")
+    return Rule(
+        LINK_LIST,
+        masks=(header.alias("_header"), headline.alias("_headline"), teaser.alias("_teaser")),
+        hit=hit,
+        reads_reason=True,
+    )

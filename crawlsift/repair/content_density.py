@@ -23,12 +23,15 @@ none of them works on text without markup, hence this implementation.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import polars as pl
 
-from crawlsift.repair.lines import matches_where
+from crawlsift.repair.lines import matches_where, run
 
 REASON = "repair_low_content"
+_MADE = ("_good", "_w", "_in")
 
 SENTENCE = r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)"
 
@@ -86,8 +89,9 @@ def best_runs(
 
 
 def mark_low_content(
-    lines: pl.DataFrame,
+    lines: pl.LazyFrame,
     *,
+    markup: bool = False,
     threshold: int = 40,
     markup_threshold: int = 30,
     good_chars: int = 100,
@@ -95,37 +99,49 @@ def mark_low_content(
     max_runs: int = 3,
     min_share: float = 0.5,
     list_floor: int = 5,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """Set ``reason`` on alive lines outside each document's main runs of prose.
 
-    Lines of text an extractor took from HTML as main content (a true ``from_markup``
-    column, when the line table has one) are judged more leniently, since the DOM rules
-    chose them already: they are weighed against ``markup_threshold``, and a list item
+    With ``markup``, the line table has a ``from_markup`` column, true on lines of text an
+    extractor took from HTML as main content. Those are judged more leniently, since the DOM
+    rules chose them already: they are weighed against ``markup_threshold``, and a list item
     among them (a line starting with a bullet or ``1.``) weighs at least ``list_floor``:
     there a list is a recipe's ingredients or a product's specs, in all visible text of a
     page mostly its menus. The defaults are those that scored best on all three shared
     extraction sets together (``markup_threshold`` 35 -> 30, ``list_floor`` 0 -> 5,
     ``good_chars`` 120 -> 100 gained 0.0008-0.0016 F1 on each; docs/benchmarks.md).
+
+    The runs are found in numpy, so the query so far is run here, and the rest of the
+    stage starts a new one from its result.
     """
+    weights, mark = _steps(markup, threshold, markup_threshold, good_chars, cap_chars, list_floor)
+    done = run(lines.with_columns(*weights))
+    inside = best_runs(
+        done["doc"].to_numpy(), done["_w"].to_numpy(), max_runs=max_runs, min_share=min_share
+    )
+    return done.hstack([pl.Series("_in", inside)]).lazy().with_columns(mark).drop(_MADE)
+
+
+@cache
+def _steps(
+    markup: bool,
+    threshold: int,
+    markup_threshold: int,
+    good_chars: int,
+    cap_chars: int,
+    list_floor: int,
+) -> tuple[tuple[pl.Expr, pl.Expr], pl.Expr]:
+    """The columns the runs are found from (``_good``, ``_w``), and ``reason`` after."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     good = matches_where(SENTENCE, alive & (pl.col("nchars") >= good_chars))
     cut: pl.Expr = pl.lit(threshold)
-    if "from_markup" in lines.columns:
+    if markup:
         cut = pl.when(pl.col("from_markup")).then(markup_threshold).otherwise(threshold)
     weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - cut)
-    if "from_markup" in lines.columns:
+    if markup:
         item = pl.col("from_markup") & pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
         weight = pl.when(item).then(pl.max_horizontal(weight, list_floor)).otherwise(weight)
-    lines = lines.with_columns(_good=good, _w=weight.fill_null(0))
-    inside = best_runs(
-        lines["doc"].to_numpy(),
-        lines["_w"].to_numpy(),
-        max_runs=max_runs,
-        min_share=min_share,
-    )
-    lines = lines.with_columns(_in=pl.Series(inside))
     has_prose = pl.col("_good").any().over("doc")
     hit = alive & ~pl.col("_in") & ~pl.col("_good") & has_prose
-    return lines.with_columns(
-        reason=pl.when(hit).then(pl.lit(REASON)).otherwise(pl.col("reason"))
-    ).drop("_good", "_w", "_in")
+    reason = pl.when(hit).then(pl.lit(REASON)).otherwise(pl.col("reason"))
+    return (good.alias("_good"), weight.fill_null(0).alias("_w")), reason.alias("reason")

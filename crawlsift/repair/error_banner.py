@@ -10,13 +10,17 @@ stand next to one.
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
-from crawlsift.repair.lines import matches_where, next_in_doc, prev_in_doc
+from crawlsift.repair.lines import Rule, matches_where
 
 REASON = "repair_error_banner"
 #: an interjection this many lines from a banner belongs to it
 NEAR_LINES = 2
+#: more than the lines of any document: a document's line positions apart from the next one's
+_DOC_STRIDE = 1 << 32
 
 _THING = r"(?:page|article|post|story|content|file|resource|document|url|link|site|product|item)"
 _GONE = (
@@ -40,30 +44,30 @@ ERROR_PATTERNS: tuple[str, ...] = (
     r"\bsomething went wrong\b",
     r"^(?:error|oops|whoops|sorry)[!.,:]*\s.{0,80}\b(?:page|url|link|request)\b",
 )
+_ERROR = "|".join(f"(?:{p})" for p in ERROR_PATTERNS)
+_SHORT = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
 #: short exclamations that belong to a neighbouring banner
 INTERJECTION = r"^(?:\W*(?:error|oops|whoops|sorry|uh[ -]oh|ouch|hmm+|not found|404|403)\W*)+$"
 
 
-def mark_error_banners(
-    lines: pl.DataFrame, *, max_words: int = 40, max_short_words: int = 10
-) -> pl.DataFrame:
-    """Set ``reason`` to ``repair_error_banner`` on banner lines not already removed."""
-    strong = "|".join(f"(?:{p})" for p in ERROR_PATTERNS)
-    short = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
-    banner = matches_where(strong, pl.col("nwords") <= max_words) | matches_where(
-        short, pl.col("nwords") <= max_short_words
+@cache
+def banner_rule(max_words: int = 40, max_short_words: int = 10) -> Rule:
+    """Banner lines, and interjections near them."""
+    banner = matches_where(_ERROR, pl.col("nwords") <= max_words) | matches_where(
+        _SHORT, pl.col("nwords") <= max_short_words
     )
-    lines = lines.with_columns(_banner=banner.fill_null(False))
-    # a banner up to NEAR_LINES lines away, by line number: rows between may be dropped blanks
-    near = pl.lit(False)
-    for rows in range(1, NEAR_LINES + 1):
-        for row in (prev_in_doc, next_in_doc):
-            close = (pl.col("lineno") - row(pl.col("lineno"), rows)).abs() <= NEAR_LINES
-            near = near | (row(pl.col("_banner"), rows) & close).fill_null(False)
-    interjection = matches_where(INTERJECTION, near)
-    hit = pl.col("_banner") | interjection
-    return lines.with_columns(
-        reason=pl.when(pl.col("reason").is_null() & hit)
-        .then(pl.lit(REASON))
-        .otherwise(pl.col("reason"))
-    ).drop("_banner")
+    # near a banner: one up to NEAR_LINES lines away by line number (rows between may be
+    # dropped blanks), found from the nearest banner at or before and at or after each line
+    # (a banner is near itself, and removed anyway); ``at`` orders all lines of the batch, a
+    # document's far from the next one's, so that no fill reaches into another document
+    at = pl.col("doc") * _DOC_STRIDE + pl.col("lineno")
+    banner_at = pl.when(pl.col("_banner")).then(at)
+    near = ((at - banner_at.forward_fill()) <= NEAR_LINES) | (
+        (banner_at.backward_fill() - at) <= NEAR_LINES
+    )
+    return Rule(
+        REASON,
+        masks=(banner.fill_null(False).alias("_banner"),),
+        layers=((near.fill_null(False).alias("_near"),),),
+        hit=pl.col("_banner") | matches_where(INTERJECTION, pl.col("_near")),
+    )

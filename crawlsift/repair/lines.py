@@ -3,12 +3,17 @@
 The repair rules are columnar: every line of every document in a batch becomes one
 row of a polars frame (``doc``, ``lineno``, ``start``, ``end``, ``line``) so that a
 rule is a vectorised expression over all lines at once, and context ("the previous
-content line", "the block this line belongs to") is a window over ``doc``.
+content line", "the block this line belongs to") is a window over ``doc``. The frame
+is lazy: each rule adds its steps to one query, which the stage runs once.
 Offsets are in characters of the input text, which is what Python slicing and the
 ``edits`` column use.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
@@ -30,60 +35,128 @@ _WORD_START = r"(?:^|\W)\w"
 TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
 
 
-def explode_lines(texts: pl.Series) -> pl.DataFrame:
-    """One row per line: doc, lineno, start, end, line.
+def run(lines: pl.LazyFrame) -> pl.DataFrame:
+    """Run the query ``lines`` in memory, as written: polars' query optimisations cost more
+    time on one page than the stage takes without them, and save none on a batch, as the
+    stage's queries are written already to read only what they need."""
+    return lines.collect(engine="in-memory", optimizations=_AS_WRITTEN)
 
-    ``start``/``end`` exclude the newline that ends the line.
-    """
-    frame = pl.DataFrame({"doc": pl.int_range(len(texts), eager=True), "line": texts})
-    lines = (
-        frame.with_columns(pl.col("line").fill_null("").str.split("\n"))
-        .explode("line")
-        .with_columns(
-            lineno=pl.int_range(pl.len()).over("doc"),
-            width=pl.col("line").str.len_chars(),
-        )
-        .with_columns(
-            start=((pl.col("width") + 1).cum_sum() - (pl.col("width") + 1)).over("doc"),
-        )
-        .with_columns(end=pl.col("start") + pl.col("width"))
-        .drop("width")
-    )
+
+_AS_WRITTEN = pl.QueryOptFlags.none()
+
+
+#: the columns a rule computes, layer by layer: each layer's named expressions read the line
+#: features, the rule's masks and the columns of earlier layers
+Layers = tuple[tuple[pl.Expr, ...], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """A repair rule as parts of the stage's query. ``masks`` are named columns computed from
+    the line features alone (its patterns' matches), ``layers`` the columns it computes from
+    those and from which lines earlier rules removed (``reason``), and ``hit`` says which
+    lines it removes, with reason ``reason``, of those no earlier rule removed.
+    ``reads_reason``: whether ``layers`` or ``hit`` read ``reason``.
+
+    Rules build their expressions once per set of parameters (``functools.cache``): a polars
+    expression can be reused by any query, and building a rule's expressions in Python costs
+    as much as running them on one page. A value used twice is a mask or layer column, not a
+    repeated expression: polars does not always see that two expressions are the same."""
+
+    reason: str
+    hit: pl.Expr
+    masks: tuple[pl.Expr, ...] = ()
+    layers: Layers = ()
+    reads_reason: bool = False
+
+
+def apply_rules(lines: pl.LazyFrame, rules: Sequence[Rule]) -> pl.LazyFrame:
+    """``lines`` with the lines each rule's ``hit`` selects marked with its ``reason``, in
+    order: a rule marks only lines no earlier rule marked."""
+    for add, drop in _rule_steps(tuple(rules)):
+        lines = lines.with_columns(*add) if add else lines.drop(*drop)
     return lines
 
 
-def add_features(lines: pl.DataFrame) -> pl.DataFrame:
+@cache
+def _rule_steps(rules: tuple[Rule, ...]) -> list[tuple[tuple[pl.Expr, ...], tuple[str, ...]]]:
+    """The query steps of ``rules``, each columns to add or columns to drop: on one page, most
+    of a query's time is per step. All masks are one step. Consecutive rules that do not read
+    ``reason`` run side by side: their layers in the same steps, their hits as columns of one
+    step, then ``reason`` set to that of the first rule that hits a line, which is what running
+    them one after another gives. polars computes the expressions of a step in parallel."""
+    masks = tuple(mask for rule in rules for mask in rule.masks)
+    steps: list[tuple[tuple[pl.Expr, ...], tuple[str, ...]]] = [(masks, ())] if masks else []
+    groups: list[list[Rule]] = []
+    for rule in rules:
+        if groups and not rule.reads_reason:
+            groups[-1].append(rule)
+        else:
+            groups.append([rule])
+    made = [mask.meta.output_name() for mask in masks]
+    for number, group in enumerate(groups):
+        for depth in range(max(len(rule.layers) for rule in group)):
+            layer = tuple(e for r in group if depth < len(r.layers) for e in r.layers[depth])
+            steps.append((layer, ()))
+            made += [e.meta.output_name() for e in layer]
+        hits = [f"_hit_{number}_{i}" for i in range(len(group))]
+        found = tuple(r.hit.fill_null(False).alias(h) for r, h in zip(group, hits, strict=True))
+        steps.append((found, ()))
+        made += hits
+        free = pl.col("reason").is_null()
+        chain = pl.when(free & pl.col(hits[0])).then(pl.lit(group[0].reason))
+        for rule, hit in zip(group[1:], hits[1:], strict=True):
+            chain = chain.when(free & pl.col(hit)).then(pl.lit(rule.reason))
+        steps.append(((chain.otherwise(pl.col("reason")).alias("reason"),), ()))
+    steps.append(((), tuple(made)))
+    return steps
+
+
+_SPLIT = pl.col("line").fill_null("").str.split("\n")
+_WIDTH = pl.col("line").str.len_chars().alias("width")
+_LINENO = pl.int_range(pl.len()).over("doc").alias("lineno")
+_START = ((pl.col("width") + 1).cum_sum() - (pl.col("width") + 1)).over("doc").alias("start")
+_END = (pl.col("start") + pl.col("width")).alias("end")
+
+
+def explode_lines(docs: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per line of ``docs`` (``doc``, ``line`` = the text, other columns carried to
+    each line): doc, line, lineno, start, end.
+
+    ``start``/``end`` exclude the newline that ends the line.
+    """
+    return (
+        docs.with_columns(_SPLIT)
+        .explode("line")
+        .with_columns(_LINENO, _WIDTH)
+        .with_columns(_START)
+        .with_columns(_END)
+        .drop("width")
+    )
+
+
+_SHOWN = (
+    pl.coalesce(pl.col("fixed"), pl.col("line"))
+    .str.replace_all(_SPACES_TO_COLLAPSE, " ")
+    .str.strip_chars(" ")
+    .alias("shown")
+)
+_NORM = pl.col("shown").str.to_lowercase().alias("norm")
+_FEATURES = (
+    pl.col("norm").str.len_chars().cast(pl.Int64).alias("nchars"),
+    pl.col("norm").str.count_matches(_WORD_START).cast(pl.Int64).alias("nwords"),
+    (pl.col("norm").str.len_chars() == 0).alias("blank"),
+    pl.col("norm").str.contains(TERMINAL).alias("terminal"),
+)
+
+
+def add_features(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``shown`` and what rules match on: norm, nchars, nwords, blank, terminal.
 
-    ``shown`` is the line as it appears in the output: its Unicode-repaired form where
-    there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
+    ``shown`` is the line as it appears in the output: its Unicode-repaired form (``fixed``)
+    where there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
     """
-    source = (
-        pl.coalesce(pl.col("fixed"), pl.col("line")) if "fixed" in lines.columns else pl.col("line")
-    )
-    shown = source.str.replace_all(_SPACES_TO_COLLAPSE, " ").str.strip_chars(" ")
-    return (
-        lines.with_columns(shown=shown)
-        .with_columns(norm=pl.col("shown").str.to_lowercase())
-        .with_columns(
-            nchars=pl.col("norm").str.len_chars().cast(pl.Int64),
-            nwords=pl.col("norm").str.count_matches(_WORD_START).cast(pl.Int64),
-            blank=pl.col("norm").str.len_chars() == 0,
-            terminal=pl.col("norm").str.contains(TERMINAL),
-        )
-    )
-
-
-def prev_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
-    """The value ``n`` rows earlier within the same document (null at its start)."""
-    # a plain shift nulled where it crosses a document boundary (lines are in doc order):
-    # the same values as ``expr.shift(n).over("doc")`` without grouping the rows by doc
-    return pl.when(pl.col("doc").shift(n) == pl.col("doc")).then(expr.shift(n))
-
-
-def next_in_doc(expr: pl.Expr, n: int = 1) -> pl.Expr:
-    """The value ``n`` rows later within the same document (null at its end)."""
-    return prev_in_doc(expr, -n)
+    return lines.with_columns(_SHOWN).with_columns(_NORM).with_columns(*_FEATURES)
 
 
 def only_where(hit: pl.Expr) -> pl.Expr:

@@ -13,24 +13,26 @@ inside such a run, so a repeated table cell standing alone is kept.
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
+
+from crawlsift.repair.lines import Rule
 
 REASON = "repair_repeated_block"
 
 
-def mark_repeated_blocks(
-    lines: pl.DataFrame, *, min_chars: int = 30, min_distinct: int = 2
-) -> pl.DataFrame:
-    """Set ``reason`` on the later copies of lines that occurred before in the doc, in runs
-    that copy at least ``min_distinct`` distinct lines."""
+@cache
+def repeated_block_rule(min_chars: int = 30, min_distinct: int = 2) -> Rule:
+    """The later copies of lines that occurred before in the doc, in runs that copy at least
+    ``min_distinct`` distinct lines."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     # only lines still alive count as earlier copies: a menu item removed as navigation
     # must not make its copy in the article a repeat
-    lines = lines.with_columns(_alive=alive)
+    #
     # not the first row of its (doc, norm, alive) value: a hash pass, ~5x cheaper than
     # numbering the rows of each group with a window
     seen_before = ~pl.struct("doc", "norm", "_alive").is_first_distinct() & alive
-    lines = lines.with_columns(_rep=seen_before)
     long_enough = pl.col("nchars") >= min_chars
     # neighbours are the nearest lines still alive, so the verdict does not change when a
     # removed line between them is gone (cleaning clean text changes nothing)
@@ -40,11 +42,11 @@ def mark_repeated_blocks(
     in_run = prev_rep & next_rep
     # a run: consecutive alive repeats; it counts when it copies enough distinct lines
     run = (pl.col("_alive") & ~pl.col("_rep")).cum_sum().over("doc")
-    lines = lines.with_columns(_run=run)
     distinct = pl.col("norm").filter(pl.col("_rep")).n_unique().over(["doc", "_run"])
     hit = pl.col("_rep") & (long_enough | in_run) & (distinct >= min_distinct)
-    return lines.with_columns(
-        reason=pl.when(pl.col("reason").is_null() & hit)
-        .then(pl.lit(REASON))
-        .otherwise(pl.col("reason"))
-    ).drop("_rep", "_alive", "_run")
+    return Rule(
+        REASON,
+        layers=((alive.alias("_alive"),), (seen_before.alias("_rep"),), (run.alias("_run"),)),
+        hit=hit,
+        reads_reason=True,
+    )

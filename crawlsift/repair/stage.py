@@ -5,11 +5,19 @@ lines of white space alone; each rule only claims lines no earlier rule removed.
 is left, whitespace-normalised, is the new ``text``; each run of removed lines becomes
 one edit (start, end, reason) against ``input_text``. A record whose text is empty or
 trivially short afterwards is rejected with the reason that emptied it.
+
+A batch is repaired in three polars queries: up to the lines ftfy must see, up to the
+weights the low-content rule's runs are found from in numpy, and the rest. A query has a
+fixed cost per step, which for one short record is most of the stage's time; so the
+expressions are built once (module constants, or ``functools.cache`` per set of
+parameters), and rules that do not depend on each other run side by side
+(``lines.apply_rules``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 import pyarrow as pa
@@ -18,21 +26,29 @@ import pyarrow.compute as pc
 from crawlsift import schema as S
 from crawlsift.registry import register
 from crawlsift.repair.boilerplate import (
-    mark_calls_to_action,
-    mark_credits,
-    mark_legal,
-    mark_link_lists,
-    mark_widgets,
+    call_to_action_rule,
+    cookie_rule,
+    credit_rule,
+    legal_rule,
+    link_list_rule,
+    widget_rule,
 )
 from crawlsift.repair.content_density import mark_low_content
 from crawlsift.repair.error_banner import REASON as BANNER
-from crawlsift.repair.error_banner import mark_error_banners
-from crawlsift.repair.lines import CONTENT_CHAR, add_features, explode_lines, prev_in_doc
-from crawlsift.repair.repeated_blocks import mark_repeated_blocks
+from crawlsift.repair.error_banner import banner_rule
+from crawlsift.repair.lines import (
+    CONTENT_CHAR,
+    Rule,
+    add_features,
+    apply_rules,
+    explode_lines,
+    run,
+)
+from crawlsift.repair.repeated_blocks import repeated_block_rule
 from crawlsift.repair.title import REASON as TITLE
-from crawlsift.repair.title import mark_title
+from crawlsift.repair.title import title_rule
 from crawlsift.repair.unicode import REASON as UNICODE
-from crawlsift.repair.unicode import fix_unicode
+from crawlsift.repair.unicode import fix_unicode, suspect
 
 STAGE = "repair"
 REJECT_ERROR_PAGE = "error_page"
@@ -55,97 +71,143 @@ class RepairOptions:
     min_words: int = 3
 
 
-def repair_lines(lines: pl.DataFrame, opts: RepairOptions) -> pl.DataFrame:
-    """Apply the rules to a line table; adds ``reason`` (null = kept) and ``fixed``."""
-    if opts.unicode:
-        lines = fix_unicode(lines)
-    else:
-        lines = lines.with_columns(fixed=pl.lit(None, dtype=pl.String))
-    lines = add_features(lines).with_columns(reason=pl.lit(None, dtype=pl.String))
+_NO_REASON = pl.lit(None, dtype=pl.String).alias("reason")
+
+
+def repair_lines(lines: pl.LazyFrame, opts: RepairOptions, *, markup: bool) -> pl.LazyFrame:
+    """Apply the rules to a line table with ``fixed`` (see ``unicode.py``); adds ``reason``
+    (null = kept). ``markup``: the table has a ``from_markup`` column."""
+    before, after = _rules(opts)
+    lines = apply_rules(add_features(lines).with_columns(_NO_REASON), before)
+    if opts.low_content:  # between the rules before and after it, as it runs in numpy
+        lines = mark_low_content(lines, markup=markup)
+    return apply_rules(lines, after) if after else lines
+
+
+@cache
+def _rules(opts: RepairOptions) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """The rules ``opts`` enables, in the order they claim lines: those before the
+    low-content rule, and those after it."""
+    before: list[Rule] = []
     if opts.error_banners:
-        lines = mark_error_banners(lines)
+        before.append(banner_rule())
     if opts.boilerplate:
-        lines = mark_legal(lines)
-        lines = mark_widgets(lines)
-        lines = mark_link_lists(lines)
-        lines = mark_calls_to_action(lines)
-        lines = mark_credits(lines)
+        before += [legal_rule(), cookie_rule(), widget_rule()]
+        before += [link_list_rule(), call_to_action_rule(), credit_rule()]
     if opts.title:
-        lines = mark_title(lines)
-    if opts.low_content:
-        lines = mark_low_content(lines)
-    if opts.repeated_blocks:
-        lines = mark_repeated_blocks(lines)
-    return lines
+        before.append(title_rule())
+    after = (repeated_block_rule(),) if opts.repeated_blocks else ()
+    return tuple(before), after
 
 
 #: the line columns that assembling reads
 _ASSEMBLED = ("doc", "start", "end", "shown", "nwords", "fixed", "blank", "reason")
 
 
-def _drop_blank_rows(lines: pl.DataFrame) -> pl.DataFrame:
+_BLANK = ~pl.col("line").str.contains(CONTENT_CHAR)
+
+
+def _drop_blank_rows(lines: pl.LazyFrame) -> pl.LazyFrame:
     """The rows of ``lines`` a rule can act on. A line of white space alone is ``blank`` to
     every rule, and such lines are 38-44% of the rows of the shared sets' extracted text:
     they are dropped before the rules' passes (the stage took 8-15% less time), and
     ``_dropped`` counts the rows dropped up to each row, which assembling reads to keep
     paragraph breaks. A C1 control counts as content, as ftfy may repair it into a
     character (U+0085 is white space to the regular expressions)."""
-    blank = ~pl.col("line").str.contains(CONTENT_CHAR)
-    return lines.with_columns(_dropped=blank.cast(pl.Int32).cum_sum()).filter(~blank)
+    return lines.with_columns(_BLANK.cast(pl.Int32).cum_sum().alias("_dropped")).filter(~_BLANK)
 
 
-def _assemble(lines: pl.DataFrame, n_docs: int) -> pl.DataFrame:
-    """Per document: text, title, edits, removed reasons; one row per doc in order."""
-    # only the columns read below (a filter copies every column), kept lines still in order;
-    # blank lines counted over the whole batch: only differences within a doc are used
-    blanks = pl.col("blank").cast(pl.Int32).cum_sum() + pl.col("_dropped")
-    lines = lines.select(*_ASSEMBLED, _blanks=blanks)
-    content = lines.filter(~pl.col("blank"))
-    kept = content.filter(pl.col("reason").is_null())
-    # a blank line between two kept lines in the input becomes one blank line
-    gap = (pl.col("_blanks") - prev_in_doc(pl.col("_blanks"))).fill_null(0) > 0
-    shown = pl.col("shown")
-    kept = kept.with_columns(out=pl.when(gap).then(pl.lit("\n") + shown).otherwise(shown))
-    texts = kept.group_by("doc").agg(
-        text=pl.col("out").str.join("\n"), words=pl.col("nwords").sum()
-    )
-    titles = (
-        content.filter(pl.col("reason") == TITLE).group_by("doc").agg(title=pl.col("shown").first())
-    )
-    # runs of consecutive removed content lines with the same reason become one edit (run
-    # numbers over the whole batch: grouped with doc, they part each doc's lines the same)
-    removed = content.with_columns(
-        _run=(pl.col("reason").ne_missing(pl.col("reason").shift(1))).cum_sum()
-    ).filter(pl.col("reason").is_not_null())
-    spans = removed.group_by("doc", "_run").agg(
-        start=pl.col("start").min(),
-        end=pl.col("end").max(),
-        reason=pl.col("reason").first(),
-        replacement=pl.lit(None, dtype=pl.String),
-    )
-    fixes = kept.filter(pl.col("fixed").is_not_null()).select(
-        "doc",
-        "start",
-        "end",
-        reason=pl.lit(UNICODE),
-        replacement="shown",
-    )
-    edits = (
-        pl.concat([spans.drop("_run"), fixes])
-        .sort("doc", "start", "end", maintain_order=True)  # a total order: same bytes every run
-        .group_by("doc", maintain_order=True)
-        .agg(
-            edits=pl.struct("start", "end", "reason", "replacement"),
-            banner=(pl.col("reason") == BANNER).any(),
+_SUSPECT = suspect(pl.col("line")).alias("_suspect")
+_NO_FIX = pl.lit(None, dtype=pl.String).alias("fixed")
+
+
+def _with_fixed(lines: pl.LazyFrame, opts: RepairOptions) -> pl.LazyFrame:
+    """``lines`` with ``fixed``, the Unicode-repaired line or null. ftfy runs in Python, on
+    the lines a vectorised check flags, so the query so far is run here."""
+    if not opts.unicode:
+        return lines.with_columns(_NO_FIX)
+    done = run(lines.with_columns(_SUSPECT))
+    changed = fix_unicode(done["line"], done["_suspect"])
+    if not changed:
+        return done.lazy().with_columns(_NO_FIX).drop("_suspect")
+    fixed = [None] * done.height
+    for row, value in changed.items():  # scattered back by row, not joined on (doc, lineno)
+        fixed[row] = value
+    return done.hstack([pl.Series("fixed", fixed, dtype=pl.String)]).lazy().drop("_suspect")
+
+
+# -- assembling: the expressions are built once, as in the rules (see ``lines.Steps``) ------
+
+#: blank lines counted over the whole batch: only differences within a doc are used
+_BLANKS = (pl.col("blank").cast(pl.Int32).cum_sum() + pl.col("_dropped")).alias("_blanks")
+_KEPT = pl.col("reason").is_null()
+#: a run: consecutive content lines of a doc with the same reason (null for kept lines);
+#: each run of removed lines becomes one edit
+_FIRST_IN_RUN = pl.col("reason").ne_missing(pl.col("reason").shift(1)) | pl.col("doc").ne_missing(
+    pl.col("doc").shift(1)
+)
+_RUNS = (
+    _KEPT.alias("_kept"),
+    _FIRST_IN_RUN.alias("_first"),
+    # the doc and blank count of the nearest kept line above
+    pl.when(_KEPT).then(pl.col("doc")).shift(1).forward_fill().alias("_kept_doc"),
+    pl.when(_KEPT).then(pl.col("_blanks")).shift(1).forward_fill().alias("_kept_blanks"),
+)
+#: a blank line between two kept lines in the input becomes one blank line
+_GAP = (
+    (pl.col("doc") == pl.col("_kept_doc")) & (pl.col("_blanks") > pl.col("_kept_blanks"))
+).fill_null(False)
+_RUN_END = pl.when(pl.col("_first").shift(-1).fill_null(True)).then(pl.col("end")).backward_fill()
+#: per line: the edit it starts, if any (lines are in order, so a doc's edits are too)
+_EDIT = (
+    pl.when(pl.col("_first") & ~pl.col("_kept"))
+    .then(
+        pl.struct(
+            pl.col("start"),
+            _RUN_END.alias("end"),
+            pl.col("reason"),
+            pl.lit(None, dtype=pl.String).alias("replacement"),
         )
     )
-    docs = pl.DataFrame({"doc": pl.int_range(n_docs, eager=True)})
-    return (
-        docs.join(texts, on="doc", how="left")
-        .join(titles, on="doc", how="left")
-        .join(edits, on="doc", how="left")
-        .sort("doc")
+    .when(pl.col("_kept") & pl.col("fixed").is_not_null())
+    .then(
+        pl.struct(
+            pl.col("start"),
+            pl.col("end"),
+            pl.lit(UNICODE).alias("reason"),
+            pl.col("shown").alias("replacement"),
+        )
     )
+)
+_LINE_OUTPUTS = (
+    pl.when(_GAP).then(pl.lit("\n") + pl.col("shown")).otherwise(pl.col("shown")).alias("out"),
+    _EDIT.alias("edit"),
+)
+_DOC_OUTPUTS = (
+    pl.col("out").filter(pl.col("_kept")).str.join("\n").alias("text"),
+    pl.col("nwords").filter(pl.col("_kept")).sum().alias("words"),
+    pl.col("shown").filter(pl.col("reason") == TITLE).first().alias("title"),
+    pl.col("edit").drop_nulls().alias("edits"),
+    (pl.col("reason") == BANNER).any().alias("banner"),
+)
+_NO_EDITS = pl.when(pl.col("edits").list.len() > 0).then(pl.col("edits")).alias("edits")
+
+
+def _assemble(lines: pl.LazyFrame, docs: pl.LazyFrame) -> pl.LazyFrame:
+    """Per document of ``docs`` (its ``doc`` column): text, title, edits, words kept and
+    whether a banner was removed; one row per doc in order (null where a doc has no content
+    lines, and null ``edits`` where it has none)."""
+    # only the columns read below (a filter copies every column)
+    per_doc = (
+        lines.select(*_ASSEMBLED, _BLANKS)
+        .filter(~pl.col("blank"))
+        .with_columns(*_RUNS)
+        .with_columns(*_LINE_OUTPUTS)
+        .group_by("doc", maintain_order=True)
+        .agg(*_DOC_OUTPUTS)
+        .with_columns(_NO_EDITS)
+    )
+    return docs.join(per_doc, on="doc", how="left", maintain_order="left")
 
 
 def _rejection(had_text: pl.Expr, words: pl.Expr, banner: pl.Expr, min_words: int) -> pl.Expr:
@@ -162,6 +224,41 @@ def _rejection(had_text: pl.Expr, words: pl.Expr, banner: pl.Expr, min_words: in
     )
 
 
+_ACTIVE = pl.col(S.REASON).is_null() & pl.col(S.TEXT).is_not_null()
+_DOCS = (
+    pl.int_range(pl.len()).alias("doc"),
+    pl.when(_ACTIVE).then(pl.col(S.TEXT).cast(pl.String)).alias("line"),
+    _ACTIVE.alias("_active"),
+)
+_PER_DOC = (
+    pl.col("doc"),
+    pl.col("_active"),
+    pl.col("line").str.contains(r"\w").fill_null(False).alias("_had_text"),
+    pl.col(S.REASON).alias("_prior"),
+    pl.col(S.STAGE).alias("_prior_stage"),
+    pl.col(S.TEXT).cast(pl.String).alias("_original"),
+)
+
+
+@cache
+def _outputs(min_words: int) -> tuple[pl.Expr, tuple[pl.Expr, ...]]:
+    """``_reject``, then the stage's output columns, from an assembled row."""
+    rejection = _rejection(pl.col("_had_text"), pl.col("words"), pl.col("banner"), min_words)
+    reject = pl.when(~pl.col("_active")).then(pl.col("_prior")).otherwise(rejection)
+    text = (
+        pl.when(pl.col("_active")).then(pl.col("text").fill_null("")).otherwise(pl.col("_original"))
+    )
+    stage = pl.when(pl.col("_active") & pl.col("_reject").is_not_null()).then(pl.lit(STAGE))
+    return reject.alias("_reject"), (
+        text.alias("text"),
+        pl.col("title"),
+        pl.col("edits"),
+        pl.col("_reject"),
+        pl.coalesce(pl.col("_prior_stage"), stage).alias("_stage"),
+        pl.col("_reject").is_null().alias("_keep"),
+    )
+
+
 @register(
     STAGE,
     RepairOptions,
@@ -170,50 +267,38 @@ def _rejection(had_text: pl.Expr, words: pl.Expr, banner: pl.Expr, min_words: in
 def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     """Repair record text in place: remove banners, repeats and boilerplate; log edits."""
     opts = opts or RepairOptions()
-    n = table.num_rows
     todo = pl.from_arrow(table.select([S.TEXT, S.REASON, S.STAGE]), rechunk=True)
     assert isinstance(todo, pl.DataFrame)
-    active = todo[S.REASON].is_null() & todo[S.TEXT].is_not_null()
-    texts = todo[S.TEXT].cast(pl.String).zip_with(active, pl.Series([None] * n, dtype=pl.String))
-    lines = _drop_blank_rows(explode_lines(texts))
     # text an extractor took from HTML was chosen by the DOM already (see content_density)
-    if S.HTML in table.column_names:
-        from_markup = pl.Series(table.column(S.HTML).is_valid())
-        lines = lines.with_columns(from_markup=from_markup.gather(lines["doc"]))
-    lines = repair_lines(lines, opts)
-    original = todo[S.TEXT].cast(pl.String)
-    out = _assemble(lines, n).with_columns(
-        _active=active,
-        _had_text=pl.Series(texts).str.contains(r"\w").fill_null(False),
-        _prior=todo[S.REASON],
-        _prior_stage=todo[S.STAGE],
-    )
-    out = out.with_columns(
-        _reject=pl.when(~pl.col("_active"))
-        .then(pl.col("_prior"))
-        .otherwise(
-            _rejection(pl.col("_had_text"), pl.col("words"), pl.col("banner"), opts.min_words)
-        )
-    )
-    stage = pl.when(pl.col("_active") & pl.col("_reject").is_not_null()).then(pl.lit(STAGE))
-    out = out.with_columns(_stage=pl.coalesce(pl.col("_prior_stage"), stage))
-    title = out["title"].to_arrow().cast(pa.string())
+    markup = S.HTML in table.column_names
+    if markup:
+        todo = todo.hstack([pl.Series("from_markup", table.column(S.HTML).is_valid())])
+    docs = todo.lazy().with_columns(*_DOCS)
+    lines = explode_lines(docs.select("doc", "line", *(["from_markup"] if markup else [])))
+    lines = _with_fixed(_drop_blank_rows(lines), opts)
+    lines = repair_lines(lines, opts, markup=markup)
+    reject, outputs = _outputs(opts.min_words)
+    out = run(_assemble(lines, docs.select(*_PER_DOC)).with_columns(reject).select(*outputs))
+    done = out.to_arrow()
+    arrays = {name: done.column(name).combine_chunks() for name in done.column_names}
+    title = _typed(arrays["title"], S.TITLE)
     if S.TITLE in table.column_names:  # a title the extractor found wins
-        title = pc.coalesce(table.column(S.TITLE).combine_chunks().cast(pa.string()), title)
+        title = pc.coalesce(_typed(table.column(S.TITLE).combine_chunks(), S.TITLE), title)
     return S.with_columns(
         table,
         {
-            S.INPUT_TEXT: table.column(S.TEXT).combine_chunks().cast(pa.large_string()),
-            S.TEXT: out.select(
-                pl.when(pl.col("_active")).then(pl.col("text").fill_null("")).otherwise(original)
-            )
-            .to_series()
-            .to_arrow()
-            .cast(pa.large_string()),
+            S.INPUT_TEXT: _typed(table.column(S.TEXT).combine_chunks(), S.INPUT_TEXT),
+            S.TEXT: _typed(arrays["text"], S.TEXT),
             S.TITLE: title,
-            S.EDITS: S.edits_array(out["edits"].to_arrow()),
-            S.REASON: out["_reject"].to_arrow().cast(pa.string()),
-            S.STAGE: out["_stage"].to_arrow().cast(pa.string()),
-            S.KEEP: out["_reject"].is_null().to_arrow(),
+            S.EDITS: S.edits_array(arrays["edits"]),
+            S.REASON: _typed(arrays["_reject"], S.REASON),
+            S.STAGE: _typed(arrays["_stage"], S.STAGE),
+            S.KEEP: arrays["_keep"],
         },
     )
+
+
+def _typed(array: pa.Array, name: str) -> pa.Array:
+    """``array`` as the type ``crawlsift.schema`` gives column ``name`` (cast only if not)."""
+    type_ = S.COLUMN_TYPES[name]
+    return array if array.type == type_ else array.cast(type_)

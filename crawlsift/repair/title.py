@@ -8,18 +8,20 @@ the first line left after the other rules, is short, does not end like a sentenc
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
+
+from crawlsift.repair.lines import Rule
 
 REASON = "repair_title"
 
 
-def mark_title(
-    lines: pl.DataFrame, *, max_words: int = 25, min_words: int = 2, body_chars: int = 60
-) -> pl.DataFrame:
-    """Set ``reason`` on the title line of each document and return the frame."""
+@cache
+def title_rule(max_words: int = 25, min_words: int = 2, body_chars: int = 60) -> Rule:
+    """The title line of each document."""
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     rank = pl.when(alive).then(pl.lit(1)).otherwise(pl.lit(0)).cum_sum().over("doc")
-    lines = lines.with_columns(_rank=pl.when(alive).then(rank))
     nxt = pl.when(pl.col("_rank") == 2).then(pl.col("nchars")).max().over("doc")
     title_like = (
         (pl.col("_rank") == 1)
@@ -27,6 +29,9 @@ def mark_title(
         & ~pl.col("norm").str.contains(r"[.:;,]$")
         & (nxt >= body_chars)
     )
-    return lines.with_columns(
-        reason=pl.when(title_like.fill_null(False)).then(pl.lit(REASON)).otherwise(pl.col("reason"))
-    ).drop("_rank")
+    return Rule(
+        REASON,
+        layers=((pl.when(alive).then(rank).alias("_rank"),),),
+        hit=title_like,
+        reads_reason=True,
+    )

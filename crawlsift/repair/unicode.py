@@ -9,6 +9,7 @@ edit with reason ``repair_unicode`` and the repaired text as its replacement.
 from __future__ import annotations
 
 import ftfy
+import numpy as np
 import polars as pl
 
 REASON = "repair_unicode"
@@ -25,17 +26,17 @@ _CONFIG = ftfy.TextFixerConfig(
 )
 
 
-def fix_unicode(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add ``fixed``: the ftfy-repaired line where it differs, else null."""
-    line = lines["line"]
-    at = line.str.contains(SUSPECT).fill_null(False).arg_true()
-    candidates = line.gather(at).to_list()
+def suspect(line: pl.Expr) -> pl.Expr:
+    """Whether ``line`` may hold Unicode damage: the lines ``fix_unicode`` repairs."""
+    return line.str.contains(SUSPECT).fill_null(False)
+
+
+def fix_unicode(line: pl.Series, flagged: pl.Series) -> dict[int, str]:
+    """The ftfy-repaired ``line``, by row, where ``flagged`` and ftfy changes it."""
+    # numpy and Arrow calls, not polars Series methods: each of those runs a query
+    at = np.flatnonzero(flagged.to_numpy())
+    candidates = line.to_arrow().take(at).to_pylist()
     # ftfy is pure and costly (~0.3 ms a line): a line repeated across pages is fixed once
     repaired = {s: ftfy.fix_text(s, config=_CONFIG) for s in dict.fromkeys(candidates)}
-    rows = zip(at.to_list(), candidates, strict=True)
-    changed = [(i, repaired[s]) for i, s in rows if repaired[s] != s]
-    fixed = pl.repeat(None, len(line), dtype=pl.String, eager=True)
-    if changed:  # scattered back by row, not joined on (doc, lineno)
-        where, values = zip(*changed, strict=True)
-        fixed = fixed.scatter(list(where), pl.Series(values, dtype=pl.String))
-    return lines.with_columns(fixed=fixed)
+    rows = zip(at.tolist(), candidates, strict=True)
+    return {i: repaired[s] for i, s in rows if repaired[s] != s}

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
 import crawlsift
 from crawlsift import RepairOptions
-from crawlsift.repair.boilerplate import WIDGET_WORDS
+from crawlsift.repair.boilerplate import LEGAL_TERMS, WIDGET_WORDS, legal_terms, spellings
 
 PROSE = (
     "The council approved the new budget on Tuesday after a long debate about school funding, "
@@ -244,3 +249,48 @@ def test_picture_and_source_credits_removed_but_code_kept():
     assert reasons(text)["repair_credit_line"] == credits
     config = "image: postgres:18"
     assert "repair_credit_line" not in reasons(f"{PROSE}\n{config}\n{PROSE2}")
+
+
+# -- the legal rule's term count -------------------------------------------------------------
+
+
+def test_spellings_of_a_pattern_of_literals_and_alternatives():
+    assert spellings(r"\bterms of (?:use|service)\b") == {"terms of use", "terms of service"}
+    assert spellings(r"\bno representations?\b") == {"no representation", "no representations"}
+    assert spellings(r"[ab]c") == {"ac", "bc"}
+    for pattern in (r"\w+", r"a.c", r"\d{2,}"):
+        with pytest.raises(ValueError):
+            spellings(pattern)
+
+
+def test_no_legal_term_can_match_where_or_inside_where_another_matches():
+    """What lets one scan count the distinct terms (``boilerplate.legal_terms``): a match of
+    one term never hides a match of another, at its start or inside it. A term that starts
+    with a word boundary cannot start right after a letter; other boundaries are ignored,
+    which can only find more overlaps than there are."""
+    terms = [spellings(t) for t in LEGAL_TERMS]
+    for a, spelled_a in enumerate(terms):
+        for b, spelled_b in enumerate(terms):
+            bounded = LEGAL_TERMS[b].startswith(r"\b")
+            for u in spelled_a if a != b else ():
+                for t in spelled_b:
+                    for i in range(len(u)):
+                        if i and bounded and u[i - 1].isalnum():
+                            continue
+                        rest = u[i:]
+                        assert not (rest.startswith(t) or t.startswith(rest)), (u, t, i)
+
+
+SPELLED = sorted({s for t in LEGAL_TERMS for s in spellings(t)})
+GLUE = ["", " ", "x", "é", "² ", ", ", "-", "\u0301", "s "]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(GLUE), st.sampled_from(SPELLED)), max_size=6))
+@example([("", "terms of use"), (" ", "terms of service"), (" ", "copyright"), ("x", "as is")])
+def test_legal_term_count_is_the_count_of_terms_each_matched_alone(parts):
+    line = "".join(glue + spelled for glue, spelled in parts) + " end"
+    frame = pl.DataFrame({"norm": [line]})
+    counted = frame.select(legal_terms(pl.col("norm"))).item()
+    each = sum(frame.select(pl.col("norm").str.contains(t)).item() for t in LEGAL_TERMS)
+    assert counted == each

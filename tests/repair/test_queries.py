@@ -1,0 +1,99 @@
+"""The repair stage runs a batch as a few polars queries, not one per rule step.
+
+Each polars query costs a fixed planning time, which for one short record is most of the
+stage's time; this counts the queries (lazy collects, and eager DataFrame or Series
+operations, which polars runs as queries too), and checks that rules run side by side in
+one step mark what they mark one after another."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawlsift import RepairOptions
+from crawlsift import schema as S
+from crawlsift.repair.lines import add_features, apply_rules, explode_lines, run
+from crawlsift.repair.stage import _drop_blank_rows, _rules, _with_fixed, repair
+
+PROSE = (
+    "The council approved the new budget on Tuesday after a long debate about school funding, "
+    "road repairs and the cost of the proposed library extension downtown."
+)
+TEXTS = [
+    f"Page not found\n{PROSE}\n\n{PROSE}\nShare this article",
+    "cafÃ© prices rose again this week, the owners said on Monday morning",
+    "© 2024 Example News. All rights reserved.\nMost popular stories\n- Ten things to know",
+]
+
+
+@pytest.fixture
+def queries(monkeypatch):
+    """The number of polars queries run so far, as a one-item list."""
+    count = [0]
+    lazy, eager = pl.LazyFrame.collect, pl.LazyFrame._collect_eager
+
+    def counted_lazy(self, *args, **kwargs):
+        count[0] += 1
+        return lazy(self, *args, **kwargs)
+
+    def counted_eager(self, *args, **kwargs):
+        count[0] += 1
+        return eager(self, *args, **kwargs)
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", counted_lazy)
+    monkeypatch.setattr(pl.LazyFrame, "_collect_eager", counted_eager)
+    return count
+
+
+@pytest.mark.parametrize(
+    ("opts", "expected"),
+    [
+        (RepairOptions(), 3),  # before ftfy, before the numpy runs, the rest
+        (RepairOptions(unicode=False), 2),
+        (RepairOptions(unicode=False, low_content=False), 1),
+    ],
+)
+def test_a_batch_is_repaired_in_one_query_between_python_steps(queries, opts, expected):
+    out = repair(S.input_table(text=TEXTS), opts=opts)
+    assert out.num_rows == len(TEXTS)
+    assert queries[0] == expected
+
+
+LINES = st.sampled_from(
+    [
+        PROSE,
+        "Page not found",
+        "Oops!",
+        "Share this article",
+        "Most popular stories",
+        "- Ten things to know about the new tax year",
+        "Disclaimer:",
+        "The site accepts no liability for the accuracy or completeness of this content.",
+        "© 2024 Example News. All rights reserved.",
+        "We use cookies to improve your experience on our site.",
+        "Subscribe to our newsletter",
+        "Foto: dpa",
+        "Read more: The mayor answers her critics",
+        "Home",
+        "",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(LINES, max_size=15).map("\n".join), min_size=1, max_size=4))
+def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
+    docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
+    lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
+    lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    before, after = _rules(RepairOptions())
+    rules = [*before, *after]
+    together = run(apply_rules(lines, rules))
+    one_by_one = lines
+    for rule in rules:
+        one_by_one = apply_rules(one_by_one, [rule])
+    alone = run(one_by_one)
+    assert together.columns == alone.columns
+    assert together["reason"].to_list() == alone["reason"].to_list()
