@@ -55,6 +55,7 @@ REJECT_ERROR_PAGE = "error_page"
 REJECT_EMPTY = "empty_text"
 REJECT_BOILERPLATE = "boilerplate_only"
 REJECT_SHORT = "too_short"
+REJECT_TOO_MANY_LINES = "too_many_lines"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +70,10 @@ class RepairOptions:
     unicode: bool = True
     #: a record with fewer words than this left after repair is rejected
     min_words: int = 3
+    #: a record of more lines is rejected as too_many_lines, unrepaired: the line table
+    #: costs about 200 bytes a line, and a text of more lines than Gopher's upper bound
+    #: of 100,000 words (Rae et al. 2021) is a dump, not a document
+    max_lines: int = 200_000
 
 
 _NO_REASON = pl.lit(None, dtype=pl.String).alias("reason")
@@ -267,6 +272,7 @@ def _outputs(min_words: int) -> tuple[pl.Expr, tuple[pl.Expr, ...]]:
 def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
     """Repair record text in place: remove banners, repeats and boilerplate; log edits."""
     opts = opts or RepairOptions()
+    table = _reject_too_many_lines(table, opts.max_lines)
     todo = pl.from_arrow(table.select([S.TEXT, S.REASON, S.STAGE]), rechunk=True)
     assert isinstance(todo, pl.DataFrame)
     # text an extractor took from HTML was chosen by the DOM already (see content_density)
@@ -294,6 +300,24 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
             S.REASON: _typed(arrays["_reject"], S.REASON),
             S.STAGE: _typed(arrays["_stage"], S.STAGE),
             S.KEEP: arrays["_keep"],
+        },
+    )
+
+
+def _reject_too_many_lines(table: pa.Table, max_lines: int) -> pa.Table:
+    """Reject records of more than ``max_lines`` lines before their lines are exploded."""
+    newlines = pc.count_substring(table.column(S.TEXT), "\n")
+    over = pc.and_(
+        pc.fill_null(pc.greater_equal(newlines, max_lines), False),
+        pc.is_null(table.column(S.REASON)),
+    )
+    if not pc.any(over).as_py():
+        return table
+    return S.with_columns(
+        table,
+        {
+            S.REASON: pc.if_else(over, pa.scalar(REJECT_TOO_MANY_LINES), table.column(S.REASON)),
+            S.STAGE: pc.if_else(over, pa.scalar(STAGE), table.column(S.STAGE)),
         },
     )
 
