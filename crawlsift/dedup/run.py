@@ -31,7 +31,6 @@ the same command run again after an interruption picks up where it stopped.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -58,6 +57,7 @@ from crawlsift.dedup.source import check_inputs, read_batches, resolve
 from crawlsift.dedup.steps import OnStep, Steps
 from crawlsift.dedup.tokens import words as words_of
 from crawlsift.dedup.verify import verify
+from crawlsift.engine.output import KINDS, STATS_FILE, read_json, write_json
 from crawlsift.errors import InputError
 from crawlsift.io import discover
 from crawlsift.report.html_report import build_report
@@ -151,7 +151,7 @@ def dedup(
         marks = Progress(out, manifest, overwrite)
         held.callback(marks.close)
         if marks.complete:  # the same run finished before: nothing to redo
-            stats = json.loads((out / "stats.json").read_text())
+            stats = read_json(out / STATS_FILE)
             return DedupSummary(**{**stats, "resumed": ["all"]})
         workers = max(workers or os.cpu_count() or 1, 1)
         passes = ["lines"] * opts.boilerplate + ["hash", "cluster", "write"]
@@ -242,8 +242,7 @@ class _Run:
             phases["write"] = time.monotonic() - t
         self.summary.seconds = time.monotonic() - started
         self.summary.resumed = progress.resumed
-        stats = self.summary.to_dict()
-        (self.out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+        write_json(self.out / STATS_FILE, self.summary.to_dict())
         build_report(str(self.out))
         return self.summary
 
@@ -340,8 +339,7 @@ class _Run:
                     _save(frame, self._part(kind, k))
                 self.progress.finish(f"hash-{k:06d}", {"removed": removed})
                 self.steps.batch(parts["meta"].height)
-            done = sorted((self.work / "done").glob("hash-*.json"))
-            removed = sum(json.loads(p.read_text())["removed"] for p in done)
+            removed = sum(f["removed"] for f in self.progress.markers.all("hash-"))
             figures = {"boilerplate_lines_removed": removed, "documents": self.steps.documents}
             self.progress.finish("hash", figures)
         self.summary.boilerplate_lines_removed = figures["boilerplate_lines_removed"]
@@ -417,7 +415,7 @@ class _Run:
 
     # -- pass 3: write ------------------------------------------------------------------
     def _write(self, fmt: str, shard_rows: int) -> dict[str, int]:
-        for kind in ("kept", "rejected"):  # what an interrupted attempt left
+        for kind in KINDS:  # what an interrupted attempt left
             for path in (self.out / kind).iterdir():
                 path.unlink()
         counts = write_outputs(self.work, self.out, fmt, shard_rows, self.steps.batch)
