@@ -16,7 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from crawlsift.dedup.options import DedupOptions, DedupRunOptions
+from crawlsift.engine.local import RunOptions
+from crawlsift.engine.output import FORMATS
 from crawlsift.errors import CrawlsiftError
+from crawlsift.io.guard import GuardOptions
 
 if TYPE_CHECKING:
     from crawlsift.dedup.steps import Step
@@ -104,18 +108,22 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["parquet", "jsonl"]),
-    default="parquet",
+    type=click.Choice(FORMATS),
+    default=RunOptions.format,
     show_default=True,
     help="Format of the kept/ and rejected/ shards.",
 )
 @click.option(
-    "--workers", type=int, default=0, show_default=True, help="Worker processes; 0 uses all cores."
+    "--workers",
+    type=int,
+    default=RunOptions.workers,
+    show_default=True,
+    help="Worker processes; 0 uses all cores.",
 )
 @click.option(
     "--batch-size",
     type=int,
-    default=1000,
+    default=RunOptions.batch_size,
     show_default=True,
     help="Records per batch; bounds memory per worker.",
 )
@@ -124,14 +132,14 @@ def main() -> None:
 @click.option(
     "--max-record-mb",
     type=float,
-    default=32.0,
+    default=GuardOptions.max_record_bytes / 2**20,
     show_default=True,
     help="Larger records are rejected as too_large before parsing.",
 )
 @click.option(
     "--record-timeout",
     type=float,
-    default=30.0,
+    default=RunOptions.record_timeout,
     show_default=True,
     help="Seconds a record may spend in HTML parsing (else parse_timeout) or in all "
     "stages (else record_timeout); 0 turns the limit off.",
@@ -176,7 +184,6 @@ def clean(
     """
     from crawlsift.api import clean as run_clean
     from crawlsift.api import make_pipeline
-    from crawlsift.io.guard import GuardOptions
     from crawlsift.report.summary import format_summary
 
     if to_stdout:
@@ -354,17 +361,19 @@ def demo(output: str, workers: int) -> None:
     "this run's kept documents to it.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["parquet", "jsonl"]), default="parquet", show_default=True
+    "--format", "fmt", type=click.Choice(FORMATS), default=DedupRunOptions.format, show_default=True
 )
 @click.option(
     "--threshold",
     type=float,
-    default=0.8,
+    default=DedupOptions.jaccard_threshold,
     show_default=True,
     help="Jaccard similarity a near-duplicate must reach.",
 )
-@click.option("--bands", type=int, default=14, show_default=True, help="LSH bands.")
-@click.option("--rows", type=int, default=8, show_default=True, help="Rows per LSH band.")
+@click.option("--bands", type=int, default=DedupOptions.bands, show_default=True, help="LSH bands.")
+@click.option(
+    "--rows", type=int, default=DedupOptions.rows, show_default=True, help="Rows per LSH band."
+)
 @click.option("--no-verify", is_flag=True, help="Trust LSH candidates without exact Jaccard.")
 @click.option("--no-boilerplate", is_flag=True, help="Keep lines recurring across a site.")
 @click.option(
@@ -375,11 +384,17 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option(
     "--keep-order",
-    default="date,quality,length",
+    default=",".join(DedupOptions.keep_order),
     show_default=True,
     help="Which copy of a cluster is kept, by these keys, then by id.",
 )
-@click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
+@click.option(
+    "--workers",
+    type=int,
+    default=DedupRunOptions.workers,
+    show_default=True,
+    help="0 uses all cores.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bars (default: on a terminal)."
@@ -407,12 +422,17 @@ def dedup_command(
     """
     from crawlsift.dedup import dedup
 
+    options = DedupOptions(
+        jaccard_threshold=threshold, bands=bands, rows=rows, verify=not no_verify,
+        boilerplate=not no_boilerplate, fold_digits=fold_digits,
+        keep_order=tuple(keep_order.split(",")),
+    )  # fmt: skip
+    run = DedupRunOptions(
+        format=fmt, workers=workers, overwrite=overwrite, engine=engine, address=address
+    )
     with _DedupBars(sys.stderr.isatty() if progress is None else progress) as bars:
         s = dedup(
-            list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
-            overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
-            verify=not no_verify, boilerplate=not no_boilerplate, fold_digits=fold_digits,
-            keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
+            list(inputs), output, index_dir=index_dir, options=options, run=run,
             progress=bars.step if bars.enabled else None,
         )  # fmt: skip
     click.echo(

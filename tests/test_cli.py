@@ -258,3 +258,26 @@ def test_explain_honours_no_color_on_a_terminal(tmp_path):
     assert "\x1b[" not in _explain_on_a_terminal(path, no_color="1")
     assert "\x1b[" in _explain_on_a_terminal(path, no_color="")  # set but empty: ignored
     assert "\x1b[" in _explain_on_a_terminal(path, "--color", no_color="1")  # the flag wins
+
+
+def test_cli_defaults_are_the_library_defaults():
+    from crawlsift.dedup import DedupOptions, DedupRunOptions
+    from crawlsift.engine.local import RunOptions
+    from crawlsift.io.guard import GuardOptions
+
+    def defaults(command: str) -> dict:
+        return {p.name: p.default for p in main.commands[command].params}
+
+    clean = defaults("clean")
+    assert clean["batch_size"] == RunOptions.batch_size
+    assert clean["record_timeout"] == RunOptions.record_timeout
+    assert clean["max_record_mb"] * 2**20 == GuardOptions.max_record_bytes
+    assert (clean["fmt"], clean["workers"]) == (RunOptions.format, RunOptions.workers)
+    dedup = defaults("dedup")
+    assert (dedup["threshold"], dedup["bands"], dedup["rows"]) == (
+        DedupOptions.jaccard_threshold,
+        DedupOptions.bands,
+        DedupOptions.rows,
+    )
+    assert tuple(dedup["keep_order"].split(",")) == DedupOptions.keep_order
+    assert (dedup["fmt"], dedup["workers"]) == (DedupRunOptions.format, DedupRunOptions.workers)

@@ -69,6 +69,7 @@ from crawlsift.io.writers import RollingWriter
 from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
 from crawlsift.report.stats import RunStats, payload_bytes
+from crawlsift.settings import check_types
 
 TIMEOUTS = "_timeouts"  # per task: records that ran past the time limit (crawlsift.watchdog)
 OUTPUT_KINDS = (*KINDS, SAMPLES)  # the shard directories of a clean output
@@ -98,6 +99,7 @@ class RunOptions:
     record_timeout: float | None = 30.0
 
     def __post_init__(self) -> None:
+        check_types(self, "run")
         check_format(self.format)
         for name, low in (("workers", 0), ("batch_size", 1), ("shard_rows", 1)):
             if getattr(self, name) < low:

@@ -97,3 +97,13 @@ def test_markers_mark_get_drop_and_list(tmp_path: Path) -> None:
     assert markers.all("hash-") == [{"removed": 1}, {"removed": 2}]
     markers.drop("hash", "absent")
     assert markers.get("hash") is None
+
+
+def test_run_options_of_the_wrong_type_are_input_errors(tmp_path: Path) -> None:
+    from crawlsift.engine.local import RunOptions
+
+    with pytest.raises(InputError, match="workers must be int"):
+        RunOptions(output=str(tmp_path), workers="2")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="record_timeout must be float"):
+        RunOptions(output=str(tmp_path), record_timeout="30")  # type: ignore[arg-type]
+    assert RunOptions(output=str(tmp_path), record_timeout=5).record_timeout == 5
