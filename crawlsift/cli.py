@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ from crawlsift.io.guard import GuardOptions
 
 if TYPE_CHECKING:
     from crawlsift.dedup.steps import Step
+    from crawlsift.engine.pipeline import Pipeline
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -186,16 +187,17 @@ def clean(
     from crawlsift.api import make_pipeline
     from crawlsift.report.summary import format_summary
 
-    if to_stdout:
-        _print_clean(inputs, batch_size, preset, filters)
-        return
-    if not output:
-        raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
     if max_record_mb <= 0:
         raise click.BadParameter("must be positive", param_hint="--max-record-mb")
     guard = None
     if max_record_mb != GuardOptions.max_record_bytes / 2**20:
         guard = GuardOptions(max_record_bytes=int(max_record_mb * 2**20))
+    if to_stdout:
+        pipeline = make_pipeline(guard=guard, preset=preset, filters=filters)
+        _print_clean(inputs, pipeline, batch_size, record_timeout or None)
+        return
+    if not output:
+        raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
     summary = run_clean(
         list(inputs),
         output,
@@ -215,25 +217,30 @@ def clean(
         sys.exit(1)
 
 
-def _processed_rows(  # type: ignore[no-untyped-def]
-    inputs: tuple[str, ...], batch_size: int, pipeline
-):
-    from crawlsift.io import discover, read_task
+def _processed_rows(
+    inputs: tuple[str, ...],
+    pipeline: Pipeline,
+    batch_size: int = RunOptions.batch_size,
+    record_timeout: float | None = RunOptions.record_timeout,
+) -> Iterator[dict[str, Any]]:
+    """The processed records of ``inputs`` under the record limits of a run."""
+    from crawlsift.engine.stream import processed
+    from crawlsift.io import discover
 
-    for task in discover(list(inputs)):
-        for batch in read_task(task, batch_size=batch_size):
-            yield from pipeline(batch).to_pylist()
+    tables = processed(
+        discover(list(inputs)), pipeline, batch_size=batch_size, record_timeout=record_timeout
+    )
+    for table in tables:
+        yield from table.to_pylist()
 
 
 def _print_clean(
-    inputs: tuple[str, ...], batch_size: int, preset: str | None, filters: str | None
+    inputs: tuple[str, ...], pipeline: Pipeline, batch_size: int, record_timeout: float | None
 ) -> None:
     from crawlsift import schema as S
-    from crawlsift.api import make_pipeline
 
     printed = 0
-    pipeline = make_pipeline(preset=preset, filters=filters)
-    for row in _processed_rows(inputs, batch_size, pipeline):
+    for row in _processed_rows(inputs, pipeline, batch_size, record_timeout):
         if row[S.KEEP]:
             if printed:
                 click.echo()
@@ -291,7 +298,7 @@ def explain(
     pipeline = make_pipeline(preset=preset, filters=filters)
     limits = run_thresholds(pipeline.describe())
     rows = []
-    for i, row in enumerate(_processed_rows(inputs, 100, pipeline)):
+    for i, row in enumerate(_processed_rows(inputs, pipeline, batch_size=100)):
         if i >= limit:
             click.echo(f"... stopped after {limit} records (--limit)", err=True)
             break
