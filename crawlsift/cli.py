@@ -7,6 +7,7 @@ Each command parses its flags, calls one library function and turns a
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -97,10 +98,23 @@ def _engine_options(help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+class _EchoHandler(logging.Handler):
+    """The library's log records on stderr: errors as ``Error: <message>`` lines (a file
+    that could not be read), warnings as they are."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        click.echo(f"Error: {message}" if record.levelno >= logging.ERROR else message, err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crawlsift")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Turn raw web-crawl records into clean, deduplicated, quality-scored text."""
+    log, handler = logging.getLogger("crawlsift"), _EchoHandler()
+    log.addHandler(handler)  # for this command only: library calls after it print nothing
+    ctx.call_on_close(lambda: log.removeHandler(handler))
 
 
 @main.command()

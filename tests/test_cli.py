@@ -281,3 +281,14 @@ def test_cli_defaults_are_the_library_defaults():
     )
     assert tuple(dedup["keep_order"].split(",")) == DedupOptions.keep_order
     assert (dedup["fmt"], dedup["workers"]) == (DedupRunOptions.format, DedupRunOptions.workers)
+
+
+def test_the_cli_leaves_no_log_handler_behind(runner, tmp_path):
+    import logging
+
+    bad = tmp_path / "broken.parquet"
+    bad.write_bytes(b"not parquet at all")
+    before = list(logging.getLogger("crawlsift").handlers)
+    result = runner.invoke(main, ["clean", str(bad), "-o", str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: cannot read")
+    assert logging.getLogger("crawlsift").handlers == before

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import multiprocessing as mp
 import os
 import re
@@ -79,6 +80,9 @@ FAILED = "failed"
 HELD_BYTES = 64 << 20
 #: the names of shards and of their temporary files
 _SHARD_FILE = re.compile(r"(\.tmp-)?part-.+\.(parquet|jsonl)")
+#: files that could not be read are logged as they are found (the CLI prints them as
+#: ``Error: ...`` lines) and listed in ``RunSummary.failed_files``
+_log = logging.getLogger("crawlsift")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,11 +185,11 @@ class Run:
         self.lock.release()
 
     def task_finished(self, task: Task, result: TaskResult) -> None:
-        """Count a finished task (uploading it for a URL output) and report each file
-        that could not be read."""
+        """Count a finished task (uploading it for a URL output) and log each file that
+        could not be read."""
         for message in result.errors:
             self.failed.append(message)
-            print(f"Error: {message}", file=sys.stderr)
+            _log.error(message)
         if result.stats is not None:
             self.stats.merge(result.stats)
             if self.remote is not None:
