@@ -19,7 +19,7 @@ import click
 
 from crawlsift.dedup.options import DedupOptions, DedupRunOptions
 from crawlsift.engine.local import RunOptions
-from crawlsift.engine.output import FORMATS
+from crawlsift.engine.output import OUTPUT_FORMATS
 from crawlsift.errors import CrawlsiftError
 from crawlsift.io.guard import GuardOptions
 
@@ -123,7 +123,7 @@ def main(ctx: click.Context) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(OUTPUT_FORMATS),
     default=RunOptions.format,
     show_default=True,
     help="Format of the kept/ and rejected/ shards.",
@@ -382,7 +382,11 @@ def demo(output: str, workers: int) -> None:
     "this run's kept documents to it.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default=DedupRunOptions.format, show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=DedupRunOptions.format,
+    show_default=True,
 )
 @click.option(
     "--threshold",

@@ -27,7 +27,7 @@ from typing import Any
 
 from crawlsift.engine.lock import clear, is_empty
 from crawlsift.errors import InputError, OutputError
-from crawlsift.io.writers import FORMATS
+from crawlsift.io.writers import OUTPUT_FORMATS
 
 KEPT, REJECTED = "kept", "rejected"
 #: the output kinds every command writes, each with one schema per run
@@ -41,9 +41,9 @@ STATS_FILE = "stats.json"
 __all__ = [
     "DEDUP_FILE",
     "DONE",
-    "FORMATS",
     "KEPT",
     "KINDS",
+    "OUTPUT_FORMATS",
     "REJECTED",
     "RUN_FILE",
     "SAMPLES",
@@ -61,8 +61,8 @@ __all__ = [
 
 def check_format(fmt: str) -> None:
     """Raise :class:`InputError` unless ``fmt`` is an output format."""
-    if fmt not in FORMATS:
-        raise InputError(f"unknown output format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt not in OUTPUT_FORMATS:
+        raise InputError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
