@@ -7,19 +7,25 @@ Each command parses its flags, calls one library function and turns a
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from crawlsift.dedup.options import DedupOptions, DedupRunOptions
+from crawlsift.engine.local import RunOptions
+from crawlsift.engine.output import OUTPUT_FORMATS
 from crawlsift.errors import CrawlsiftError
+from crawlsift.io.guard import GuardOptions
 
 if TYPE_CHECKING:
     from crawlsift.dedup.steps import Step
+    from crawlsift.engine.pipeline import Pipeline
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,10 +100,23 @@ def _engine_options(help_text: str) -> Callable[[F], F]:
     return decorate
 
 
+class _EchoHandler(logging.Handler):
+    """The library's log records on stderr: errors as ``Error: <message>`` lines (a file
+    that could not be read), warnings as they are."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        click.echo(f"Error: {message}" if record.levelno >= logging.ERROR else message, err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crawlsift")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Turn raw web-crawl records into clean, deduplicated, quality-scored text."""
+    log, handler = logging.getLogger("crawlsift"), _EchoHandler()
+    log.addHandler(handler)  # for this command only: library calls after it print nothing
+    ctx.call_on_close(lambda: log.removeHandler(handler))
 
 
 @main.command()
@@ -106,25 +125,29 @@ def main() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["parquet", "jsonl"]),
-    default="parquet",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=RunOptions.format,
     show_default=True,
     help="Format of the kept/ and rejected/ shards.",
 )
 @click.option(
-    "--workers", type=int, default=0, show_default=True, help="Worker processes; 0 uses all cores."
+    "--workers",
+    type=int,
+    default=RunOptions.workers,
+    show_default=True,
+    help="Worker processes; 0 uses all cores.",
 )
 @click.option(
     "--batch-size",
     type=int,
-    default=1000,
+    default=RunOptions.batch_size,
     show_default=True,
     help="Records per batch, at most.",
 )
 @click.option(
     "--batch-mb",
     type=float,
-    default=16.0,
+    default=RunOptions.batch_bytes / 2**20,
     show_default=True,
     help="MiB of HTML or text that close a batch; bounds memory per worker.",
 )
@@ -133,14 +156,14 @@ def main() -> None:
 @click.option(
     "--max-record-mb",
     type=float,
-    default=32.0,
+    default=GuardOptions.max_record_bytes / 2**20,
     show_default=True,
     help="Larger records are rejected as too_large before parsing.",
 )
 @click.option(
     "--record-timeout",
     type=float,
-    default=30.0,
+    default=RunOptions.record_timeout,
     show_default=True,
     help="Seconds a record may spend in HTML parsing (else parse_timeout) or in all "
     "stages (else record_timeout); 0 turns the limit off.",
@@ -186,22 +209,22 @@ def clean(
     """
     from crawlsift.api import clean as run_clean
     from crawlsift.api import make_pipeline
-    from crawlsift.io.guard import GuardOptions
     from crawlsift.report.summary import format_summary
 
     if batch_mb <= 0:
         raise click.BadParameter("must be positive", param_hint="--batch-mb")
     batch_bytes = max(int(batch_mb * 2**20), 1)
-    if to_stdout:
-        _print_clean(inputs, batch_size, batch_bytes, preset, filters)
-        return
-    if not output:
-        raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
     if max_record_mb <= 0:
         raise click.BadParameter("must be positive", param_hint="--max-record-mb")
     guard = None
     if max_record_mb != GuardOptions.max_record_bytes / 2**20:
         guard = GuardOptions(max_record_bytes=int(max_record_mb * 2**20))
+    if to_stdout:
+        pipeline = make_pipeline(guard=guard, preset=preset, filters=filters)
+        _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
+        return
+    if not output:
+        raise click.UsageError("give an output directory with -o OUTDIR, or use --stdout")
     summary = run_clean(
         list(inputs),
         output,
@@ -222,33 +245,39 @@ def clean(
         sys.exit(1)
 
 
-def _processed_rows(  # type: ignore[no-untyped-def]
-    inputs: tuple[str, ...], batch_size: int, pipeline, **limits: int
-):
-    from crawlsift.io import discover, read_task
-    from crawlsift.io.guard import read_limit
+def _processed_rows(
+    inputs: tuple[str, ...],
+    pipeline: Pipeline,
+    batch_size: int = RunOptions.batch_size,
+    record_timeout: float | None = RunOptions.record_timeout,
+    batch_bytes: int = RunOptions.batch_bytes,
+) -> Iterator[dict[str, Any]]:
+    """The processed records of ``inputs`` under the record limits of a run."""
+    from crawlsift.engine.stream import processed
+    from crawlsift.io import discover
 
-    record_limit = read_limit(pipeline.stages, pipeline.options)
-    for task in discover(list(inputs)):
-        for batch in read_task(
-            task, batch_size=batch_size, max_record_bytes=record_limit, **limits
-        ):
-            yield from pipeline(batch).to_pylist()
+    tables = processed(
+        discover(list(inputs)),
+        pipeline,
+        batch_size=batch_size,
+        batch_bytes=batch_bytes,
+        record_timeout=record_timeout,
+    )
+    for table in tables:
+        yield from table.to_pylist()
 
 
 def _print_clean(
     inputs: tuple[str, ...],
+    pipeline: Pipeline,
     batch_size: int,
     batch_bytes: int,
-    preset: str | None,
-    filters: str | None,
+    record_timeout: float | None,
 ) -> None:
     from crawlsift import schema as S
-    from crawlsift.api import make_pipeline
 
     printed = 0
-    pipeline = make_pipeline(preset=preset, filters=filters)
-    for row in _processed_rows(inputs, batch_size, pipeline, batch_bytes=batch_bytes):
+    for row in _processed_rows(inputs, pipeline, batch_size, record_timeout, batch_bytes):
         if row[S.KEEP]:
             if printed:
                 click.echo()
@@ -306,7 +335,7 @@ def explain(
     pipeline = make_pipeline(preset=preset, filters=filters)
     limits = run_thresholds(pipeline.describe())
     rows = []
-    for i, row in enumerate(_processed_rows(inputs, 100, pipeline)):
+    for i, row in enumerate(_processed_rows(inputs, pipeline, batch_size=100)):
         if i >= limit:
             click.echo(f"... stopped after {limit} records (--limit)", err=True)
             break
@@ -376,17 +405,23 @@ def demo(output: str, workers: int) -> None:
     "this run's kept documents to it.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["parquet", "jsonl"]), default="parquet", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=DedupRunOptions.format,
+    show_default=True,
 )
 @click.option(
     "--threshold",
     type=float,
-    default=0.8,
+    default=DedupOptions.jaccard_threshold,
     show_default=True,
     help="Jaccard similarity a near-duplicate must reach.",
 )
-@click.option("--bands", type=int, default=14, show_default=True, help="LSH bands.")
-@click.option("--rows", type=int, default=8, show_default=True, help="Rows per LSH band.")
+@click.option("--bands", type=int, default=DedupOptions.bands, show_default=True, help="LSH bands.")
+@click.option(
+    "--rows", type=int, default=DedupOptions.rows, show_default=True, help="Rows per LSH band."
+)
 @click.option("--no-verify", is_flag=True, help="Trust LSH candidates without exact Jaccard.")
 @click.option("--no-boilerplate", is_flag=True, help="Keep lines recurring across a site.")
 @click.option(
@@ -397,11 +432,17 @@ def demo(output: str, workers: int) -> None:
 )
 @click.option(
     "--keep-order",
-    default="date,quality,length",
+    default=",".join(DedupOptions.keep_order),
     show_default=True,
     help="Which copy of a cluster is kept, by these keys, then by id.",
 )
-@click.option("--workers", type=int, default=0, show_default=True, help="0 uses all cores.")
+@click.option(
+    "--workers",
+    type=int,
+    default=DedupRunOptions.workers,
+    show_default=True,
+    help="0 uses all cores.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an earlier dedup output.")
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bars (default: on a terminal)."
@@ -429,12 +470,17 @@ def dedup_command(
     """
     from crawlsift.dedup import dedup
 
+    options = DedupOptions(
+        jaccard_threshold=threshold, bands=bands, rows=rows, verify=not no_verify,
+        boilerplate=not no_boilerplate, fold_digits=fold_digits,
+        keep_order=tuple(keep_order.split(",")),
+    )  # fmt: skip
+    run = DedupRunOptions(
+        format=fmt, workers=workers, overwrite=overwrite, engine=engine, address=address
+    )
     with _DedupBars(sys.stderr.isatty() if progress is None else progress) as bars:
         s = dedup(
-            list(inputs), output, index_dir=index_dir, format=fmt, workers=workers,
-            overwrite=overwrite, jaccard_threshold=threshold, bands=bands, rows=rows,
-            verify=not no_verify, boilerplate=not no_boilerplate, fold_digits=fold_digits,
-            keep_order=tuple(keep_order.split(",")), engine=engine, address=address,
+            list(inputs), output, index_dir=index_dir, options=options, run=run,
             progress=bars.step if bars.enabled else None,
         )  # fmt: skip
     click.echo(

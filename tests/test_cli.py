@@ -284,3 +284,37 @@ def test_explain_honours_no_color_on_a_terminal(tmp_path):
     assert "\x1b[" not in _explain_on_a_terminal(path, no_color="1")
     assert "\x1b[" in _explain_on_a_terminal(path, no_color="")  # set but empty: ignored
     assert "\x1b[" in _explain_on_a_terminal(path, "--color", no_color="1")  # the flag wins
+
+
+def test_cli_defaults_are_the_library_defaults():
+    from crawlsift.dedup import DedupOptions, DedupRunOptions
+    from crawlsift.engine.local import RunOptions
+    from crawlsift.io.guard import GuardOptions
+
+    def defaults(command: str) -> dict:
+        return {p.name: p.default for p in main.commands[command].params}
+
+    clean = defaults("clean")
+    assert clean["batch_size"] == RunOptions.batch_size
+    assert clean["record_timeout"] == RunOptions.record_timeout
+    assert clean["max_record_mb"] * 2**20 == GuardOptions.max_record_bytes
+    assert (clean["fmt"], clean["workers"]) == (RunOptions.format, RunOptions.workers)
+    dedup = defaults("dedup")
+    assert (dedup["threshold"], dedup["bands"], dedup["rows"]) == (
+        DedupOptions.jaccard_threshold,
+        DedupOptions.bands,
+        DedupOptions.rows,
+    )
+    assert tuple(dedup["keep_order"].split(",")) == DedupOptions.keep_order
+    assert (dedup["fmt"], dedup["workers"]) == (DedupRunOptions.format, DedupRunOptions.workers)
+
+
+def test_the_cli_leaves_no_log_handler_behind(runner, tmp_path):
+    import logging
+
+    bad = tmp_path / "broken.parquet"
+    bad.write_bytes(b"not parquet at all")
+    before = list(logging.getLogger("crawlsift").handlers)
+    result = runner.invoke(main, ["clean", str(bad), "-o", str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: cannot read")
+    assert logging.getLogger("crawlsift").handlers == before

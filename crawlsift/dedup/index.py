@@ -41,6 +41,7 @@ import polars as pl
 
 from crawlsift.dedup.options import DedupOptions
 from crawlsift.engine.lock import DirectoryLock, is_empty
+from crawlsift.engine.output import write_json
 from crawlsift.errors import InputError
 
 #: 3: exact and read keys of every indexed document, kept or removed (keys), the documents
@@ -180,7 +181,5 @@ class Index:
         self.docs += ranks_used
         data = {"version": VERSION, "hashing": self.hashing, "docs": self.docs}
         data["batches"] = self.batches
-        tmp = self.path / ".tmp-index.json"
-        tmp.write_text(json.dumps(data, indent=2) + "\n")
-        os.replace(tmp, self.path / "index.json")
+        write_json(self.path / "index.json", data)
         return name

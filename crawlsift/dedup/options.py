@@ -1,11 +1,13 @@
-"""The options of a dedup run: one frozen dataclass whose defaults are the FineWeb recipe."""
+"""The options of a dedup run: what it decides (:class:`DedupOptions`, whose defaults are
+the FineWeb recipe) and how it runs and writes (:class:`DedupRunOptions`)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from crawlsift.errors import InputError
+from crawlsift.settings import check_types
 
 KEEP_KEYS: tuple[str, ...] = ("date", "quality", "length")
 
@@ -45,6 +47,7 @@ class DedupOptions:
     boilerplate_min_chars: int = 1  # shorter (normalised) lines are never counted
 
     def __post_init__(self) -> None:
+        check_types(self, "dedup")
         for name in ("shingle_size", "bands", "rows", "boilerplate_min_docs"):
             if getattr(self, name) < 1:
                 raise InputError(f"dedup option {name} must be at least 1")
@@ -68,16 +71,39 @@ class DedupOptions:
         """The options an index must share with every batch added to it."""
         return {k: v for k, v in asdict(self).items() if k in _HASHING}
 
-    @classmethod
-    def from_kwargs(cls, base: DedupOptions | None, **kwargs: Any) -> DedupOptions:
-        """``base`` (or the defaults) with ``kwargs`` applied; unknown names raise."""
-        names = {f.name for f in fields(cls)}
-        bad = sorted(set(kwargs) - names)
-        if bad:
-            raise InputError(f"unknown dedup option(s): {', '.join(bad)}")
-        values = asdict(base) if base is not None else {}
-        values.update(kwargs)
-        return cls(**values)
+
+ENGINES: tuple[str, ...] = ("local", "ray")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DedupRunOptions:
+    """How a dedup run is executed and written; none of these change which documents
+    are kept (results never depend on ``workers``, ``batch_size`` or ``engine``).
+
+    ``workers`` (0 = all cores) threads hash batches; ``engine="ray"`` hashes them on
+    Ray workers instead, on the cluster at ``address`` or a local Ray instance.
+    ``keep_work`` keeps the ``_work`` files of a finished run (for inspection).
+    """
+
+    format: str = "parquet"
+    batch_size: int = 4096
+    shard_rows: int = 100_000
+    workers: int = 0
+    overwrite: bool = False
+    keep_work: bool = False
+    engine: str = "local"
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        from crawlsift.engine.output import check_format
+
+        check_types(self, "dedup run")
+        check_format(self.format)
+        if self.engine not in ENGINES:
+            raise InputError(f"unknown engine {self.engine!r}; use {' or '.join(ENGINES)}")
+        for name, low in (("batch_size", 1), ("shard_rows", 1), ("workers", 0)):
+            if getattr(self, name) < low:
+                raise InputError(f"{name} must be at least {low}, not {getattr(self, name)}")
 
 
 _HASHING = ("shingle_size", "bands", "rows", "num_perm", "seed", "fold_digits")

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.dedup.cluster import BOILERPLATE_ONLY, EMPTY, EXACT, NEAR
+from crawlsift.engine.output import KINDS
 from crawlsift.io.passthrough import conform, unify_schemas
 from crawlsift.io.writers import RollingWriter
 
@@ -89,9 +90,7 @@ def write_outputs(
     }
     decisions = _decision_batches(work / "decisions.parquet")
     buffer = pa.table({})
-    writers = {
-        k: RollingWriter(str(out / k), "part", fmt, shard_rows) for k in ("kept", "rejected")
-    }
+    writers = {k: RollingWriter(str(out / k), "part", fmt, shard_rows) for k in KINDS}
     counts = Counts()
     try:
         for path in parts:

@@ -20,28 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from crawlsift.errors import MissingExtraError
+from crawlsift.engine.ray_start import start_ray
 
 if TYPE_CHECKING:
     from crawlsift.dedup.run import HashArgs, Hasher, HashResult
-
-
-def _ray(address: str | None) -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise MissingExtraError("ray", "ray") from None
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, logging_level="ERROR",
-                 log_to_driver=False)  # fmt: skip
-    return ray
 
 
 def ray_hash(
     hasher: Hasher, batches: Iterator[HashArgs], address: str | None
 ) -> Iterator[HashResult]:
     """Yield ``hasher(k, row0, table, read)`` for each batch, computed on Ray, in batch order."""
-    ray = _ray(address)
+    ray = start_ray(address)
     remote = ray.remote(max_retries=3)(_run_hasher)
     shared = ray.put(hasher)
     in_flight = max(2 * int(ray.cluster_resources().get("CPU", 1)), 2)

@@ -31,7 +31,6 @@ the same command run again after an interruption picks up where it stopped.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Iterator, Sequence
@@ -50,7 +49,7 @@ from crawlsift import schema as S
 from crawlsift.dedup import boilerplate as bp
 from crawlsift.dedup import cluster, minhash
 from crawlsift.dedup.index import Index
-from crawlsift.dedup.options import DedupOptions
+from crawlsift.dedup.options import DedupOptions, DedupRunOptions
 from crawlsift.dedup.output import READ_EDITS, READ_TEXT, write_outputs
 from crawlsift.dedup.progress import Progress
 from crawlsift.dedup.ray_hash import ray_hash
@@ -58,6 +57,7 @@ from crawlsift.dedup.source import check_inputs, read_batches, resolve
 from crawlsift.dedup.steps import OnStep, Steps
 from crawlsift.dedup.tokens import words as words_of
 from crawlsift.dedup.verify import verify
+from crawlsift.engine.output import KINDS, STATS_FILE, read_json, write_json
 from crawlsift.errors import InputError
 from crawlsift.io import discover
 from crawlsift.report.html_report import build_report
@@ -101,38 +101,26 @@ def dedup(
     *,
     index_dir: str | None = None,
     options: DedupOptions | None = None,
-    format: str = "parquet",
-    batch_size: int = 4096,
-    shard_rows: int = 100_000,
-    workers: int = 0,
-    overwrite: bool = False,
-    keep_work: bool = False,
-    engine: str = "local",
-    address: str | None = None,
+    run: DedupRunOptions | None = None,
     progress: OnStep | None = None,
-    **option_values: Any,
 ) -> DedupSummary:
-    """Deduplicate ``source`` into ``output``/kept and ``output``/rejected, plus stats.json.
+    """Deduplicate ``source`` into the local directory ``output`` (``kept/``,
+    ``rejected/``, ``stats.json``); :func:`crawlsift.dedup.dedup` also takes URLs.
 
     ``source`` is a ``crawlsift clean`` output (its ``kept/`` shards are read), a
     directory or file of Parquet/JSONL records with ``id`` and ``text`` (``url``,
     ``date`` and ``options.quality_column`` are used when present), or a list of those.
-    ``option_values`` override fields of ``options`` (see :class:`DedupOptions`). With
+    ``options`` decide what is a duplicate and which copy is kept (:class:`DedupOptions`),
+    ``run`` how the run is executed and written (:class:`DedupRunOptions`). With
     ``index_dir``, documents duplicating an indexed one are removed too, and this run's
-    kept documents are added to the index. ``workers`` (0 = all cores) threads hash
-    batches; results never depend on it, on ``batch_size`` or on input order.
-    ``engine="ray"`` hashes the batches on Ray workers (the cluster at ``address``, or
-    a local Ray instance) with the same result; see :mod:`crawlsift.dedup.ray_hash`.
-    ``progress`` is called with a :class:`~crawlsift.dedup.steps.Step` as the passes go.
+    kept documents are added to the index. ``progress`` is called with a
+    :class:`~crawlsift.dedup.steps.Step` as the passes go.
 
     Input without text (a raw WARC, or records holding HTML but no text) is refused with
     an :class:`InputError` naming ``crawlsift clean``, before anything is written.
     """
-    if engine not in ("local", "ray"):
-        raise InputError(f"unknown engine {engine!r}; use local or ray")
-    opts = DedupOptions.from_kwargs(options, **option_values)
-    if batch_size < 1 or shard_rows < 1:
-        raise InputError("batch_size and shard_rows must be at least 1")
+    opts = options or DedupOptions()
+    run = run or DedupRunOptions()
     out = Path(output)
     with contextlib.ExitStack() as held:  # the locks of the index and the output
         index = Index.open(index_dir, opts) if index_dir else None
@@ -143,27 +131,25 @@ def dedup(
         manifest = {
             "inputs": [asdict(t) for t in tasks],
             "options": asdict(opts),
-            "format": format,
-            "batch_size": batch_size,
-            "shard_rows": shard_rows,
+            "format": run.format,
+            "batch_size": run.batch_size,
+            "shard_rows": run.shard_rows,
             "index": os.path.abspath(index_dir) if index_dir else None,
         }
-        marks = Progress(out, manifest, overwrite)
+        marks = Progress(out, manifest, run.overwrite)
         held.callback(marks.close)
         if marks.complete:  # the same run finished before: nothing to redo
-            stats = json.loads((out / "stats.json").read_text())
+            stats = read_json(out / STATS_FILE)
             return DedupSummary(**{**stats, "resumed": ["all"]})
-        workers = max(workers or os.cpu_count() or 1, 1)
         passes = ["lines"] * opts.boilerplate + ["hash", "cluster", "write"]
         passes += ["index"] * bool(index)
-        run = _Run(source, marks, opts, index, batch_size, workers, Steps(passes, total, progress))
-        run.engine, run.address = engine, address
+        steps = Steps(passes, total, progress)
         try:
-            summary = run.execute(format, shard_rows)
+            summary = _Run(source, marks, opts, run, index, steps).execute()
         except InputError:  # bad input found while reading: leave no half-made output behind
             marks.discard()
             raise
-        marks.complete_run(keep_work)
+        marks.complete_run(run.keep_work)
         return summary
 
 
@@ -173,16 +159,14 @@ class _Run:
         source: str | Sequence[str],
         progress: Progress,
         opts: DedupOptions,
+        run: DedupRunOptions,
         index: Index | None,
-        batch_size: int,
-        workers: int,
         steps: Steps,
     ) -> None:
         self.source, self.progress, self.opts, self.steps = source, progress, opts, steps
         self.out, self.work = progress.out, progress.work
-        self.index, self.batch_size, self.workers = index, batch_size, workers
-        self.engine: str = "local"
-        self.address: str | None = None
+        self.index, self.run = index, run
+        self.workers = max(run.workers or os.cpu_count() or 1, 1)
         self.mult = minhash.permutations(opts.permutations, opts.seed)
         self.summary = DedupSummary(output=str(self.out))
         self.boilerplate = pl.DataFrame(schema={"host": pl.String, "key": pl.UInt64})
@@ -192,7 +176,7 @@ class _Run:
         """Batches not yet done in pass ``kind`` (with their first row number); those an
         earlier attempt did are counted as done."""
         row = 0
-        for k, table in enumerate(read_batches(self.source, self.batch_size)):
+        for k, table in enumerate(read_batches(self.source, self.run.batch_size)):
             if self.progress.done(f"{kind}-{k:06d}") is None:
                 yield k, row, table
             else:
@@ -203,7 +187,7 @@ class _Run:
         (self.work / kind).mkdir(exist_ok=True)
         return str(self.work / kind / f"part-{k:06d}.arrow")
 
-    def execute(self, fmt: str, shard_rows: int) -> DedupSummary:
+    def execute(self) -> DedupSummary:
         started = time.monotonic()
         phases = self.summary.phases
         progress, steps = self.progress, self.steps
@@ -230,7 +214,7 @@ class _Run:
             t = time.monotonic()
             steps.start("write")
             if (figures := progress.reuse("write")) is None:
-                figures = self._write(fmt, shard_rows)
+                figures = self._write()
                 progress.finish("write", figures)
             for name, value in figures.items():
                 setattr(self.summary, name, value)
@@ -242,8 +226,7 @@ class _Run:
             phases["write"] = time.monotonic() - t
         self.summary.seconds = time.monotonic() - started
         self.summary.resumed = progress.resumed
-        stats = self.summary.to_dict()
-        (self.out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+        write_json(self.out / STATS_FILE, self.summary.to_dict())
         build_report(str(self.out))
         return self.summary
 
@@ -329,8 +312,8 @@ class _Run:
         if (figures := self.progress.reuse("hash")) is None:
             hasher = Hasher(self.opts, self.mult, self.boilerplate)
             batches = self._with_read_keys(self._batches("hash"))
-            if self.engine == "ray":
-                results = ray_hash(hasher, batches, self.address)
+            if self.run.engine == "ray":
+                results = ray_hash(hasher, batches, self.run.address)
             elif self.workers == 1:
                 results = (hasher(*item) for item in batches)
             else:
@@ -340,8 +323,7 @@ class _Run:
                     _save(frame, self._part(kind, k))
                 self.progress.finish(f"hash-{k:06d}", {"removed": removed})
                 self.steps.batch(parts["meta"].height)
-            done = sorted((self.work / "done").glob("hash-*.json"))
-            removed = sum(json.loads(p.read_text())["removed"] for p in done)
+            removed = sum(f["removed"] for f in self.progress.markers.all("hash-"))
             figures = {"boilerplate_lines_removed": removed, "documents": self.steps.documents}
             self.progress.finish("hash", figures)
         self.summary.boilerplate_lines_removed = figures["boilerplate_lines_removed"]
@@ -416,11 +398,12 @@ class _Run:
         return figures
 
     # -- pass 3: write ------------------------------------------------------------------
-    def _write(self, fmt: str, shard_rows: int) -> dict[str, int]:
-        for kind in ("kept", "rejected"):  # what an interrupted attempt left
+    def _write(self) -> dict[str, int]:
+        for kind in KINDS:  # what an interrupted attempt left
             for path in (self.out / kind).iterdir():
                 path.unlink()
-        counts = write_outputs(self.work, self.out, fmt, shard_rows, self.steps.batch)
+        run = self.run
+        counts = write_outputs(self.work, self.out, run.format, run.shard_rows, self.steps.batch)
         return {
             "kept": counts.kept,
             "clusters": counts.clusters,

@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import logging
 import multiprocessing as mp
 import os
 import re
@@ -48,11 +49,23 @@ from crawlsift import schema as S
 from crawlsift import watchdog
 from crawlsift.engine import isolate
 from crawlsift.engine.isolate import FAULTS
-from crawlsift.engine.lock import DirectoryLock, clear, is_empty
+from crawlsift.engine.lock import DirectoryLock
+from crawlsift.engine.output import (
+    DONE,
+    KINDS,
+    RUN_FILE,
+    SAMPLES,
+    check_format,
+    check_manifest,
+    claim,
+    make_dirs,
+    refuse_foreign,
+    write_json,
+)
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.remote import RemoteOutput, is_url, open_remote, staging_dir
 from crawlsift.engine.tasks import Task, plan, record_keys, single
-from crawlsift.engine.unify import DONE, SHARDS, marker_path, shard_entries, unify_outputs
+from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
 from crawlsift.io import ReadTask, read_task
 from crawlsift.io._rows import BATCH_BYTES
@@ -61,17 +74,19 @@ from crawlsift.io.writers import RollingWriter
 from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
 from crawlsift.report.stats import RunStats, payload_bytes
+from crawlsift.settings import check_types
 
-FORMATS = ("parquet", "jsonl")
 TIMEOUTS = "_timeouts"  # per task: records that ran past the time limit (crawlsift.watchdog)
-SAMPLES = "_samples"  # a few kept records per edit reason, with input text, for the report
-OUTPUT_KINDS = ("kept", "rejected", SAMPLES)
+OUTPUT_KINDS = (*KINDS, SAMPLES)  # the shard directories of a clean output
 #: key of a group's done marker naming its files that could not be read (retried alone)
 FAILED = "failed"
 #: bytes of Arrow tables a file of a group may expand to and still be held whole
 HELD_BYTES = 64 << 20
 #: the names of shards and of their temporary files
 _SHARD_FILE = re.compile(r"(\.tmp-)?part-.+\.(parquet|jsonl)")
+#: files that could not be read are logged as they are found (the CLI prints them as
+#: ``Error: ...`` lines) and listed in ``RunSummary.failed_files``
+_log = logging.getLogger("crawlsift")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,10 +109,8 @@ class RunOptions:
     record_timeout: float | None = 30.0
 
     def __post_init__(self) -> None:
-        if self.format not in FORMATS:
-            raise InputError(
-                f"unknown output format {self.format!r}; use one of {', '.join(FORMATS)}"
-            )
+        check_types(self, "run")
+        check_format(self.format)
         for name, low in (("workers", 0), ("batch_size", 1), ("batch_bytes", 1), ("shard_rows", 1)):
             if getattr(self, name) < low:
                 raise InputError(f"{name} must be at least {low}, not {getattr(self, name)}")
@@ -178,11 +191,11 @@ class Run:
         self.lock.release()
 
     def task_finished(self, task: Task, result: TaskResult) -> None:
-        """Count a finished task (uploading it for a URL output) and report each file
-        that could not be read."""
+        """Count a finished task (uploading it for a URL output) and log each file that
+        could not be read."""
         for message in result.errors:
             self.failed.append(message)
-            print(f"Error: {message}", file=sys.stderr)
+            _log.error(message)
         if result.stats is not None:
             self.stats.merge(result.stats)
             if self.remote is not None:
@@ -202,7 +215,7 @@ class Run:
     def _finish(self) -> RunSummary:
         fetch = self.remote.fetch if self.remote is not None else None
         ids = [t.task_id for t in self.tasks if marker_path(self.out, t.task_id).exists()]
-        for task_id in unify_outputs(self.out, ids, _write_json, fetch):
+        for task_id in unify_outputs(self.out, ids, write_json, fetch):
             if self.remote is not None:
                 self.remote.task_committed(task_id)
         summary = RunSummary(
@@ -213,7 +226,7 @@ class Run:
             seconds=time.monotonic() - self.started,
             failed_files=self.failed,
         )
-        _write_json(self.out / "stats.json", summary.to_dict())
+        write_json(self.out / "stats.json", summary.to_dict())
         build_report(str(self.out))
         if self.remote is not None:
             self.remote.finished()
@@ -226,7 +239,7 @@ def start_run(files: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
     if is_url(opts.output):  # one run at a time per URL, on this machine
         lock = DirectoryLock(staging_dir(opts.output), "output location").acquire()
     else:
-        _refuse_foreign(Path(opts.output))
+        refuse_foreign(Path(opts.output), RUN_FILE, "crawlsift")
         lock = DirectoryLock(Path(opts.output)).acquire()
     try:
         return _start_run(files, pipeline, opts, lock)
@@ -325,7 +338,7 @@ class TaskOutput:
             marker = {**self.stats.to_dict(), SHARDS: shard_entries(self.out, committed)}
             if unread:
                 marker[FAILED] = unread
-            _write_json(marker_path(self.out, self.task.task_id), marker)
+            write_json(marker_path(self.out, self.task.task_id), marker)
         except (OSError, OutputError) as exc:
             self.abort()
             raise OutputError(f"{self.task.path}: cannot write its output: {_why(exc)}") from exc
@@ -576,34 +589,17 @@ def _pump(queue: Any, report: Callable[[int, int], None]) -> None:
         report(*item)
 
 
-def _refuse_foreign(out: Path) -> None:
-    """Refuse a directory that holds anything but a crawlsift output (before locking it,
-    so that nothing is written there)."""
-    if out.is_dir() and not (out / "_run.json").exists() and not is_empty(out):
-        raise InputError(f"{out} exists and is not a crawlsift output; choose an empty directory")
-
-
 def _prepare_output(out: Path, manifest: dict[str, Any], overwrite: bool) -> None:
     """Check (or clear, on overwrite) a locked output directory and write the manifest."""
-    run_file = out / "_run.json"
-    if overwrite and run_file.exists():  # only ever delete what crawlsift wrote
-        clear(out)
-    if run_file.exists():
-        previous = json.loads(run_file.read_text())
-        if previous != json.loads(json.dumps(manifest)):
-            raise InputError(
-                f"{out} holds a run with other inputs or options; "
-                "use another output directory or --overwrite"
-            )
-    else:
-        _refuse_foreign(out)
+    previous = claim(out, RUN_FILE, "crawlsift", overwrite)
+    if previous is not None:
+        check_manifest(out, previous, manifest, "crawlsift")
     try:  # the manifest first: a directory holding only a lock file is still empty
-        if not run_file.exists():
-            _write_json(run_file, manifest)
-        for sub in (*OUTPUT_KINDS, "_done"):
-            (out / sub).mkdir(parents=True, exist_ok=True)
+        if previous is None:
+            write_json(out / RUN_FILE, manifest)
     except OSError as exc:
         raise OutputError(f"cannot create output directory {out}: {exc.strerror}") from exc
+    make_dirs(out, (*OUTPUT_KINDS, DONE))
 
 
 def _remove_uncommitted(out: Path, listed: set[str]) -> None:
@@ -634,17 +630,6 @@ def _why(exc: BaseException) -> str:
             return cause.strerror
         cause = cause.__cause__
     return str(exc)
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Replace ``path`` atomically; on failure (a full disk) nothing is left behind."""
-    tmp = path.with_name(f".tmp-{path.name}")
-    try:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 class _Progress:

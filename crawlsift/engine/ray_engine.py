@@ -39,19 +39,15 @@ from crawlsift.engine.local import (
     start_run,
 )
 from crawlsift.engine.pipeline import Pipeline
+from crawlsift.engine.ray_start import ray_module, start_ray
 from crawlsift.engine.tasks import Task, record_keys
-from crawlsift.errors import CrawlsiftError, MissingExtraError
+from crawlsift.errors import CrawlsiftError
 from crawlsift.io import ReadTask
 from crawlsift.io.guard import read_limit
 
 
 def _ray() -> Any:
-    try:
-        import ray
-        import ray.data
-    except ImportError:
-        raise MissingExtraError("ray", "ray") from None
-    return ray
+    return ray_module(data=True)
 
 
 def _datasource(tasks: Sequence[Task], batching: dict[str, Any], faults: Path) -> Any:
@@ -179,9 +175,7 @@ def run_ray(
 def _run_ray(
     ray: Any, run: Run, pipeline: Pipeline, opts: RunOptions, address: str | None
 ) -> RunSummary:
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, logging_level="ERROR",
-                 log_to_driver=False)  # fmt: skip
+    start_ray(address, data=True)
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = bool(opts.progress)

@@ -19,11 +19,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from crawlsift.engine.output import DONE, KINDS, RUN_FILE, SAMPLES, not_an_output
 from crawlsift.errors import InputError, MissingExtraError, OutputError
 from crawlsift.io.file_url import is_file_url
-
-_SUBDIRS = ("kept", "rejected", "_samples")
-RUN_FILE = "_run.json"
 
 
 def is_url(output: str) -> bool:
@@ -59,9 +57,7 @@ class Store:
         if overwrite and self.exists(RUN_FILE):  # only ever delete what crawlsift wrote
             self.fs.rm(self.root, recursive=True)
         if not self.exists(RUN_FILE) and self.fs.exists(self.root) and self.fs.ls(self.root):
-            raise InputError(
-                f"{self.url} exists and is not a crawlsift output; choose an empty location"
-            )
+            raise not_an_output(self.url, "crawlsift", "location")
 
     def put(self, local: Path, relative: str) -> None:
         try:
@@ -96,11 +92,11 @@ class RemoteOutput:
         if not self.store.exists(RUN_FILE):
             return
         self.store.get(RUN_FILE, self.staging / RUN_FILE)
-        done = self.staging / "_done"
+        done = self.staging / DONE
         done.mkdir(exist_ok=True)
-        for name in self.store.names("_done"):
+        for name in self.store.names(DONE):
             if name.endswith(".json"):
-                self.store.get(f"_done/{name}", done / name)
+                self.store.get(f"{DONE}/{name}", done / name)
 
     def _put(self, local: Path) -> None:
         self.store.put(local, local.relative_to(self.staging).as_posix())
@@ -118,10 +114,10 @@ class RemoteOutput:
 
     def task_committed(self, task_id: str) -> None:
         """Upload one committed task: its shards, then its done marker."""
-        for sub in _SUBDIRS:
+        for sub in (*KINDS, SAMPLES):
             for shard in sorted((self.staging / sub).glob(f"part-{task_id}-*")):
                 self._put(shard)
-        self._put(self.staging / "_done" / f"{task_id}.json")
+        self._put(self.staging / DONE / f"{task_id}.json")
 
     def finished(self) -> None:
         """Upload stats.json and report.html, then remove the staging directory."""

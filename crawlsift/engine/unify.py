@@ -21,14 +21,12 @@ from typing import Any
 import pyarrow as pa
 
 from crawlsift import schema as S
+from crawlsift.engine.output import DONE, KINDS
 from crawlsift.io.passthrough import unify_schemas
 from crawlsift.io.unify_shards import rewrite, schema_from_text, schema_to_text
 
-DONE = "_done"
 #: key of a done marker listing the task's shards (path relative to the output) and schemas
 SHARDS = "shards"
-#: the output kinds given one schema each (``_samples`` is internal, with fixed columns)
-KINDS = ("kept", "rejected")
 
 
 def marker_path(out: Path, task_id: str) -> Path:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from crawlsift.io.discover import FORMATS, ReadTask, detect_format, discover
+from crawlsift.io.discover import INPUT_FORMATS, ReadTask, detect_format, discover
 from crawlsift.io.read import read_task
 from crawlsift.io.writers import RollingWriter, ShardWriter, read_output
 
 __all__ = [
-    "FORMATS",
+    "INPUT_FORMATS",
     "ReadTask",
     "RollingWriter",
     "ShardWriter",

@@ -45,9 +45,9 @@ EXTENSIONS: tuple[tuple[str, str], ...] = (
     (".arc", "arc"),
     (".txt", "text"),
 )
-FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet", "warc", "wet", "arc")
+INPUT_FORMATS: tuple[str, ...] = ("text", "jsonl", "parquet", "warc", "wet", "arc")
 #: Files whose presence makes a directory a crawlsift output: the run manifests of
-#: ``clean`` (``crawlsift.engine.remote.RUN_FILE``) and ``dedup`` (``crawlsift.dedup.progress``).
+#: ``clean`` and ``dedup`` (``RUN_FILE`` and ``DEDUP_FILE`` of ``crawlsift.engine.output``).
 OUTPUT_MARKERS: tuple[str, ...] = ("_run.json", "_dedup.json")
 _GLOB_CHARS = frozenset("*?[")
 _log = logging.getLogger("crawlsift")

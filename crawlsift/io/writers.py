@@ -28,7 +28,7 @@ from crawlsift.errors import InputError, OutputError
 from crawlsift.io.passthrough import conform, infer_array, unify_schemas
 from crawlsift.io.unify_shards import ROW_GROUP_ROWS, json_lines, write_parts
 
-FORMATS: tuple[str, ...] = ("parquet", "jsonl")
+OUTPUT_FORMATS: tuple[str, ...] = ("parquet", "jsonl")
 #: Parquet needs a column's type up front: tables whose columns are still all-null are
 #: held back (up to this many bytes) until a later table reveals the type.
 PENDING_BYTES = 32 << 20
@@ -57,7 +57,7 @@ class ShardWriter:
     """
 
     def __init__(self, directory: str, name: str, fmt: str = "parquet") -> None:
-        if fmt not in FORMATS:
+        if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r} (expected one of: parquet, jsonl)")
         if not name or os.sep in name or name.startswith("."):
             raise InputError(f"invalid shard name {name!r}")

@@ -201,3 +201,13 @@ def test_outputs_are_byte_identical_for_any_workers_and_batch_size(tmp_path, fmt
         )
         outputs.append(_shard_bytes(out))
     assert outputs[0] and all(o == outputs[0] for o in outputs[1:])
+
+
+def test_a_file_that_cannot_be_read_is_logged_not_printed(tmp_path, capsys, caplog):
+    """Library code never prints: the CLI turns the logged error into an Error: line."""
+    bad = tmp_path / "broken.parquet"
+    bad.write_bytes(b"not parquet at all")
+    with caplog.at_level("ERROR", logger="crawlsift"):
+        summary = crawlsift.clean([str(bad)], str(tmp_path / "out"), workers=1)
+    assert summary.failed_files and capsys.readouterr().err == ""
+    assert [r.getMessage() for r in caplog.records] == summary.failed_files
