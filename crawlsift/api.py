@@ -6,6 +6,7 @@ engines run; they are conveniences, not a second implementation.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.repair.stage import RepairOptions
+from crawlsift.settings import from_keywords
 from crawlsift.signals.filters import (
     NO_PRESET,
     PRESETS,
@@ -200,24 +202,34 @@ def clean(
     output: str,
     *,
     pipeline: Pipeline | None = None,
-    engine: str = "local",
-    address: str | None = None,
     preset: str | None = None,
     filters: str | None = None,
-    **options: Any,
+    run: RunOptions | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    **settings: Any,
 ) -> RunSummary:
-    """Clean files, directories or globs into ``output`` (see ``RunOptions``).
+    """Clean files, directories or globs into ``output``.
 
-    ``engine="ray"`` runs the same pipeline on Ray Data (``pip install 'crawlsift[ray]'``),
-    on the cluster at ``address`` or a local Ray instance. ``preset``/``filters`` add
-    quality filtering (see ``make_pipeline``); an explicit ``pipeline`` wins over both.
+    ``pipeline`` says what is done to each record; or ``preset``/``filters`` the quality
+    filtering of the default pipeline (see ``make_pipeline``), not both. ``run``
+    (:class:`RunOptions`, its ``output`` replaced by ``output``) says how the run is
+    executed and written; as a shorthand its fields may be given as keywords instead
+    (``clean(src, out, workers=1)``), not together with ``run``; an unknown keyword is an
+    :class:`InputError`. ``engine="ray"`` runs the same pipeline on Ray Data
+    (``pip install 'crawlsift[ray]'``), on the cluster at ``address`` or a local Ray.
     """
 
     if engine not in ("local", "ray"):
         raise InputError(f"unknown engine {engine!r}; use local or ray")
     output = local_path(output)  # a file:// URL is the local directory it names
-    run_options = RunOptions(output=output, **options)  # bad options fail before any reading
-    pipeline = pipeline or make_pipeline(preset=preset, filters=filters)
+    if run is not None:
+        if settings:
+            raise InputError(f"give {', '.join(sorted(settings))} in run= or as keywords, not both")
+        run_options = dataclasses.replace(run, output=output)
+    else:  # bad options fail before any reading
+        run_options = from_keywords(RunOptions, {"output": output, **settings}, "run")
+    pipeline = _pipeline_for(pipeline, preset, filters)
     tasks = discover([inputs] if isinstance(inputs, str) else list(inputs))
     if engine == "ray":
         from crawlsift.engine.ray_engine import run_ray

@@ -84,3 +84,30 @@ def test_a_missing_page_in_a_batch_or_table_is_rejected_as_missing_text():
 def test_a_page_of_the_wrong_type_is_an_input_error(html, kwargs, said):
     with pytest.raises(InputError, match=said):
         crawlsift.clean_html(html, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"pipeline": crawlsift.make_pipeline(), "preset": "gopher"}, "not both"),
+        ({"pipeline": crawlsift.make_pipeline(), "filters": "rules.toml"}, "not both"),
+        ({"wokers": 2}, "unknown run option"),
+        ({"workers": "2"}, "workers must be int"),
+        ({"run": crawlsift.RunOptions(output="x"), "workers": 1}, "not both"),
+    ],
+)
+def test_clean_settings_are_checked_before_anything_runs(tmp_path, kwargs, said):
+    src = tmp_path / "in.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    with pytest.raises(InputError, match=said):
+        crawlsift.clean(str(src), str(tmp_path / "out"), **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_clean_takes_its_run_options_as_a_dataclass(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text(TEXT, encoding="utf-8")
+    run = crawlsift.RunOptions(output="ignored", workers=1, format="jsonl", record_timeout=None)
+    summary = crawlsift.clean(str(src), str(tmp_path / "out"), run=run)
+    assert summary.stats.records_in == 1
+    assert list((tmp_path / "out" / "kept").glob("*.jsonl"))
