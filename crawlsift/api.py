@@ -24,6 +24,7 @@ from crawlsift.io import discover
 from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
+from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.settings import from_keywords
 from crawlsift.signals.filters import (
@@ -103,7 +104,6 @@ def make_pipeline(
 #: metadata columns the extract stage fills; ``clean_html`` returns them in ``result.extra``
 _PAGE_METADATA = (S.AUTHOR, S.PUBLISHED, S.SITE_NAME, S.HTML_LANG)
 #: the reason a record without text or HTML is rejected with, as the readers reject it
-_MISSING_TEXT = "missing_text"
 
 
 def _one_row(**values: Any) -> pa.Table:

@@ -34,7 +34,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-PARSE_TIMEOUT = "parse_timeout"
 _SLOT = struct.Struct("<qd")  # record position (-1 = none), deadline (time.time: the
 #                                 retry of a Ray task may run on another node)
 _IDLE = _SLOT.pack(-1, 0.0)

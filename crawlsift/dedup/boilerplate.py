@@ -27,8 +27,8 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.dedup.tokens import hash_strings
+from crawlsift.reasons import SITE_BOILERPLATE as REASON
 
-REASON = "site_boilerplate"
 _HOST = r"^[A-Za-z][A-Za-z0-9+.\-]*://(?:[^@/?#]*@)?([^/:?#]+)"
 
 

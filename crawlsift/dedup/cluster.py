@@ -18,11 +18,12 @@ import numpy as np
 import polars as pl
 
 from crawlsift.dedup.options import DedupOptions
+from crawlsift.reasons import DEDUP_BOILERPLATE_ONLY as BOILERPLATE_ONLY
+from crawlsift.reasons import DEDUP_EMPTY_TEXT as EMPTY
+from crawlsift.reasons import DEDUP_EXACT as EXACT
+from crawlsift.reasons import DEDUP_NEAR as NEAR
 
 STREAMING = "streaming"
-EXACT, NEAR = "dedup_exact", "dedup_near"
-EMPTY = "dedup_empty_text"  # no words (letters or digits) in the text as read
-BOILERPLATE_ONLY = "dedup_boilerplate_only"  # no words left after site boilerplate stripping
 
 
 def ranked(meta: pl.LazyFrame, opts: DedupOptions, offset: int, has_quality: bool) -> pl.LazyFrame:

@@ -23,10 +23,11 @@ from crawlsift import schema as S
 from crawlsift.errors import InputError, UnreadableFileError
 from crawlsift.io import ReadTask, discover, read_task
 from crawlsift.io.file_url import local_path
+from crawlsift.reasons import MISSING_TEXT
 
 _CLEAN_FIRST = "run `crawlsift clean` on it first and dedup the clean output"
 _NEEDS_EXTRACTION = ("warc", "arc")  # formats whose records are HTML, not text
-MISSING_TEXT = "missing_text"  # the readers' reason for a record without text
+MISSING_TEXT = MISSING_TEXT  # the readers' reason for a record without text
 
 
 def resolve(source: str | Sequence[str]) -> list[str]:

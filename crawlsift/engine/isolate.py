@@ -49,11 +49,9 @@ import pyarrow as pa
 from crawlsift import watchdog
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.tasks import Task, key_name, keyed
+from crawlsift.reasons import OUT_OF_MEMORY, RECORD_TIMEOUT, WORKER_DIED
 
 FAULTS = "_faults"  # per task: the in-flight file and the log of what killed workers
-WORKER_DIED = "worker_died"
-OUT_OF_MEMORY = "out_of_memory"
-RECORD_TIMEOUT = "record_timeout"
 STAGE = "engine"
 #: a batch may take the record time limit once per this many records (at least once):
 #: pages take milliseconds each, so only a batch holding a runaway record gets near it

@@ -57,10 +57,11 @@ from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata,
 from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
 from crawlsift.io.charset import encoding_of
+from crawlsift.reasons import DOM_TOO_DEEP, MAIN_CONTENT_EMPTY
+from crawlsift.reasons import EXTRACT_UNPARSABLE_HTML as REJECT_UNPARSABLE
 from crawlsift.registry import register
 
 STAGE = "extract"
-REJECT_UNPARSABLE = "extract_unparsable_html"
 Mode = Literal["fast", "accurate"]
 MODES: tuple[str, ...] = ("fast", "accurate")
 #: metadata columns this stage fills, with the PageMetadata attribute of each
@@ -118,8 +119,6 @@ class ExtractOptions:
             raise ValueError(f"unknown extract mode {self.mode!r}; use one of {', '.join(MODES)}")
 
 
-DOM_TOO_DEEP = "dom_too_deep"
-MAIN_CONTENT_EMPTY = "main_content_empty"
 #: main content shorter than this (stripped characters) and than ``FALLBACK_MAX_SHARE`` of
 #: the visible text is (almost) nothing ...
 FALLBACK_MAX_CHARS = 1000

@@ -56,7 +56,6 @@ BATCH_BYTES = 16 * 2**20
 #: the largest payload a reader holds when no limit is given (a pipeline without the
 #: guard stage, whose ``max_record_bytes`` is the limit in a run)
 MAX_RECORD_BYTES = 64 * 2**20
-TOO_LARGE = "too_large"
 
 
 @dataclass(frozen=True, kw_only=True)

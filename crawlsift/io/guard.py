@@ -19,11 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawlsift import schema as S
+from crawlsift.reasons import BINARY, TOO_LARGE
 from crawlsift.registry import register
 
 STAGE = "guard"
-TOO_LARGE = "too_large"
-BINARY = "binary"
 _CONTROL = r"[\x00-\x08\x0e-\x1f]"
 
 

@@ -20,9 +20,10 @@ import zstandard
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import GIVEN_COLUMNS, TOO_LARGE, ReadOptions, RowBuffer, as_status
+from crawlsift.io._rows import GIVEN_COLUMNS, ReadOptions, RowBuffer, as_status
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text
+from crawlsift.reasons import BAD_JSON, CORRUPT_FILE, MISSING_TEXT, TOO_LARGE, TRUNCATED_FILE
 
 CHUNK = 1 << 16
 #: JSON bytes per byte of UTF-8 text, at most, where the text is not binary: ``\\uXXXX``
@@ -164,14 +165,14 @@ def _lines(chunks: Iterator[bytes], limit: int) -> Iterator[bytes | TooLong]:
 def parse_record(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split a JSON object into (input-column values, pass-through fields)."""
     if not isinstance(obj, dict):
-        return {S.REASON: "bad_json"}, {}
+        return {S.REASON: BAD_JSON}, {}
     row: dict[str, Any] = {name: as_text(obj.get(name)) for name in GIVEN_COLUMNS - {S.TEXT}}
     row[S.HTTP_STATUS] = as_status(obj.get(S.HTTP_STATUS))
     text = obj.get(S.TEXT)
     if isinstance(text, str):
         row[S.TEXT] = text
     else:
-        row[S.REASON] = "missing_text"
+        row[S.REASON] = MISSING_TEXT
     extra = {k: v for k, v in obj.items() if k not in GIVEN_COLUMNS}
     return row, extra
 
@@ -201,12 +202,12 @@ def read_jsonl(task: ReadTask, options: ReadOptions | None = None) -> Iterator[p
             except StopIteration:
                 break
             except _Truncated:
-                rows.reject("truncated_file")
+                rows.reject(TRUNCATED_FILE)
                 break
             except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
                 if not started:
                     raise UnreadableFileError(task.path, f"bad compressed data: {exc}") from exc
-                rows.reject("corrupt_file")
+                rows.reject(CORRUPT_FILE)
                 break
             if isinstance(line, TooLong):
                 started = True
@@ -221,7 +222,7 @@ def read_jsonl(task: ReadTask, options: ReadOptions | None = None) -> Iterator[p
             try:
                 row, extra = parse_record(json.loads(line))
             except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError
-                row, extra = {S.REASON: "bad_json"}, {}
+                row, extra = {S.REASON: BAD_JSON}, {}
             rows.add(row, extra)
             yield from rows.batches()
         yield from rows.finish()

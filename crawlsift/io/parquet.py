@@ -32,9 +32,9 @@ from crawlsift.io._rows import (
 )
 from crawlsift.io.discover import ReadTask
 from crawlsift.io.passthrough import as_text, field_name, string_array, without_surrogates
+from crawlsift.reasons import CORRUPT_ROW_GROUP, MISSING_TEXT
 
 #: the reason of each record of a row group that cannot be decoded
-CORRUPT_ROW_GROUP = "corrupt_row_group"
 
 
 def _is_text_type(type_: pa.DataType) -> bool:
@@ -73,7 +73,7 @@ def convert_batch(batch: pa.RecordBatch, task: ReadTask, start: int) -> pa.Table
         fallback = pa.array([derived_id(name, i) for i in range(start, start + n)], pa.string())
         cols[S.ID] = pc.coalesce(ids, fallback)
     missing = cols[S.TEXT].is_null()
-    cols[S.REASON] = pc.if_else(missing, pa.scalar("missing_text"), pa.scalar(None, pa.string()))
+    cols[S.REASON] = pc.if_else(missing, pa.scalar(MISSING_TEXT), pa.scalar(None, pa.string()))
     cols[S.STAGE] = pc.if_else(missing, pa.scalar(READ_STAGE), pa.scalar(None, pa.string()))
     cols[S.SOURCE] = pa.array([without_surrogates(task.path)] * n, pa.string())
     cols[S.SOURCE_INDEX] = pa.array(range(start, start + n), pa.int64())

@@ -20,9 +20,10 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
-from crawlsift.io._rows import TOO_LARGE, ReadOptions, RowBuffer, as_status
+from crawlsift.io._rows import ReadOptions, RowBuffer, as_status
 from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
+from crawlsift.reasons import TOO_LARGE
 
 HEADER = re.compile(
     r"[ \t]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+(\d{1,9}))?[ \t]*(?:\r?\n|\Z)", re.ASCII

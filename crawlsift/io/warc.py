@@ -53,13 +53,15 @@ from crawlsift import schema as S
 from crawlsift.errors import UnreadableFileError
 from crawlsift.io._rows import (
     MAX_RECORD_BYTES,
-    TOO_LARGE,
     ReadOptions,
     RowBuffer,
     parse_content_type,
 )
 from crawlsift.io.charset import decode_text
 from crawlsift.io.discover import ReadTask
+from crawlsift.reasons import BAD_WARC_RECORD as BAD_RECORD
+from crawlsift.reasons import NO_DOCUMENTS, NON_TEXT_PAYLOAD, TOO_LARGE
+from crawlsift.reasons import TRUNCATED_FILE as TRUNCATED
 
 #: record types that are always documents; a ``resource`` record is one when it holds a page
 DOCUMENT_TYPES = WarcRecordType.response | WarcRecordType.conversion
@@ -67,9 +69,6 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 #: URI schemes of captured web pages (a resource record at another URI is not a page)
 WEB_SCHEMES = frozenset({"http", "https"})
-NO_DOCUMENTS = "no_documents"
-TRUNCATED = "truncated_file"
-BAD_RECORD = "bad_warc_record"
 #: Exceptions passed on untouched; anything else FastWARC raises (a Rust panic is a
 #: BaseException) is a bad record.
 NOT_OURS = (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)
@@ -275,7 +274,7 @@ def _add_record(record: WarcRecord, rows: RecordRows) -> None:
         if wanted:
             rows.reject(TOO_LARGE, **meta, record_bytes=stored)
         else:
-            rows.reject("non_text_payload", **meta)
+            rows.reject(NON_TEXT_PAYLOAD, **meta)
         return
     raw = record.reader.read()
     if _cut_short(record, len(raw)):
@@ -321,7 +320,7 @@ def add_payload(
     elif media in TEXT_TYPES or (media is None and conversion):
         rows.add({**meta, S.TEXT: decode_text(body, charset)[0]})
     else:
-        rows.reject("non_text_payload", **meta)
+        rows.reject(NON_TEXT_PAYLOAD, **meta)
 
 
 def gzip_tail_truncated(path: str, offset: int, limit: int = 64 << 20) -> bool:

@@ -33,12 +33,25 @@ from typing import Any
 
 import polars as pl
 
+from crawlsift.reasons import (
+    REPAIR_CALL_TO_ACTION as CALL_TO_ACTION,
+)
+from crawlsift.reasons import (
+    REPAIR_COOKIE_NOTICE as COOKIE,
+)
+from crawlsift.reasons import (
+    REPAIR_CREDIT_LINE as CREDIT,
+)
+from crawlsift.reasons import (
+    REPAIR_LEGAL_BOILERPLATE as LEGAL,
+)
+from crawlsift.reasons import (
+    REPAIR_LINK_LIST as LINK_LIST,
+)
+from crawlsift.reasons import (
+    REPAIR_WIDGET as WIDGET,
+)
 from crawlsift.repair.lines import Rule, matches_where, only_where
-
-LEGAL = "repair_legal_boilerplate"
-LINK_LIST = "repair_link_list"
-WIDGET = "repair_widget"
-COOKIE = "repair_cookie_notice"
 
 LEGAL_HEADER = (
     r"^(?:legal )?(?:disclaimer|disclosure|notice)s?\s*:?$"
@@ -183,7 +196,6 @@ COOKIE_LINE = (
     r"|gebruik\w*|akkoord|korzysta\w*|akceptuj\w*|zgod\w*|prywatności)\b"
     r"|^(?:what are cookies|was sind cookies|qu'est-ce qu'un cookie)\??$"
 )
-CALL_TO_ACTION = "repair_call_to_action"
 #: prompts to subscribe, sign up or follow; matched on a short line
 CALL_TO_ACTION_LINE = (
     # a sign-up verb near "newsletter", either way round ("Abonniere unseren Newsletter",
@@ -200,7 +212,6 @@ CALL_TO_ACTION_LINE = (
     r"|^(?:follow|síguenos|siguenos|sígannos|folge|folgt|folgen sie|suivez|seguici|volg)\b"
     r"[^.]{0,100}\b(?:twitter|facebook|instagram|telegram|youtube|linkedin|tiktok|whatsapp)"
 )
-CREDIT = "repair_credit_line"
 _PICTURE = r"(?:foto|fotos|photo|photos|bild|bilder|crédito|créditos|fot\.)"
 _SOURCE = r"(?:source|quelle|fuente|fonte|źródło|abbildung)"
 #: a credit line ("Foto: dpa", "Quelle: Reuters"), or a caption ending in one ("(Foto: Getty)")

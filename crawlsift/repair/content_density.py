@@ -28,9 +28,9 @@ from functools import cache
 import numpy as np
 import polars as pl
 
+from crawlsift.reasons import REPAIR_LOW_CONTENT as REASON
 from crawlsift.repair.lines import matches_where, run
 
-REASON = "repair_low_content"
 _MADE = ("_good", "_w", "_in")
 
 SENTENCE = r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)"

@@ -14,9 +14,9 @@ from functools import cache
 
 import polars as pl
 
+from crawlsift.reasons import REPAIR_ERROR_BANNER as REASON
 from crawlsift.repair.lines import Rule, matches_where
 
-REASON = "repair_error_banner"
 #: an interjection this many lines from a banner belongs to it
 NEAR_LINES = 2
 #: more than the lines of any document: a document's line positions apart from the next one's

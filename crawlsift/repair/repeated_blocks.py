@@ -17,9 +17,8 @@ from functools import cache
 
 import polars as pl
 
+from crawlsift.reasons import REPAIR_REPEATED_BLOCK as REASON
 from crawlsift.repair.lines import Rule
-
-REASON = "repair_repeated_block"
 
 
 @cache

@@ -24,6 +24,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawlsift import schema as S
+from crawlsift.reasons import BOILERPLATE_ONLY as REJECT_BOILERPLATE
+from crawlsift.reasons import EMPTY_TEXT as REJECT_EMPTY
+from crawlsift.reasons import ERROR_PAGE as REJECT_ERROR_PAGE
+from crawlsift.reasons import REPAIR_ERROR_BANNER as BANNER
+from crawlsift.reasons import REPAIR_TITLE as TITLE
+from crawlsift.reasons import REPAIR_UNICODE as UNICODE
+from crawlsift.reasons import TOO_MANY_LINES as REJECT_TOO_MANY_LINES
+from crawlsift.reasons import TOO_SHORT as REJECT_SHORT
 from crawlsift.registry import register
 from crawlsift.repair.boilerplate import (
     call_to_action_rule,
@@ -34,7 +42,6 @@ from crawlsift.repair.boilerplate import (
     widget_rule,
 )
 from crawlsift.repair.content_density import mark_low_content
-from crawlsift.repair.error_banner import REASON as BANNER
 from crawlsift.repair.error_banner import banner_rule
 from crawlsift.repair.lines import (
     CONTENT_CHAR,
@@ -45,17 +52,10 @@ from crawlsift.repair.lines import (
     run,
 )
 from crawlsift.repair.repeated_blocks import repeated_block_rule
-from crawlsift.repair.title import REASON as TITLE
 from crawlsift.repair.title import title_rule
-from crawlsift.repair.unicode import REASON as UNICODE
 from crawlsift.repair.unicode import fix_unicode, suspect
 
 STAGE = "repair"
-REJECT_ERROR_PAGE = "error_page"
-REJECT_EMPTY = "empty_text"
-REJECT_BOILERPLATE = "boilerplate_only"
-REJECT_SHORT = "too_short"
-REJECT_TOO_MANY_LINES = "too_many_lines"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,9 +12,8 @@ from functools import cache
 
 import polars as pl
 
+from crawlsift.reasons import REPAIR_TITLE as REASON
 from crawlsift.repair.lines import Rule
-
-REASON = "repair_title"
 
 
 @cache

@@ -12,8 +12,6 @@ import ftfy
 import numpy as np
 import polars as pl
 
-REASON = "repair_unicode"
-
 SUSPECT = r"[ÃÂâ€™œ\u0080-\u009f\ufffd]|Ã|â€|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"
 
 # repair damage only: keep curly quotes and full-width forms, which are content

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from crawlsift import schema as S
 from crawlsift.errors import InputError
+from crawlsift.reasons import by_stage
 from crawlsift.report.charts import REJECTED_COLOUR, Threshold, bar_chart, histogram
 from crawlsift.report.explain import html_page, render_record_html
 from crawlsift.report.stats import RunStats
@@ -47,7 +48,7 @@ SIGNAL_COLUMNS = tuple(
 #: stages as a run passes them, before its pipeline's own (read) and after (dedup)
 READ_STAGE, DEDUP_STAGE = "read", "dedup"
 #: dedup's rejection reasons in the order its passes reach them
-DEDUP_REASONS = ("dedup_empty_text", "dedup_boilerplate_only", "dedup_exact", "dedup_near")
+DEDUP_REASONS = by_stage(DEDUP_STAGE)
 STYLE = """
 h2 { margin-top: 2em; border-bottom: 1px solid #dee2e6; }
 table.counts { border-collapse: collapse; } table.counts td, table.counts th {

@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import InputError
+from crawlsift.reasons import Reason
 from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, register, signals
 
 STAGE = "filter"
@@ -78,18 +79,6 @@ def signal_stages(declared: Sequence[Signals], rules: Iterable[str]) -> list[str
             if stage not in order:
                 order.append(stage)
     return order
-
-
-@dataclass(frozen=True)
-class Reason:
-    """A reason code a signal or filter stage gives: a document rejected (``reject``, by the
-    ``filter`` stage, reading ``column``) or a span of it edited (``edit``)."""
-
-    code: str
-    stage: str
-    effect: str
-    meaning: str
-    column: str | None = None
 
 
 def collect_reasons(declared: Sequence[Signals]) -> tuple[Reason, ...]:

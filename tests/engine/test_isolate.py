@@ -102,9 +102,9 @@ def test_a_record_slow_in_any_stage_is_rejected_at_the_time_limit(tmp_path, work
     summary = crawlsift.clean(
         inputs,
         str(out),
-        pipeline=Faulty(sleep=8.0),
+        pipeline=Faulty(sleep=60.0),
         workers=workers,
-        record_timeout=2.0,
+        record_timeout=4.0,
         batch_size=5,
     )
     assert not summary.failed_files
