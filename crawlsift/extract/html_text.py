@@ -57,7 +57,7 @@ from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata,
 from crawlsift.extract.rescue import densest_block, rescue_main_content
 from crawlsift.extract.tail import cut_tail, drop_mark, mark_end, unmark
 from crawlsift.io.charset import encoding_of
-from crawlsift.reasons import DOM_TOO_DEEP, MAIN_CONTENT_EMPTY
+from crawlsift.reasons import DOM_TOO_DEEP, MAIN_CONTENT_EMPTY, PARSE_TIMEOUT
 from crawlsift.reasons import EXTRACT_UNPARSABLE_HTML as REJECT_UNPARSABLE
 from crawlsift.registry import register
 
@@ -321,7 +321,7 @@ def extract_html(table: pa.Table, *, opts: ExtractOptions | None = None) -> pa.T
         if payload is None or reasons[i] is not None:
             continue
         if watchdog.timed_out(positions[i]):  # it ran out of time in an earlier attempt
-            reasons[i], stages[i] = watchdog.PARSE_TIMEOUT, STAGE
+            reasons[i], stages[i] = PARSE_TIMEOUT, STAGE
             continue
         try:
             with watchdog.watch(positions[i]):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import crawlsift
+from crawlsift import reasons, watchdog
 from crawlsift import schema as S
-from crawlsift import watchdog
 from crawlsift.errors import InputError
 from crawlsift.extract.html_text import ExtractOptions
 from crawlsift.io.writers import read_output
@@ -41,12 +41,12 @@ def test_a_slow_record_is_rejected_and_the_rest_kept(tmp_path: Path) -> None:
     )
     rejected = read_output(str(out / "rejected")).to_pylist()
     assert [(r[S.URL], r[S.REASON], r[S.STAGE]) for r in rejected] == [
-        ("https://example.org/9", watchdog.PARSE_TIMEOUT, "extract")
+        ("https://example.org/9", reasons.PARSE_TIMEOUT, "extract")
     ]
     kept = read_output(str(out / "kept"))
     assert sorted(kept.column(S.URL).to_pylist()) == [f"https://example.org/{n}" for n in range(3)]
     assert summary.stats.records_in == 4
-    assert summary.stats.to_dict()["rejected_by_reason"] == {watchdog.PARSE_TIMEOUT: 1}
+    assert summary.stats.to_dict()["rejected_by_reason"] == {reasons.PARSE_TIMEOUT: 1}
     [log] = (out / "_timeouts").glob("*.jsonl")
     assert [json.loads(line)["source_index"] for line in log.read_text().splitlines()] == [1]
 

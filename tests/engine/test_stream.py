@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import crawlsift
+from crawlsift import reasons
 from crawlsift import schema as S
-from crawlsift import watchdog
 from crawlsift.cli import main
 from crawlsift.engine.stream import processed
 from crawlsift.errors import CrawlsiftError
@@ -31,7 +31,7 @@ def test_a_slow_record_is_rejected_and_each_record_comes_once_in_order(tmp_path:
     slow = crawlsift.make_pipeline(extract=ExtractOptions(max_depth=10**6))
     rows = _rows(processed(discover([str(path)]), slow, batch_size=2, record_timeout=1.0))
     assert [r[S.URL].rsplit("/", 1)[1] for r in rows] == ["0", "1", "9", "2", "3"]
-    assert [r[S.REASON] for r in rows] == [None, None, watchdog.PARSE_TIMEOUT, None, None]
+    assert [r[S.REASON] for r in rows] == [None, None, reasons.PARSE_TIMEOUT, None, None]
 
 
 def test_without_a_limit_the_stream_equals_the_pipeline(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crawlsift
+from crawlsift import reasons
 from crawlsift import schema as S
-from crawlsift import watchdog
 from crawlsift.engine import local, tasks
 from crawlsift.engine.tasks import GROUP_BYTES, GROUP_FILES, SMALL_FILE, plan
 from crawlsift.errors import UnreadableFileError
@@ -156,7 +156,7 @@ def test_the_time_limit_knows_records_of_a_group_apart(tmp_path):
     crawlsift.clean([str(tmp_path)], str(out), pipeline=pipeline, workers=1, record_timeout=1.0)
     rejected = read_output(str(out / "rejected")).to_pylist()
     assert [(r[S.URL], r[S.REASON], r[S.SOURCE_INDEX]) for r in rejected] == [
-        ("https://example.org/11", watchdog.PARSE_TIMEOUT, 1)
+        ("https://example.org/11", reasons.PARSE_TIMEOUT, 1)
     ]
     assert read_output(str(out / "kept")).num_rows == 4
 
