@@ -14,12 +14,14 @@ depends on batching, nor on input order unless two copies tie on every key and t
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import polars as pl
 
 from crawlsift.dedup.options import DedupOptions
 
-STREAMING = "streaming"
+STREAMING: Final = "streaming"
 EXACT, NEAR = "dedup_exact", "dedup_near"
 EMPTY = "dedup_empty_text"  # no words (letters or digits) in the text as read
 BOILERPLATE_ONLY = "dedup_boilerplate_only"  # no words left after site boilerplate stripping

@@ -43,12 +43,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
-from typing import Literal
+from typing import Literal, cast
 
 import pyarrow as pa
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.encoding import bytes_to_str
-from resiliparse.parse.html import HTMLTree
+from resiliparse.parse.html import DocumentNode, HTMLTree
 
 from crawlsift import schema as S
 from crawlsift import watchdog
@@ -146,7 +146,7 @@ def dom_deeper_than(tree: HTMLTree, depth: int) -> bool:
     child combinators below it (``_chain``). A ``_PRECHECK_DEPTH`` chain, which normal
     pages already fail, is asked first: deeper than ``depth`` implies deeper than it.
     """
-    doc = tree.document
+    doc = cast(DocumentNode, tree.document)  # None only for a tree never parsed
     if depth > _PRECHECK_DEPTH and doc.query_selector(_chain(_PRECHECK_DEPTH)) is None:
         return False
     return doc.query_selector(_chain(depth)) is not None

@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from resiliparse.parse.html import DOMNode, HTMLTree
+from resiliparse.parse.html import DOMNode, ElementNode, HTMLTree
 
 #: a paragraph shorter than this is not evidence of content (captions, bylines, buttons)
 MIN_PARAGRAPH_CHARS = 40
@@ -192,11 +192,11 @@ def coverage(paragraphs: tuple[str, ...], text: str) -> float:
     return sum(len(p) for p in paragraphs if p[:MIN_PARAGRAPH_CHARS] in out) / total
 
 
-def _chain(node: DOMNode) -> list[DOMNode]:
-    """``node`` and its ancestors below ``<body>``."""
+def _chain(node: DOMNode) -> list[ElementNode]:
+    """``node`` and its ancestors below ``<body>`` (elements: above them is the document)."""
     chain = []
     current: DOMNode | None = node
-    while current is not None and current.tag not in ("body", "html", "#document"):
+    while isinstance(current, ElementNode) and current.tag not in ("body", "html"):
         chain.append(current)
         current = current.parent
     return chain
@@ -222,11 +222,11 @@ def _common_ancestor(a: DOMNode, b: DOMNode) -> DOMNode | None:
     return node if node is not None and node.tag not in ("body", "html", "#document") else None
 
 
-def _react_segment(node: DOMNode) -> bool:
+def _react_segment(node: ElementNode) -> bool:
     return node.hasattr("hidden") and bool(_REACT_SEGMENT.match(node.getattr("id") or ""))
 
 
-def _hidden(node: DOMNode) -> bool:
+def _hidden(node: ElementNode) -> bool:
     """Whether the page hides ``node`` on purpose (not a React segment waiting for its script)."""
     if node.hasattr("hidden") and not _react_segment(node):
         return True
@@ -245,7 +245,7 @@ def _block_after(markup: str, block: Block) -> Block:
     return densest_block(f"{markup[:lo]}{masked}{markup[hi:]}")
 
 
-def _skipped(node: DOMNode, skipped: str) -> bool:
+def _skipped(node: ElementNode, skipped: str) -> bool:
     """Whether an element the options skip holds ``node``, unless that element also holds
     the page's ``<main>``: a landmark around the main content is one left unclosed (a
     ``<header role="banner">`` that runs to the end of the page), not a page part to skip."""
@@ -253,7 +253,7 @@ def _skipped(node: DOMNode, skipped: str) -> bool:
     return outer is not None and outer.query_selector('main, [role="main"]') is None
 
 
-def _set_aside(chain: list[DOMNode]) -> None:
+def _set_aside(chain: list[ElementNode]) -> None:
     """Remove from ``chain`` what resiliparse's rules read (visibility words kept)."""
     for node in chain:
         if _react_segment(node):
@@ -306,7 +306,7 @@ def rescue_main_content(
     if candidate is None:
         longest = copy.document.query_selector(f"[{_MARK}~=longest]")
         candidate = longest.parent if longest is not None else None
-    if candidate is None or candidate.tag in ("body", "html"):
+    if not isinstance(candidate, ElementNode) or candidate.tag in ("body", "html"):
         return text
     chain = _chain(candidate)
     if any(_hidden(node) for node in chain) or (skipped and _skipped(candidate, skipped)):
