@@ -138,14 +138,6 @@ def input_schema(extra: list[pa.Field] | None = None) -> pa.Schema:
     return pa.schema([field(n) for n in INPUT_COLUMNS] + list(extra or []))
 
 
-def conform(table: pa.Table) -> pa.Table:
-    """Cast crawlsift-owned columns to their canonical types, leaving others alone."""
-    fields = []
-    for f in table.schema:
-        fields.append(field(f.name) if f.name in column_types() else f)
-    return table.cast(pa.schema(fields))
-
-
 def input_table(**columns: Any) -> pa.Table:
     """A table of the input schema: the given columns (lists or arrays, equal lengths), every
     other input column null. What a reader would give; handy for the API, tests and benches."""

@@ -7,7 +7,6 @@ Needs ../shared/data (present beside CI's clone); skips cleanly without it.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,8 @@ pytestmark = pytest.mark.skipif(not WCXB.exists(), reason=f"{WCXB} is absent")
 
 
 def _bench_modules():
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import anchors
-        import scoring
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    from bench import anchors, scoring
+
     return anchors, scoring
 
 
@@ -77,11 +72,8 @@ def test_repair_on_all_visible_text_stays_above_its_floor():
 
 def test_dedup_pair_precision_and_recall_stay_above_their_floors(tmp_path):
     """bench/dedup.py's corpus, smaller: 5,000 documents, pairs scored on 2,000 of them."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import dedup as bench
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    from bench import dedup as bench
+
     docs, planted = bench.build_corpus(5_000, 0.1, 0)
     sample = bench.subsample(docs, planted, 2_000, 0)
     truth = bench.true_pairs(sample)

@@ -159,7 +159,7 @@ def strip(
         new_edits=edit.filter(pl.col("bp")),
         removed=pl.col("bp").sum(),
     )
-    edit_type = pl.from_arrow(pa.nulls(0, S.EDITS_TYPE)).dtype
+    edit_type = pl.Series(pa.nulls(0, S.EDITS_TYPE)).dtype
     base = pl.DataFrame(
         {
             "doc": pl.int_range(table.num_rows, eager=True, dtype=pl.UInt32),

@@ -14,6 +14,8 @@ depends on batching, nor on input order unless two copies tie on every key and t
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import polars as pl
 
@@ -23,7 +25,7 @@ from crawlsift.reasons import DEDUP_EMPTY_TEXT as EMPTY
 from crawlsift.reasons import DEDUP_EXACT as EXACT
 from crawlsift.reasons import DEDUP_NEAR as NEAR
 
-STREAMING = "streaming"
+STREAMING: Final = "streaming"
 
 
 def ranked(meta: pl.LazyFrame, opts: DedupOptions, offset: int, has_quality: bool) -> pl.LazyFrame:

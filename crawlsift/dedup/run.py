@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -294,7 +294,8 @@ class _Run:
         counted.sink_ipc(w / "counted.arrow")
         prior = None
         if self.index is not None and (lines := self.index.lines_frame()) is not None:
-            prior = (lines, self.index.hosts_frame())
+            # a batch writes its line and host counts together: with lines there are hosts
+            prior = (lines, cast(pl.LazyFrame, self.index.hosts_frame()))
         _save(
             bp.learn(
                 pl.scan_ipc(w / "line_counts.arrow"),

@@ -57,7 +57,7 @@ class Words:
     def keys(self) -> np.ndarray:
         """Each document's exact key: xxh3-64 of its word hashes (uint64; equal word
         sequences, equal keys)."""
-        ends, data = (self.offsets * 8).tolist(), memoryview(self.hashes.view(np.uint8))
+        ends, data = (self.offsets * 8).tolist(), self.hashes.view(np.uint8).data
         keys = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in itertools.pairwise(ends)]
         return np.array(keys, dtype=_U64)
 
@@ -276,8 +276,8 @@ def _chunk_words(
     edge = np.empty(n + 1, np.bool_)  # where a word begins or ends: they alternate
     edge[[0, n]] = is_word[[0, -1]] if n else False
     np.not_equal(is_word[1:], is_word[:-1], out=edge[1:n])
-    edge = np.flatnonzero(edge)
-    starts, ends = edge[0::2], edge[1::2]
+    at = np.flatnonzero(edge)
+    starts, ends = at[0::2], at[1::2]
     inner = np.unique(offsets[1:-1])
     inner = inner[(inner > 0) & (inner < n)]
     cross = inner[is_word[inner - 1] & is_word[inner]]  # a word running into the next document

@@ -404,12 +404,9 @@ def read_batches(
     pending: list[tuple[pa.Table, pa.Array]] = []
     rows = nbytes = 0
     for member, file in enumerate(task.files):
-        if len(task.files) == 1:
-            tables: Iterable[pa.Table] | None = read(file)
-        else:
-            tables = _held(read, file, unread)
-            if tables is None:
-                continue
+        tables = read(file) if len(task.files) == 1 else _held(read, file, unread)
+        if tables is None:
+            continue
         for table in tables:
             if not table.num_rows:
                 continue

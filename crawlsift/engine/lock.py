@@ -43,10 +43,10 @@ class DirectoryLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _holder(fd)
+            other = _holder(fd)
             os.close(fd)
             raise OutputError(
-                f"{self.directory} is in use by another crawlsift run ({holder}); "
+                f"{self.directory} is in use by another crawlsift run ({other}); "
                 f"wait for it to end, or use another {self.what}"
             ) from None
         except OSError as exc:

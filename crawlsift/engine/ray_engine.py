@@ -54,7 +54,11 @@ def _datasource(tasks: Sequence[Task], batching: dict[str, Any], faults: Path) -
     ray = _ray()
     from ray.data.block import BlockMetadata
 
-    class CrawlsiftDatasource(ray.data.Datasource):  # type: ignore[misc]
+    # typed Any: Datasource.get_read_tasks's signature differs between the Ray versions
+    # crawlsift supports, and this class reads only ``parallelism``
+    datasource: Any = ray.data.Datasource
+
+    class CrawlsiftDatasource(datasource):
         """One Ray read task per crawlsift task, yielding its input batches."""
 
         def estimate_inmemory_data_size(self) -> int:

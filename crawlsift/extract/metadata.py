@@ -7,7 +7,7 @@ Hand-written because trafilatura's ``extract_metadata`` re-parses the page with 
 more than the whole fast extraction (bench/extraction.py prints the two side by side).
 ``<meta>``, JSON-LD and ``<html lang>`` are read with regular expressions over the markup,
 not through the DOM: resiliparse builds a Python object per node visited, and walking a
-page's ``<meta>`` collection cost ~2 ms a page against ~0.1 ms for the expressions; the few
+page's ``<meta>`` collection costs many times what the expressions cost; the few
 single-node look-ups (``<h1>``, ``<time>``, ``rel=author``) use the parsed tree. Each
 look-up walks the whole tree, so the fallback ones are first asked in one selector list,
 which on most pages answers that none of them is there.
@@ -20,9 +20,9 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from resiliparse.parse.html import DOMNode, HTMLTree
+from resiliparse.parse.html import DocumentNode, DOMNode, HTMLTree
 
 _DATE_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 _BY_RE = re.compile(r"^\s*(?:by|von|par|por|door|di)\s*[:\s]\s*", re.IGNORECASE)
@@ -133,7 +133,7 @@ _TEXT_DATE_RES = (
 )
 #: a year 19xx or 20xx not inside a longer number; the look-behind comes after the first two
 #: digits so that the search skips to a "1" or "2" in C instead of trying every position
-#: (``(?<!\d)`` first): measured 0.049 -> 0.013 ms a text (median, the three shared sets)
+#: (as it would with ``(?<!\d)`` first)
 _YEAR_RE = re.compile(r"(?:19|20)(?<!\d(?:19|20))\d{2}(?!\d)")
 #: characters of the main text searched for a written date
 TEXT_DATE_WINDOW = 1500
@@ -190,7 +190,7 @@ def text_date(text: str) -> str | None:
     byline's "Published March 2, 2025"), as ``YYYY-MM-DD``; ``None`` if none.
 
     Only the few characters around each four-digit year are matched against the date
-    patterns (matching them over the whole window cost ~0.5 ms a page). Numeric
+    patterns (matching them over the whole window costs far more). Numeric
     ``dd.mm.yyyy`` is read day first (the European order); an impossible month there falls
     back to the US order.
     """
@@ -208,7 +208,7 @@ def date_before(markup: str, end: int) -> str | None:
     """The first written date in the last ``TEXT_DATE_WINDOW`` characters of visible text in
     the ``BYLINE_MARKUP`` characters of markup before ``end`` (the article's first
     paragraph), where a byline stands: the date fallback for text that leaves the post
-    metadata out. Read from the markup, as a second extraction would cost ~2 ms a page."""
+    metadata out. Read from the markup, which costs less than a second extraction."""
     region = _RAW_ELEMENT_RE.sub(" ", markup[max(0, end - BYLINE_MARKUP) : end])
     words = htmllib.unescape(_ANY_TAG_RE.sub(" ", region)).split()
     return text_date(" ".join(words)[-TEXT_DATE_WINDOW:])
@@ -239,7 +239,7 @@ def _meta_values(markup: str, end: int | None = None) -> dict[str, str]:
     skipped unparsed, unless it has an entity, which could spell a key.
     """
     found: dict[str, str] = {}
-    # findall: no match object a tag, -0.007 ms a page (median)
+    # findall: no match object a tag
     for body in _META_RE.findall(markup, 0, len(markup) if end is None else end):
         if "&" not in body and not _has_key_part(body.lower()):
             continue
@@ -269,11 +269,11 @@ def _json_type_offsets(markup: str) -> list[int]:
     """Offsets of the matches of _JSON_TYPE_RE in ``markup``.
 
     ``str.find`` skips to the next "+" in C (``memchr``), several times faster than the
-    regular expression's scan, which steps through every character: 0.050 -> 0.013 ms a
-    page (median, the three shared sets). Past ``MAX_PLUS_PROBES`` of them the expression
+    regular expression's scan, which steps through every character. Past
+    ``MAX_PLUS_PROBES`` of them the expression
     takes over, so a page full of "+" costs no Python loop of its length.
     """
-    found = []
+    found: list[int] = []
     at = markup.find("+")
     for _ in range(MAX_PLUS_PROBES):
         if at < 0:
@@ -359,8 +359,14 @@ def _from_jsonld(markup: str) -> dict[str, str]:
     return out
 
 
+def _document(tree: HTMLTree) -> DocumentNode:
+    """The tree's document node: resiliparse types it optional, None only for a tree never
+    parsed, and these trees come from ``HTMLTree.parse``."""
+    return cast(DocumentNode, tree.document)
+
+
 def _first_text(tree: HTMLTree, selector: str) -> str | None:
-    node: DOMNode | None = tree.document.query_selector(selector)
+    node: DOMNode | None = _document(tree).query_selector(selector)
     return clean(node.text) if node is not None else None
 
 
@@ -369,11 +375,10 @@ def _fallback_nodes(tree: HTMLTree, author: bool, time: bool) -> tuple[bool, boo
 
     Each query is a walk of the whole tree when nothing matches (most pages): one selector
     list per field, and one for both when both are wanted, answers "none" in one walk; when
-    both are wanted a cheaper list that matches more answers it first (page_metadata
-    measured paired -0.02 ms a page on average on WCXB, whose pages often have neither; no
-    change on trafilatura-eval and Readability).
+    both are wanted a cheaper list that matches more answers it first, as many pages have
+    neither.
     """
-    doc = tree.document
+    doc = _document(tree)
     if author and time:
         if doc.query_selector(_MAY_BE_AUTHOR_OR_TIME) is None:
             return False, False
@@ -389,7 +394,7 @@ def _fallback_nodes(tree: HTMLTree, author: bool, time: bool) -> tuple[bool, boo
 def _time_date(tree: HTMLTree) -> str | None:
     """The date of a ``<time>`` marked as publication, else of the first ``<time datetime>``."""
     for selector in _TIME_SELECTORS:
-        node = tree.document.query_selector(selector)
+        node = _document(tree).query_selector(selector)
         if node is not None:
             value = node.getattr("datetime") or node.getattr("content") or node.text
             if date := iso_date(value):

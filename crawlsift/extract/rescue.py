@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from resiliparse.parse.html import DOMNode, HTMLTree
+from resiliparse.parse.html import DOMNode, ElementNode, HTMLTree
 
 #: a paragraph shorter than this is not evidence of content (captions, bylines, buttons)
 MIN_PARAGRAPH_CHARS = 40
@@ -55,9 +55,8 @@ _VISIBILITY_WORD = re.compile(
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: a ``<p`` tag, or a whole ``<script>``, ``<style>`` or ``<template>`` element (group 1 its
 #: name) up to its first ``</name`` (exact case, like the opening tag), or to the end of the
-#: markup when it is never closed. Possessive, so a raw element is passed over in C: measured
-#: ~0.02 ms a page faster (median, the three shared sets) than one ``search`` per tag and
-#: ``str.find`` for the raw element's end
+#: markup when it is never closed. Possessive, so a raw element is passed over in C, cheaper
+#: than one ``search`` per tag and ``str.find`` for the raw element's end
 _P_OR_RAW = re.compile(
     r"<(?:[pP][\s>]|(script|style|template)[\s>](?:[^<]*+(?:<(?!/\1)[^<]*+)*+</\1|.*))",
     re.DOTALL,
@@ -109,9 +108,9 @@ def _nearby_paragraphs(markup: str) -> list[list[Span]]:
     apart), each block with the paragraphs whose body is long enough to count.
 
     A paragraph ends at its ``</p`` or, as in a browser, where the next ``<p>`` starts. The
-    ends are found with ``str.find``, bounded by the next ``<p``: a lazy regular expression
-    over each paragraph's body cost twice as much, and an unclosed paragraph no longer
-    searches the rest of the page.
+    ends are found with ``str.find``, bounded by the next ``<p``: cheaper than a lazy regular
+    expression over each paragraph's body, and an unclosed paragraph does not search the
+    rest of the page.
     """
     starts = _paragraph_starts(markup)
     if not starts:
@@ -157,8 +156,7 @@ def densest_block(markup: str) -> Block:
 
     A paragraph's text is never longer than its markup, so blocks are read in order of
     their markup's length and the rest skipped once it is shorter than the best text found
-    (most blocks are menus and footers): with the single scan above, measured 0.32 -> 0.24
-    ms a page (median, the three shared sets).
+    (most blocks are menus and footers), so most blocks are never read.
     """
     blocks = _nearby_paragraphs(markup)
     bounds = [sum(end - body for _, body, end in spans) for spans in blocks]
@@ -192,11 +190,11 @@ def coverage(paragraphs: tuple[str, ...], text: str) -> float:
     return sum(len(p) for p in paragraphs if p[:MIN_PARAGRAPH_CHARS] in out) / total
 
 
-def _chain(node: DOMNode) -> list[DOMNode]:
-    """``node`` and its ancestors below ``<body>``."""
+def _chain(node: DOMNode) -> list[ElementNode]:
+    """``node`` and its ancestors below ``<body>`` (elements: above them is the document)."""
     chain = []
     current: DOMNode | None = node
-    while current is not None and current.tag not in ("body", "html", "#document"):
+    while isinstance(current, ElementNode) and current.tag not in ("body", "html"):
         chain.append(current)
         current = current.parent
     return chain
@@ -222,11 +220,11 @@ def _common_ancestor(a: DOMNode, b: DOMNode) -> DOMNode | None:
     return node if node is not None and node.tag not in ("body", "html", "#document") else None
 
 
-def _react_segment(node: DOMNode) -> bool:
+def _react_segment(node: ElementNode) -> bool:
     return node.hasattr("hidden") and bool(_REACT_SEGMENT.match(node.getattr("id") or ""))
 
 
-def _hidden(node: DOMNode) -> bool:
+def _hidden(node: ElementNode) -> bool:
     """Whether the page hides ``node`` on purpose (not a React segment waiting for its script)."""
     if node.hasattr("hidden") and not _react_segment(node):
         return True
@@ -245,7 +243,7 @@ def _block_after(markup: str, block: Block) -> Block:
     return densest_block(f"{markup[:lo]}{masked}{markup[hi:]}")
 
 
-def _skipped(node: DOMNode, skipped: str) -> bool:
+def _skipped(node: ElementNode, skipped: str) -> bool:
     """Whether an element the options skip holds ``node``, unless that element also holds
     the page's ``<main>``: a landmark around the main content is one left unclosed (a
     ``<header role="banner">`` that runs to the end of the page), not a page part to skip."""
@@ -253,7 +251,7 @@ def _skipped(node: DOMNode, skipped: str) -> bool:
     return outer is not None and outer.query_selector('main, [role="main"]') is None
 
 
-def _set_aside(chain: list[DOMNode]) -> None:
+def _set_aside(chain: list[ElementNode]) -> None:
     """Remove from ``chain`` what resiliparse's rules read (visibility words kept)."""
     for node in chain:
         if _react_segment(node):
@@ -306,7 +304,7 @@ def rescue_main_content(
     if candidate is None:
         longest = copy.document.query_selector(f"[{_MARK}~=longest]")
         candidate = longest.parent if longest is not None else None
-    if candidate is None or candidate.tag in ("body", "html"):
+    if not isinstance(candidate, ElementNode) or candidate.tag in ("body", "html"):
         return text
     chain = _chain(candidate)
     if any(_hidden(node) for node in chain) or (skipped and _skipped(candidate, skipped)):

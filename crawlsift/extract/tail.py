@@ -15,12 +15,9 @@ is needed; a marker element is put just after it before the page is parsed, and 
 extracted text is cut where the marker comes out. Nothing is cut when the block has fewer
 than ``MIN_PARAGRAPHS`` paragraphs, when the markup never closes the container, or when
 what follows the marker is a fair share of the text (``MAX_TAIL_SHARE``): then it is more
-content, the next sections of a long article or a forum's further posts, not a tail.
-
-Measured on the three shared extraction sets (bench/extraction.py): snippet F1 on
-trafilatura-eval 0.890 -> 0.906, shingle F1 on WCXB 0.807 -> 0.810 and on Readability
-0.940 -> 0.944. Cutting every tail gained more on trafilatura-eval (0.909) but cost WCXB's
-forums, documentation and service pages their further sections (WCXB 0.793).
+content, the next sections of a long article or a forum's further posts, not a tail:
+cutting every tail would take their further sections from forums, documentation and
+service pages.
 """
 
 from __future__ import annotations

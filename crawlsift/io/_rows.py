@@ -187,8 +187,8 @@ class RowBuffer:
         }
         if values.get(S.ID) is None:
             values[S.ID] = derived_id(self.name, index)
-        for name, col in self._cols.items():
-            col.append(values.get(name))
+        for name, column in self._cols.items():
+            column.append(values.get(name))
         extra = extra or {}
         for key, value in extra.items():
             key = self._names.get(key) or self._name(key)

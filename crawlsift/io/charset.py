@@ -57,7 +57,13 @@ def bom_encoding(data: bytes) -> str | None:
 def encoding_of(data: bytes, label: str | None = None) -> str:
     """The codec to decode an HTML page's ``data`` with: its byte-order mark's, else its
     label's when a browser knows the label, else the one detected from the bytes."""
-    return bom_encoding(data) or resolve_charset(label) or detect_encoding(data)
+    return bom_encoding(data) or resolve_charset(label) or _detected(data)
+
+
+def _detected(data: bytes) -> str:
+    """The encoding uchardet detects for ``data``. With the WHATWG remapping (on by default)
+    resiliparse falls back to UTF-8 and never returns the None its stub allows."""
+    return detect_encoding(data) or "utf-8"
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -81,7 +87,7 @@ def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for codec in [label, "utf-8"] if label else ["utf-8"]:
         if (text := _strict(data, codec)) is not None:
             return text, codec
-    detected = detect_encoding(data)  # reached only by bytes that are not UTF-8
+    detected = _detected(data)  # reached only by bytes that are not UTF-8
     if detected not in (label, "utf-8") and (text := _strict(data, detected)) is not None:
         return text, detected
     if (text := _strict(data, "cp1252")) is not None:

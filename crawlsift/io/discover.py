@@ -218,9 +218,10 @@ def _inside_output(path: str, root: str, checked: dict[str, str | None]) -> bool
     for part in rel.split(os.sep):
         current = os.path.join(current, part) if current else part
         if current not in checked:
-            checked[current] = output_marker(current) if os.path.isdir(current) else None
-            if checked[current] is not None:
-                _skip_output(current, checked[current])
+            marker = output_marker(current) if os.path.isdir(current) else None
+            checked[current] = marker
+            if marker is not None:
+                _skip_output(current, marker)
         if checked[current] is not None:
             return True
     return False

@@ -279,7 +279,7 @@ def _add_record(record: WarcRecord, rows: RecordRows) -> None:
     raw = record.reader.read()
     if _cut_short(record, len(raw)):
         raise _CutShort(meta)
-    encodings = (None, None)
+    encodings: tuple[str | None, str | None] = (None, None)
     if http_headers is not None:
         encodings = (http_headers.get("Transfer-Encoding"), http_headers.get("Content-Encoding"))
     add_payload(rows, meta, raw, encodings, conversion=rtype == WarcRecordType.conversion)

@@ -137,7 +137,7 @@ def _steps(
     cut: pl.Expr = pl.lit(threshold)
     if markup:
         cut = pl.when(pl.col("from_markup")).then(markup_threshold).otherwise(threshold)
-    weight = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - cut)
+    weight: pl.Expr = pl.when(alive).then(pl.col("nchars").clip(upper_bound=cap_chars) - cut)
     if markup:
         item = pl.col("from_markup") & pl.col("norm").str.contains(r"^(?:•|\d+\.)\s")
         weight = pl.when(item).then(pl.max_horizontal(weight, list_floor)).otherwise(weight)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 _SPACE_CHARS = r"\s\u00a0\u200b\ufeff\x00-\x08\x0b-\x1f\x7f"
 #: runs of characters shown as one space: white space, zero-width marks, C0 controls
@@ -104,7 +105,7 @@ def _rule_steps(rules: tuple[Rule, ...]) -> list[tuple[tuple[pl.Expr, ...], tupl
         steps.append((found, ()))
         made += hits
         free = pl.col("reason").is_null()
-        chain = pl.when(free & pl.col(hits[0])).then(pl.lit(group[0].reason))
+        chain: Then | ChainedThen = pl.when(free & pl.col(hits[0])).then(pl.lit(group[0].reason))
         for rule, hit in zip(group[1:], hits[1:], strict=True):
             chain = chain.when(free & pl.col(hit)).then(pl.lit(rule.reason))
         steps.append(((chain.otherwise(pl.col("reason")).alias("reason"),), ()))

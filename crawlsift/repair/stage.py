@@ -135,7 +135,7 @@ def _with_fixed(lines: pl.LazyFrame, opts: RepairOptions) -> pl.LazyFrame:
     changed = fix_unicode(done["line"], done["_suspect"])
     if not changed:
         return done.lazy().with_columns(_NO_FIX).drop("_suspect")
-    fixed = [None] * done.height
+    fixed: list[str | None] = [None] * done.height
     for row, value in changed.items():  # scattered back by row, not joined on (doc, lineno)
         fixed[row] = value
     return done.hstack([pl.Series("fixed", fixed, dtype=pl.String)]).lazy().drop("_suspect")

@@ -221,17 +221,17 @@ def histogram(
         f'<text class="axis-label" transform="translate(14 {(top_pad + base) / 2:.0f}) '
         f'rotate(-90)" text-anchor="middle">records</text>'
     )
-    for i, t in enumerate(lines):
-        x = scale.x(t.value)
+    for i, line in enumerate(lines):
+        x = scale.x(line.value)
         y = 12 + 14 * i
         # the value sits right of its line, or left of it where it would leave the chart
-        right_side = x + 8 + 7 * len(t.label) < WIDTH
+        right_side = x + 8 + 7 * len(line.label) < WIDTH
         tx, anchor = (x + 4, "start") if right_side else (x - 4, "end")
         parts.append(
-            f'<g class="threshold"><title>{escape(t.title or t.label)}</title>'
+            f'<g class="threshold"><title>{escape(line.title or line.label)}</title>'
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 10}" y2="{base}" stroke="#000" '
             f'stroke-dasharray="4 3"/><text x="{tx:.1f}" y="{y}" text-anchor="{anchor}">'
-            f"{escape(t.label)}</text></g>"
+            f"{escape(line.label)}</text></g>"
         )
     caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
     return (

@@ -202,7 +202,7 @@ def _column(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False)
 
 
-def _counts_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def _counts_table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     return f'<table class="counts"><tr>{head}</tr>{body}</table>'

@@ -74,7 +74,9 @@ def measured(row: Mapping[str, Any], limits: Mapping[str, Any]) -> str | None:
     e.g. ``gopher_below_alpha_threshold: 0.7999 < 0.8 (gopher_alpha_words_ratio)``; None
     for a record that was kept or rejected for another reason."""
     reason = row.get(S.REASON)
-    rule = RULES.get(reason) if isinstance(reason, str) else None
+    if not isinstance(reason, str):
+        return None
+    rule = RULES.get(reason)
     if row.get(S.KEEP) or rule is None or rule.column not in row:
         return None
     value = row.get(rule.column)

@@ -76,7 +76,13 @@ SIGNALS = Signals(
     run_by="c4_lines",
 )
 CITATION = r"\[\d*\]|\[edit\]|\[citation needed\]"
-POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies")
+POLICY: tuple[str, ...] = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+)
 POLICY += ("use cookies",)
 #: closing quotes and brackets allowed after the stop by crawlsift's terminal rule
 CLOSERS = "\"'”’»)]"
@@ -127,11 +133,11 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
     stripped = lines["part"].str.strip_chars()
     line, cited = stripped, np.zeros(len(stripped), dtype=bool)
     if opts.remove_citations:
-        at = stripped.str.contains("[", literal=True).arg_true()  # few lines: rewrite only those
-        before = stripped.gather(at)
+        bracket = stripped.str.contains("[", literal=True).arg_true()  # few: rewrite only those
+        before = stripped.gather(bracket)
         after = before.str.replace_all(CITATION, "")
-        line = stripped.clone().scatter(at, after)  # scatter works in place
-        cited[at.to_numpy()] = (after != before).to_numpy()
+        line = stripped.clone().scatter(bracket, after)  # scatter works in place
+        cited[bracket.to_numpy()] = (after != before).to_numpy()
     # the rules in their order of precedence, each on the lines the ones before keep; as in
     # datatrove, words are counted and measured before citations go, the stop checked after
     long = np.zeros(len(line), dtype=bool)

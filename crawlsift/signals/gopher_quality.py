@@ -185,8 +185,8 @@ def _stop_words(toks: pl.DataFrame, stop_words: tuple[str, ...], n: int) -> np.n
         return np.zeros(n, dtype=np.int64)
     stop_h = pl.Series(stop_words, dtype=pl.String).hash()
     h = toks["h"]
-    cand = h.is_in(stop_h.implode()).arg_true()
-    cand = cand.filter(toks["tok"].gather(cand).is_in(list(stop_words))).to_numpy()
+    hit = h.is_in(stop_h.implode()).arg_true()
+    cand = hit.filter(toks["tok"].gather(hit).is_in(list(stop_words))).to_numpy()
     kind = np.searchsorted(np.sort(stop_h.to_numpy()), h.to_numpy()[cand])
     seen = np.zeros((n, len(stop_words)), dtype=bool)
     seen[toks["doc"].to_numpy()[cand], kind] = True

@@ -161,7 +161,7 @@ def ngram_chars(
         if n in opts.top_ngrams:
             out[TOP_NGRAM_CHAR_FRAC[n]] = _top(pos, first, doc, cum, n, doc_len)
         if n in opts.dup_ngrams:
-            chars = np.zeros(ndocs)
+            chars: np.ndarray = np.zeros(ndocs)
             seen = np.sort(pos[~first[:-1]])
             if len(seen):
                 starts, covered = _runs_covered(seen, n, cum)

