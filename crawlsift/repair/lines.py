@@ -31,9 +31,6 @@ _SPACES_TO_COLLAPSE = rf"[{_SPACE_CHARS}]{{2,}}|[[{_SPACE_CHARS}]--[ ]]"
 #: with less work a match than matching each run whole (~15% less for the count)
 _WORD_START = r"(?:^|\W)\w"
 
-#: characters that end a sentence, optionally followed by closing quotes or brackets
-TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
-
 
 def run(lines: pl.LazyFrame) -> pl.DataFrame:
     """Run the query ``lines`` in memory, as written: polars' query optimisations cost more
@@ -146,12 +143,11 @@ _FEATURES = (
     pl.col("norm").str.len_chars().cast(pl.Int64).alias("nchars"),
     pl.col("norm").str.count_matches(_WORD_START).cast(pl.Int64).alias("nwords"),
     (pl.col("norm").str.len_chars() == 0).alias("blank"),
-    pl.col("norm").str.contains(TERMINAL).alias("terminal"),
 )
 
 
 def add_features(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``shown`` and what rules match on: norm, nchars, nwords, blank, terminal.
+    """Add ``shown`` and what rules match on: norm, nchars, nwords, blank.
 
     ``shown`` is the line as it appears in the output: its Unicode-repaired form (``fixed``)
     where there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.
