@@ -10,6 +10,7 @@ pass-through fields.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -53,7 +54,7 @@ class Pipeline:
         )
         return self._conform(table)
 
-    @property
+    @functools.cached_property
     def columns(self) -> tuple[str, ...]:
         """crawlsift's columns in every output batch, in order (``keep`` always among them)."""
         names = {*S.INPUT_COLUMNS, S.KEEP}
@@ -61,18 +62,25 @@ class Pipeline:
             names.update(get_stage(name).columns)
         return tuple(n for n in S.COLUMN_TYPES if n in names)
 
+    @functools.cached_property
+    def _fields(self) -> tuple[pa.Field, ...]:
+        return tuple(S.field(name) for name in self.columns)
+
     def _conform(self, table: pa.Table) -> pa.Table:
         """The stages' output with exactly :attr:`columns` (typed), then pass-through fields."""
         n = table.num_rows
+        given = set(table.column_names)
         arrays: list[pa.Array | pa.ChunkedArray] = []
-        for name in self.columns:
-            if name in table.column_names:
-                arrays.append(table.column(name).cast(S.COLUMN_TYPES[name]))
-            elif name == S.KEEP:  # a pipeline without a deciding stage keeps what no stage rejected
+        for f in self._fields:
+            if f.name in given:
+                column = table.column(f.name)
+                # a cast costs a compute call even to the same type: per call, not per row
+                arrays.append(column if column.type == f.type else column.cast(f.type))
+            elif f.name == S.KEEP:  # without a deciding stage, keep what no stage rejected
                 arrays.append(pc.is_null(table.column(S.REASON)))
             else:
-                arrays.append(pa.nulls(n, S.COLUMN_TYPES[name]))
-        fields = [S.field(name) for name in self.columns]
+                arrays.append(pa.nulls(n, f.type))
+        fields = list(self._fields)
         for f in table.schema:
             if f.name not in S.COLUMN_TYPES:
                 arrays.append(table.column(f.name))

@@ -67,17 +67,19 @@ def guard(table: pa.Table, *, opts: GuardOptions | None = None) -> pa.Table:
         head = pc.binary_slice(html, 0, opts.sniff_bytes)
         binary = pc.or_(binary, pc.fill_null(pc.match_substring(head, "\x00"), False))
     fresh = pc.is_null(table.column(S.REASON))
-    reason = pc.if_else(
-        pc.and_(fresh, large),
-        pa.scalar(TOO_LARGE),
-        pc.if_else(pc.and_(fresh, binary), pa.scalar(BINARY), table.column(S.REASON)),
-    )
     hit = pc.and_(fresh, pc.or_(large, binary))
-    stage = pc.if_else(hit, pa.scalar(STAGE), table.column(S.STAGE))
     known = (
         table.column(S.RECORD_BYTES)
         if S.RECORD_BYTES in table.column_names
         else pa.nulls(table.num_rows, pa.int64())
     )
+    if not pc.any(hit).as_py():  # the usual batch: nothing to reject, nothing to compute
+        return S.with_columns(table, {S.RECORD_BYTES: known})
+    reason = pc.if_else(
+        pc.and_(fresh, large),
+        pa.scalar(TOO_LARGE),
+        pc.if_else(pc.and_(fresh, binary), pa.scalar(BINARY), table.column(S.REASON)),
+    )
+    stage = pc.if_else(hit, pa.scalar(STAGE), table.column(S.STAGE))
     record_bytes = pc.if_else(pc.and_(fresh, large), pc.cast(size, pa.int64()), known)
     return S.with_columns(table, {S.REASON: reason, S.STAGE: stage, S.RECORD_BYTES: record_bytes})

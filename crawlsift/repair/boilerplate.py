@@ -291,6 +291,8 @@ def legal_rule(min_terms: int = 3, max_words: int = 200) -> Rule:
             copyright_line.alias("_copyright"),
         ),
         hit=pl.col("_lhead") | after_header | dense | pl.col("_copyright"),
+        # a line after a header needs a header; a dense one, legal terms
+        needs=("_lhead", "_lterms", "_copyright"),
     )
 
 
@@ -298,7 +300,7 @@ def legal_rule(min_terms: int = 3, max_words: int = 200) -> Rule:
 def cookie_rule(max_words: int = 80) -> Rule:
     """Cookie consent prompts."""
     cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= max_words)
-    return Rule(COOKIE, masks=(cookie.alias("_cookie"),), hit=pl.col("_cookie"))
+    return Rule(COOKIE, masks=(cookie.alias("_cookie"),), hit=pl.col("_cookie"), needs=("_cookie",))
 
 
 @cache
@@ -317,6 +319,7 @@ def widget_rule(max_words: int = 10, footer_words: int = 40) -> Rule:
         WIDGET,
         masks=(candidate.alias("_widget"), footer.alias("_footer")),
         hit=widget | pl.col("_footer"),
+        needs=("_widget", "_footer"),
     )
 
 
@@ -324,14 +327,16 @@ def widget_rule(max_words: int = 10, footer_words: int = 40) -> Rule:
 def call_to_action_rule(max_words: int = 40) -> Rule:
     """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
     prompt = matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words)
-    return Rule(CALL_TO_ACTION, masks=(prompt.alias("_prompt"),), hit=pl.col("_prompt"))
+    return Rule(
+        CALL_TO_ACTION, masks=(prompt.alias("_prompt"),), hit=pl.col("_prompt"), needs=("_prompt",)
+    )
 
 
 @cache
 def credit_rule(max_words: int = 12) -> Rule:
     """Short picture and source credits, alone or ending a caption."""
     credit = matches_where(CREDIT_LINE, pl.col("nwords") <= max_words)
-    return Rule(CREDIT, masks=(credit.alias("_credit"),), hit=pl.col("_credit"))
+    return Rule(CREDIT, masks=(credit.alias("_credit"),), hit=pl.col("_credit"), needs=("_credit",))
 
 
 @cache
@@ -359,4 +364,6 @@ def link_list_rule(max_words: int = 30) -> Rule:
         masks=(header.alias("_header"), headline.alias("_headline"), teaser.alias("_teaser")),
         hit=hit,
         reads_reason=True,
+        # a list starts at a header: without one, only teasers are hit
+        needs=("_header", "_teaser"),
     )

@@ -70,4 +70,5 @@ def banner_rule(max_words: int = 40, max_short_words: int = 10) -> Rule:
         masks=(banner.fill_null(False).alias("_banner"),),
         layers=((near.fill_null(False).alias("_near"),),),
         hit=pl.col("_banner") | matches_where(INTERJECTION, pl.col("_near")),
+        needs=("_banner",),  # an interjection is hit only near a banner
     )

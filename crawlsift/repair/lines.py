@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
@@ -31,9 +32,6 @@ _SPACES_TO_COLLAPSE = rf"[{_SPACE_CHARS}]{{2,}}|[[{_SPACE_CHARS}]--[ ]]"
 #: where a run of word characters starts: counting these counts the ``\w+`` runs (words),
 #: with less work a match than matching each run whole (~15% less for the count)
 _WORD_START = r"(?:^|\W)\w"
-
-#: characters that end a sentence, optionally followed by closing quotes or brackets
-TERMINAL = r"[.!?…。！？](?:[\"'”’»)\]]*)$"
 
 
 def run(lines: pl.LazyFrame) -> pl.DataFrame:
@@ -57,7 +55,9 @@ class Rule:
     the line features alone (its patterns' matches), ``layers`` the columns it computes from
     those and from which lines earlier rules removed (``reason``), and ``hit`` says which
     lines it removes, with reason ``reason``, of those no earlier rule removed.
-    ``reads_reason``: whether ``layers`` or ``hit`` read ``reason``.
+    ``reads_reason``: whether ``layers`` or ``hit`` read ``reason``. ``needs``: masks of which
+    one must be true (or non-zero) on some line of the batch for ``hit`` to select any line;
+    a rule with ``needs`` whose masks are all false is not run (empty: always run).
 
     Rules build their expressions once per set of parameters (``functools.cache``): a polars
     expression can be reused by any query, and building a rule's expressions in Python costs
@@ -69,48 +69,79 @@ class Rule:
     masks: tuple[pl.Expr, ...] = ()
     layers: Layers = ()
     reads_reason: bool = False
+    needs: tuple[str, ...] = ()
 
 
-def apply_rules(lines: pl.LazyFrame, rules: Sequence[Rule]) -> pl.LazyFrame:
+def apply_rules(
+    lines: pl.LazyFrame, rules: Sequence[Rule], *, skip_idle: bool = True
+) -> pl.LazyFrame:
     """``lines`` with the lines each rule's ``hit`` selects marked with its ``reason``, in
-    order: a rule marks only lines no earlier rule marked."""
-    for add, drop in _rule_steps(tuple(rules)):
-        lines = lines.with_columns(*add) if add else lines.drop(*drop)
-    return lines
+    order: a rule marks only lines no earlier rule marked.
+
+    With ``skip_idle``, the query so far and all masks are run first, and a rule none of whose
+    ``needs`` masks holds on any line is left out, as it would mark no line: on one page, most
+    rules' patterns match nowhere, and their layers, hits and ``reason`` steps are most of the
+    query's time (a step's cost is per expression, nearly independent of the line count)."""
+    masks, names = _masks(tuple(rules))
+    if masks:
+        lines = lines.with_columns(*masks)
+        if skip_idle:
+            done = run(lines)
+            rules = [rule for rule in rules if _may_hit(rule, done)]
+            lines = done.lazy()
+    steps, made = _rule_steps(tuple(rules))
+    for step in steps:
+        lines = lines.with_columns(*step)
+    made = (*names, *made)
+    return lines.drop(*made) if made else lines
 
 
 @cache
-def _rule_steps(rules: tuple[Rule, ...]) -> list[tuple[tuple[pl.Expr, ...], tuple[str, ...]]]:
-    """The query steps of ``rules``, each columns to add or columns to drop: on one page, most
-    of a query's time is per step. All masks are one step. Consecutive rules that do not read
-    ``reason`` run side by side: their layers in the same steps, their hits as columns of one
-    step, then ``reason`` set to that of the first rule that hits a line, which is what running
-    them one after another gives. polars computes the expressions of a step in parallel."""
+def _masks(rules: tuple[Rule, ...]) -> tuple[tuple[pl.Expr, ...], tuple[str, ...]]:
     masks = tuple(mask for rule in rules for mask in rule.masks)
-    steps: list[tuple[tuple[pl.Expr, ...], tuple[str, ...]]] = [(masks, ())] if masks else []
+    return masks, tuple(mask.meta.output_name() for mask in masks)
+
+
+def _may_hit(rule: Rule, done: pl.DataFrame) -> bool:
+    """Whether one of ``rule.needs`` holds on some row of ``done`` (always, without
+    ``needs``); a null counts as holding. numpy, as a polars Series method runs a query."""
+    if not rule.needs:
+        return True
+    columns = [done[name] for name in rule.needs]
+    return any(c.null_count() > 0 or bool(np.any(c.to_numpy())) for c in columns)
+
+
+@cache
+def _rule_steps(rules: tuple[Rule, ...]) -> tuple[list[tuple[pl.Expr, ...]], tuple[str, ...]]:
+    """The query steps of ``rules`` after their masks, each the columns it adds, and the names
+    of the columns they add: on one page, most of a query's time is per step. Consecutive
+    rules that do not read ``reason`` run side by side: their layers in the same steps, their
+    hits as columns of one step, then ``reason`` set to that of the first rule that hits a
+    line, which is what running them one after another gives. polars computes the expressions
+    of a step in parallel."""
+    steps: list[tuple[pl.Expr, ...]] = []
     groups: list[list[Rule]] = []
     for rule in rules:
         if groups and not rule.reads_reason:
             groups[-1].append(rule)
         else:
             groups.append([rule])
-    made = [mask.meta.output_name() for mask in masks]
+    made: list[str] = []
     for number, group in enumerate(groups):
         for depth in range(max(len(rule.layers) for rule in group)):
             layer = tuple(e for r in group if depth < len(r.layers) for e in r.layers[depth])
-            steps.append((layer, ()))
+            steps.append(layer)
             made += [e.meta.output_name() for e in layer]
         hits = [f"_hit_{number}_{i}" for i in range(len(group))]
         found = tuple(r.hit.fill_null(False).alias(h) for r, h in zip(group, hits, strict=True))
-        steps.append((found, ()))
+        steps.append(found)
         made += hits
         free = pl.col("reason").is_null()
         chain: Then | ChainedThen = pl.when(free & pl.col(hits[0])).then(pl.lit(group[0].reason))
         for rule, hit in zip(group[1:], hits[1:], strict=True):
             chain = chain.when(free & pl.col(hit)).then(pl.lit(rule.reason))
-        steps.append(((chain.otherwise(pl.col("reason")).alias("reason"),), ()))
-    steps.append(((), tuple(made)))
-    return steps
+        steps.append((chain.otherwise(pl.col("reason")).alias("reason"),))
+    return steps, tuple(made)
 
 
 _SPLIT = pl.col("line").fill_null("").str.split("\n")
@@ -147,12 +178,11 @@ _FEATURES = (
     pl.col("norm").str.len_chars().cast(pl.Int64).alias("nchars"),
     pl.col("norm").str.count_matches(_WORD_START).cast(pl.Int64).alias("nwords"),
     (pl.col("norm").str.len_chars() == 0).alias("blank"),
-    pl.col("norm").str.contains(TERMINAL).alias("terminal"),
 )
 
 
 def add_features(lines: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``shown`` and what rules match on: norm, nchars, nwords, blank, terminal.
+    """Add ``shown`` and what rules match on: norm, nchars, nwords, blank.
 
     ``shown`` is the line as it appears in the output: its Unicode-repaired form (``fixed``)
     where there is one, whitespace collapsed, case kept; ``norm`` is ``shown`` lower-cased.

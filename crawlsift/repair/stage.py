@@ -6,12 +6,12 @@ is left, whitespace-normalised, is the new ``text``; each run of removed lines b
 one edit (start, end, reason) against ``input_text``. A record whose text is empty or
 trivially short afterwards is rejected with the reason that emptied it.
 
-A batch is repaired in three polars queries: up to the lines ftfy must see, up to the
-weights the low-content rule's runs are found from in numpy, and the rest. A query has a
-fixed cost per step, which for one short record is most of the stage's time; so the
-expressions are built once (module constants, or ``functools.cache`` per set of
-parameters), and rules that do not depend on each other run side by side
-(``lines.apply_rules``).
+A batch is repaired in four polars queries: up to the lines ftfy must see, up to the rules'
+masks (the rules whose masks hold nowhere are left out), up to the weights the low-content
+rule's runs are found from in numpy, and the rest. A query has a fixed cost per step and
+expression, which for one short record is most of the stage's time; so the expressions are
+built once (module constants, or ``functools.cache`` per set of parameters), and rules that
+do not depend on each other run side by side (``lines.apply_rules``).
 """
 
 from __future__ import annotations
@@ -306,7 +306,10 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
 
 def _reject_too_many_lines(table: pa.Table, max_lines: int) -> pa.Table:
     """Reject records of more than ``max_lines`` lines before their lines are exploded."""
-    newlines = pc.count_substring(table.column(S.TEXT), "\n")
+    text = table.column(S.TEXT)
+    if text.nbytes < max_lines:  # fewer bytes than that in all texts: no record can be over
+        return table
+    newlines = pc.count_substring(text, "\n")
     over = pc.and_(
         pc.fill_null(pc.greater_equal(newlines, max_lines), False),
         pc.is_null(table.column(S.REASON)),

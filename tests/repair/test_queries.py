@@ -50,9 +50,10 @@ def queries(monkeypatch):
 @pytest.mark.parametrize(
     ("opts", "expected"),
     [
-        (RepairOptions(), 3),  # before ftfy, before the numpy runs, the rest
-        (RepairOptions(unicode=False), 2),
-        (RepairOptions(unicode=False, low_content=False), 1),
+        # before ftfy, before choosing the rules that may hit, before the numpy runs, the rest
+        (RepairOptions(), 4),
+        (RepairOptions(unicode=False), 3),
+        (RepairOptions(unicode=False, low_content=False), 2),
     ],
 )
 def test_a_batch_is_repaired_in_one_query_between_python_steps(queries, opts, expected):
@@ -97,3 +98,51 @@ def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
     alone = run(one_by_one)
     assert together.columns == alone.columns
     assert together["reason"].to_list() == alone["reason"].to_list()
+
+
+def _line_table(texts: list[str]) -> pl.LazyFrame:
+    docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
+    lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
+    return lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(LINES, max_size=15).map("\n".join), min_size=1, max_size=4))
+def test_a_rule_whose_needed_masks_hold_nowhere_marks_nothing(texts):
+    """``Rule.needs`` is necessary: run alone and in full, a rule marks a line only where one
+    of its needed masks holds on some line, so leaving out the others changes nothing."""
+    lines = _line_table(texts)
+    before, after = _rules(RepairOptions())
+    for rule in [*before, *after]:
+        if not rule.needs:
+            continue
+        names = [mask.meta.output_name() for mask in rule.masks]
+        masks = run(lines.with_columns(*rule.masks)).select(names)
+        marked = run(apply_rules(lines, [rule], skip_idle=False))["reason"].is_not_null().any()
+        held = any(masks[name].cast(pl.Boolean).any() for name in rule.needs)
+        assert held or not marked, rule.reason
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(LINES, max_size=15).map("\n".join), min_size=1, max_size=4))
+def test_rules_left_out_as_idle_change_no_mark(texts):
+    lines = _line_table(texts)
+    before, after = _rules(RepairOptions())
+    rules = [*before, *after]
+    skipped = run(apply_rules(lines, rules))
+    full = run(apply_rules(lines, rules, skip_idle=False))
+    assert skipped.columns == full.columns
+    assert skipped["reason"].to_list() == full["reason"].to_list()
+
+
+def test_idle_rules_are_left_out_of_the_query(queries):
+    """A page without banners, legal or cookie wording runs none of those rules' steps."""
+    lines = _line_table([PROSE])
+    before, _ = _rules(RepairOptions())
+    plan = apply_rules(lines, before).explain(optimizations=pl.QueryOptFlags.none())
+    assert "repair_error_banner" not in plan and "repair_cookie_notice" not in plan
+    assert "repair_title" in plan  # a rule without needed masks always runs
+    full = apply_rules(lines, before, skip_idle=False).explain(
+        optimizations=pl.QueryOptFlags.none()
+    )
+    assert "repair_error_banner" in full
