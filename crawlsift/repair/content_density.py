@@ -107,9 +107,8 @@ def mark_low_content(
     rules chose them already: they are weighed against ``markup_threshold``, and a list item
     among them (a line starting with a bullet or ``1.``) weighs at least ``list_floor``:
     there a list is a recipe's ingredients or a product's specs, in all visible text of a
-    page mostly its menus. The defaults are those that scored best on all three shared
-    extraction sets together (``markup_threshold`` 35 -> 30, ``list_floor`` 0 -> 5,
-    ``good_chars`` 120 -> 100 gained 0.0008-0.0016 F1 on each; docs/benchmarks.md).
+    page mostly its menus. The defaults are chosen on the shared extraction sets, scored as
+    docs/benchmarks.md describes.
 
     The runs are found in numpy, so the query so far is run here, and the rest of the
     stage starts a new one from its result.
