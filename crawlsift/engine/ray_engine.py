@@ -40,10 +40,11 @@ from crawlsift.engine.local import (
 )
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.ray_start import ray_module, start_ray
-from crawlsift.engine.tasks import Task, record_keys
-from crawlsift.errors import CrawlsiftError
+from crawlsift.engine.tasks import Task, record_keys, single
+from crawlsift.errors import CrawlsiftError, InputError
 from crawlsift.io import ReadTask
 from crawlsift.io.guard import read_limit
+from crawlsift.io.passthrough import without_surrogates
 
 
 def _ray() -> Any:
@@ -132,7 +133,10 @@ class WatchedPipeline:
 
     def __init__(self, pipeline: Pipeline, out: str, tasks: Sequence[Task], limit: float | None):
         self.pipeline, self.out, self.limit = pipeline, Path(out), limit
-        self.members = {f.path: (t, m) for t in tasks for m, f in enumerate(t.files)}
+        # keyed as the readers write a file's path into the source column (see source_keys)
+        self.members = {
+            without_surrogates(f.path): (t, m) for t in tasks for m, f in enumerate(t.files)
+        }
 
     def __call__(self, table: pa.Table) -> pa.Table:
         if table.num_rows == 0:
@@ -156,6 +160,25 @@ class WatchedPipeline:
             return pa.concat_tables(list(isolate.process(self.pipeline, table, keys, log, guard)))
 
 
+def source_keys(todo: Sequence[Task]) -> dict[str, int]:
+    """The task of each file, by its path as the readers write it into the source column
+    (a name that is not UTF-8 has its undecodable bytes replaced there, so that the column
+    is valid UTF-8). Rows reach the driver from Ray with that column as their only link to
+    their file: two names that differ only in such bytes are an InputError, not a mix-up."""
+    index: dict[str, int] = {}
+    paths: dict[str, str] = {}
+    for i, task in enumerate(todo):
+        for f in task.files:
+            key = without_surrogates(f.path)
+            if key in paths:
+                raise InputError(
+                    f"{paths[key]!r} and {f.path!r} differ only in bytes that are not UTF-8, "
+                    "which the Ray engine cannot tell apart: rename one, or use the local engine"
+                )
+            paths[key], index[key] = f.path, i
+    return index
+
+
 def _runs_by_source(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
     """Contiguous runs of rows from one source file."""
     sources = table.column(S.SOURCE).to_pylist()
@@ -172,6 +195,7 @@ def run_ray(
     """Run ``pipeline`` over the input ``files`` on Ray and write outputs as the local
     engine does."""
     ray = _ray()
+    source_keys([single(f) for f in files])  # names Ray cannot tell apart: before any output
     with start_run(files, pipeline, opts) as run:
         return _run_ray(ray, run, pipeline, opts, address)
 
@@ -183,7 +207,7 @@ def _run_ray(
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = bool(opts.progress)
-    index = {f.path: i for i, t in enumerate(run.todo) for f in t.files}
+    index = source_keys(run.todo)
     outputs: dict[int, TaskOutput] = {}
     next_task = 0  # tasks before this one are committed
     faults = run.out / FAULTS

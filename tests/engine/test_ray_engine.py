@@ -10,6 +10,7 @@ import pytest
 
 import crawlsift
 from crawlsift.engine import tasks
+from crawlsift.errors import InputError
 from tests.engine.faults import KILL_WORKER, RAISE_MEMORY
 from tests.engine.test_local import _shard_bytes, _write_inputs
 
@@ -48,6 +49,25 @@ def test_ray_outputs_equal_local_outputs(local_ray, tmp_path, monkeypatch, per_f
     local, on_ray = _shard_bytes(tmp_path / "local"), _shard_bytes(tmp_path / "ray")
     assert len(local) >= (6 if per_file else 2) and local == on_ray
     assert _counts(tmp_path / "local") == _counts(tmp_path / "ray")
+
+
+@pytest.mark.ray
+def test_a_file_name_that_is_not_utf8_runs_on_ray_as_locally(local_ray, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    line = b'{"text": "The council met on Tuesday to discuss the new library and its hours."}\n'
+    (folder / "plain.jsonl").write_bytes(line)
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.jsonl"), "wb") as fh:
+        fh.write(line.replace(b"Tuesday", b"Monday"))
+    crawlsift.clean(str(folder), str(tmp_path / "local"), workers=1)
+    summary = crawlsift.clean(str(folder), str(tmp_path / "ray"), engine="ray")
+    assert summary.stats.records_in == 2 and not summary.failed_files
+    assert _shard_bytes(tmp_path / "local") == _shard_bytes(tmp_path / "ray")
+    with open(os.path.join(os.fsencode(folder), b"caf\xe8.jsonl"), "wb") as fh:
+        fh.write(line)  # the same name as caf\xe9 once undecodable bytes are replaced
+    with pytest.raises(InputError, match="differ only in bytes that are not UTF-8"):
+        crawlsift.clean(str(folder), str(tmp_path / "ray2"), engine="ray")
+    assert not (tmp_path / "ray2").exists()
 
 
 @pytest.mark.ray
