@@ -27,6 +27,7 @@ from __future__ import annotations
 import re._constants as _sre_c
 import re._parser as _sre
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from itertools import product
 from typing import Any
@@ -276,9 +277,21 @@ def legal_terms(norm: pl.Expr) -> pl.Expr:
     return norm.str.extract_all(_ANY_LEGAL_TERM).list.eval(named).list.n_unique()
 
 
+@dataclass(frozen=True, kw_only=True)
+class LegalOptions:
+    """Thresholds of the legal-boilerplate rule."""
+
+    #: legal terms that make a line a disclaimer
+    min_terms: int = 3
+    #: longer lines are never disclaimers
+    max_words: int = 200
+
+
 @cache
-def legal_rule(min_terms: int = 3, max_words: int = 200) -> Rule:
+def legal_rule(opts: LegalOptions | None = None) -> Rule:
     """Legal disclaimers, terms notices and copyright lines."""
+    opts = opts or LegalOptions()
+    min_terms, max_words = opts.min_terms, opts.max_words
     head = pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5)
     after_header = _previous_content(pl.col("_lhead")).fill_null(False) & (pl.col("_lterms") >= 1)
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
@@ -296,16 +309,38 @@ def legal_rule(min_terms: int = 3, max_words: int = 200) -> Rule:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class CookieOptions:
+    """Thresholds of the cookie-notice rule."""
+
+    #: longer lines are never cookie notices
+    max_words: int = 80
+
+
 @cache
-def cookie_rule(max_words: int = 80) -> Rule:
+def cookie_rule(opts: CookieOptions | None = None) -> Rule:
     """Cookie consent prompts."""
+    opts = opts or CookieOptions()
+    max_words = opts.max_words
     cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= max_words)
     return Rule(COOKIE, masks=(cookie.alias("_cookie"),), hit=pl.col("_cookie"), needs=("_cookie",))
 
 
+@dataclass(frozen=True, kw_only=True)
+class WidgetOptions:
+    """Thresholds of the widget-residue rule."""
+
+    #: longer lines are never widget residue
+    max_words: int = 10
+    #: longer lines are never template footers
+    footer_words: int = 40
+
+
 @cache
-def widget_rule(max_words: int = 10, footer_words: int = 40) -> Rule:
+def widget_rule(opts: WidgetOptions | None = None) -> Rule:
     """Share / comment / subscribe residue, and blog template footers."""
+    opts = opts or WidgetOptions()
+    max_words, footer_words = opts.max_words, opts.footer_words
     candidate = matches_where(WIDGET_CORE, pl.col("nwords") <= max_words)
     # the residue is computed on candidate lines only, the others blanked first
     residue = (
@@ -323,26 +358,56 @@ def widget_rule(max_words: int = 10, footer_words: int = 40) -> Rule:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class CallToActionOptions:
+    """Thresholds of the call-to-action rule."""
+
+    #: longer lines are never prompts
+    max_words: int = 40
+
+
 @cache
-def call_to_action_rule(max_words: int = 40) -> Rule:
+def call_to_action_rule(opts: CallToActionOptions | None = None) -> Rule:
     """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
+    opts = opts or CallToActionOptions()
+    max_words = opts.max_words
     prompt = matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words)
     return Rule(
         CALL_TO_ACTION, masks=(prompt.alias("_prompt"),), hit=pl.col("_prompt"), needs=("_prompt",)
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class CreditOptions:
+    """Thresholds of the credit-line rule."""
+
+    #: longer lines are never credits
+    max_words: int = 12
+
+
 @cache
-def credit_rule(max_words: int = 12) -> Rule:
+def credit_rule(opts: CreditOptions | None = None) -> Rule:
     """Short picture and source credits, alone or ending a caption."""
+    opts = opts or CreditOptions()
+    max_words = opts.max_words
     credit = matches_where(CREDIT_LINE, pl.col("nwords") <= max_words)
     return Rule(CREDIT, masks=(credit.alias("_credit"),), hit=pl.col("_credit"), needs=("_credit",))
 
 
+@dataclass(frozen=True, kw_only=True)
+class LinkListOptions:
+    """Thresholds of the link-list rule."""
+
+    #: a headline or teaser in a list has at most this many words
+    max_words: int = 30
+
+
 @cache
-def link_list_rule(max_words: int = 30) -> Rule:
+def link_list_rule(opts: LinkListOptions | None = None) -> Rule:
     """A list header and the headline-like lines that follow it, up to the next prose; a
     teaser line ("Read more: <headline>")."""
+    opts = opts or LinkListOptions()
+    max_words = opts.max_words
     header = matches_where(LIST_HEADER, pl.col("nwords") <= 8)
     headline = (pl.col("nwords") <= max_words) & (
         ~pl.col("norm").str.ends_with(".") | pl.col("norm").str.contains(BULLET)

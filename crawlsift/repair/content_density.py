@@ -23,6 +23,7 @@ none of them works on text without markup, hence this implementation.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -88,17 +89,28 @@ def best_runs(
     return inside
 
 
+@dataclass(frozen=True, kw_only=True)
+class LowContentOptions:
+    """Thresholds of the low-content rule (see :func:`mark_low_content`)."""
+
+    #: a line weighs its length in characters less this (prose positive, menus negative)
+    threshold: int = 40
+    #: the same for lines an extractor took from HTML as main content
+    markup_threshold: int = 30
+    #: a line with a sentence and at least this many characters is good prose
+    good_chars: int = 100
+    #: a line's weight counts at most this many characters
+    cap_chars: int = 1000
+    #: main runs found per document at most
+    max_runs: int = 3
+    #: a further run weighs at least this share of the best one
+    min_share: float = 0.5
+    #: a list item from markup weighs at least this
+    list_floor: int = 5
+
+
 def mark_low_content(
-    lines: pl.LazyFrame,
-    *,
-    markup: bool = False,
-    threshold: int = 40,
-    markup_threshold: int = 30,
-    good_chars: int = 100,
-    cap_chars: int = 1000,
-    max_runs: int = 3,
-    min_share: float = 0.5,
-    list_floor: int = 5,
+    lines: pl.LazyFrame, *, markup: bool = False, opts: LowContentOptions | None = None
 ) -> pl.LazyFrame:
     """Set ``reason`` on alive lines outside each document's main runs of prose.
 
@@ -113,10 +125,13 @@ def mark_low_content(
     The runs are found in numpy, so the query so far is run here, and the rest of the
     stage starts a new one from its result.
     """
-    weights, mark = _steps(markup, threshold, markup_threshold, good_chars, cap_chars, list_floor)
+    o = opts or LowContentOptions()
+    weights, mark = _steps(
+        markup, o.threshold, o.markup_threshold, o.good_chars, o.cap_chars, o.list_floor
+    )
     done = run(lines.with_columns(*weights))
     inside = best_runs(
-        done["doc"].to_numpy(), done["_w"].to_numpy(), max_runs=max_runs, min_share=min_share
+        done["doc"].to_numpy(), done["_w"].to_numpy(), max_runs=o.max_runs, min_share=o.min_share
     )
     return done.hstack([pl.Series("_in", inside)]).lazy().with_columns(mark).drop(_MADE)
 

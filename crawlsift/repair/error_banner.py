@@ -10,6 +10,7 @@ stand next to one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -50,9 +51,21 @@ _SHORT = "|".join(f"(?:{p})" for p in SHORT_PATTERNS)
 INTERJECTION = r"^(?:\W*(?:error|oops|whoops|sorry|uh[ -]oh|ouch|hmm+|not found|404|403)\W*)+$"
 
 
+@dataclass(frozen=True, kw_only=True)
+class BannerOptions:
+    """Thresholds of the error-banner rule."""
+
+    #: a banner line has at most this many words
+    max_words: int = 40
+    #: a short interjection ("Oops!") at most this many
+    max_short_words: int = 10
+
+
 @cache
-def banner_rule(max_words: int = 40, max_short_words: int = 10) -> Rule:
+def banner_rule(opts: BannerOptions | None = None) -> Rule:
     """Banner lines, and interjections near them."""
+    opts = opts or BannerOptions()
+    max_words, max_short_words = opts.max_words, opts.max_short_words
     banner = matches_where(_ERROR, pl.col("nwords") <= max_words) | matches_where(
         _SHORT, pl.col("nwords") <= max_short_words
     )

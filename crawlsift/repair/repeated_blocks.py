@@ -13,6 +13,7 @@ inside such a run, so a repeated table cell standing alone is kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -21,10 +22,22 @@ from crawlsift.reasons import REPAIR_REPEATED_BLOCK as REASON
 from crawlsift.repair.lines import Rule
 
 
+@dataclass(frozen=True, kw_only=True)
+class RepeatedBlockOptions:
+    """Thresholds of the repeated-block rule."""
+
+    #: a repeated line this long is a copy on its own
+    min_chars: int = 30
+    #: shorter ones count in runs copying this many distinct lines
+    min_distinct: int = 2
+
+
 @cache
-def repeated_block_rule(min_chars: int = 30, min_distinct: int = 2) -> Rule:
+def repeated_block_rule(opts: RepeatedBlockOptions | None = None) -> Rule:
     """The later copies of lines that occurred before in the doc, in runs that copy at least
     ``min_distinct`` distinct lines."""
+    opts = opts or RepeatedBlockOptions()
+    min_chars, min_distinct = opts.min_chars, opts.min_distinct
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     # only lines still alive count as earlier copies: a menu item removed as navigation
     # must not make its copy in the article a repeat

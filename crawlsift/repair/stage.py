@@ -16,7 +16,7 @@ do not depend on each other run side by side (``lines.apply_rules``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import polars as pl
@@ -34,6 +34,12 @@ from crawlsift.reasons import TOO_MANY_LINES as REJECT_TOO_MANY_LINES
 from crawlsift.reasons import TOO_SHORT as REJECT_SHORT
 from crawlsift.registry import register
 from crawlsift.repair.boilerplate import (
+    CallToActionOptions,
+    CookieOptions,
+    CreditOptions,
+    LegalOptions,
+    LinkListOptions,
+    WidgetOptions,
     call_to_action_rule,
     cookie_rule,
     credit_rule,
@@ -41,8 +47,8 @@ from crawlsift.repair.boilerplate import (
     link_list_rule,
     widget_rule,
 )
-from crawlsift.repair.content_density import mark_low_content
-from crawlsift.repair.error_banner import banner_rule
+from crawlsift.repair.content_density import LowContentOptions, mark_low_content
+from crawlsift.repair.error_banner import BannerOptions, banner_rule
 from crawlsift.repair.lines import (
     CONTENT_CHAR,
     Rule,
@@ -51,8 +57,8 @@ from crawlsift.repair.lines import (
     explode_lines,
     run,
 )
-from crawlsift.repair.repeated_blocks import repeated_block_rule
-from crawlsift.repair.title import title_rule
+from crawlsift.repair.repeated_blocks import RepeatedBlockOptions, repeated_block_rule
+from crawlsift.repair.title import TitleOptions, title_rule
 from crawlsift.repair.unicode import fix_unicode, suspect
 
 STAGE = "repair"
@@ -74,6 +80,17 @@ class RepairOptions:
     #: costs about 200 bytes a line, and a text of more lines than Gopher's upper bound
     #: of 100,000 words (Rae et al. 2021) is a dump, not a document
     max_lines: int = 200_000
+    #: each rule's thresholds
+    banner_rule: BannerOptions = field(default_factory=BannerOptions)
+    legal_rule: LegalOptions = field(default_factory=LegalOptions)
+    cookie_rule: CookieOptions = field(default_factory=CookieOptions)
+    widget_rule: WidgetOptions = field(default_factory=WidgetOptions)
+    link_list_rule: LinkListOptions = field(default_factory=LinkListOptions)
+    call_to_action_rule: CallToActionOptions = field(default_factory=CallToActionOptions)
+    credit_rule: CreditOptions = field(default_factory=CreditOptions)
+    title_rule: TitleOptions = field(default_factory=TitleOptions)
+    repeated_block_rule: RepeatedBlockOptions = field(default_factory=RepeatedBlockOptions)
+    low_content_rule: LowContentOptions = field(default_factory=LowContentOptions)
 
 
 _NO_REASON = pl.lit(None, dtype=pl.String).alias("reason")
@@ -85,7 +102,7 @@ def repair_lines(lines: pl.LazyFrame, opts: RepairOptions, *, markup: bool) -> p
     before, after = _rules(opts)
     lines = apply_rules(add_features(lines).with_columns(_NO_REASON), before)
     if opts.low_content:  # between the rules before and after it, as it runs in numpy
-        lines = mark_low_content(lines, markup=markup)
+        lines = mark_low_content(lines, markup=markup, opts=opts.low_content_rule)
     return apply_rules(lines, after) if after else lines
 
 
@@ -95,13 +112,21 @@ def _rules(opts: RepairOptions) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     low-content rule, and those after it."""
     before: list[Rule] = []
     if opts.error_banners:
-        before.append(banner_rule())
+        before.append(banner_rule(opts.banner_rule))
     if opts.boilerplate:
-        before += [legal_rule(), cookie_rule(), widget_rule()]
-        before += [link_list_rule(), call_to_action_rule(), credit_rule()]
+        before += [
+            legal_rule(opts.legal_rule),
+            cookie_rule(opts.cookie_rule),
+            widget_rule(opts.widget_rule),
+        ]
+        before += [
+            link_list_rule(opts.link_list_rule),
+            call_to_action_rule(opts.call_to_action_rule),
+            credit_rule(opts.credit_rule),
+        ]
     if opts.title:
-        before.append(title_rule())
-    after = (repeated_block_rule(),) if opts.repeated_blocks else ()
+        before.append(title_rule(opts.title_rule))
+    after = (repeated_block_rule(opts.repeated_block_rule),) if opts.repeated_blocks else ()
     return tuple(before), after
 
 

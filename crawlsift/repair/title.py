@@ -8,6 +8,7 @@ the first line left after the other rules, is short, does not end like a sentenc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
@@ -16,9 +17,23 @@ from crawlsift.reasons import REPAIR_TITLE as REASON
 from crawlsift.repair.lines import Rule
 
 
+@dataclass(frozen=True, kw_only=True)
+class TitleOptions:
+    """Thresholds of the title rule."""
+
+    #: a title has at most this many words
+    max_words: int = 25
+    #: and at least this many
+    min_words: int = 2
+    #: the next content line, a paragraph, has at least this many characters
+    body_chars: int = 60
+
+
 @cache
-def title_rule(max_words: int = 25, min_words: int = 2, body_chars: int = 60) -> Rule:
+def title_rule(opts: TitleOptions | None = None) -> Rule:
     """The title line of each document."""
+    opts = opts or TitleOptions()
+    max_words, min_words, body_chars = opts.max_words, opts.min_words, opts.body_chars
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     rank = pl.when(alive).then(pl.lit(1)).otherwise(pl.lit(0)).cum_sum().over("doc")
     nxt = pl.when(pl.col("_rank") == 2).then(pl.col("nchars")).max().over("doc")
