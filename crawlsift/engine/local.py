@@ -367,14 +367,8 @@ def process_task(
     unread: dict[str, str] = {}
     try:
         with isolate.Guard(faults, task.task_id) as guard:  # until committed
-            batches = read_batches(
-                task,
-                unread,
-                batch_size=opts.batch_size,
-                batch_bytes=opts.batch_bytes,
-                max_record_bytes=read_limit(pipeline.stages, pipeline.options),
-            )
-            for table, keys in batches:
+            batching = batch_limits(pipeline, opts.batch_size, opts.batch_bytes)
+            for table, keys in read_batches(task, unread, **batching):
                 size = payload_bytes(table)
                 for processed in isolate.process(pipeline, table, keys, log, guard):
                     output.add(processed)
@@ -384,6 +378,16 @@ def process_task(
     except BaseException:
         output.abort()
         raise
+
+
+def batch_limits(pipeline: Pipeline, batch_size: int, batch_bytes: int) -> dict[str, Any]:
+    """The keywords of :func:`read_batches` for a run of ``pipeline``: its batch bounds, and
+    the record size its guard stage allows (the readers reject larger records unread)."""
+    return {
+        "batch_size": batch_size,
+        "batch_bytes": batch_bytes,
+        "max_record_bytes": read_limit(pipeline.stages, pipeline.options),
+    }
 
 
 def read_batches(

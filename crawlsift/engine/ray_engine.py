@@ -35,6 +35,7 @@ from crawlsift.engine.local import (
     RunSummary,
     TaskOutput,
     TaskResult,
+    batch_limits,
     read_batches,
     start_run,
 )
@@ -43,7 +44,6 @@ from crawlsift.engine.ray_start import ray_module, start_ray
 from crawlsift.engine.tasks import Task, record_keys, single
 from crawlsift.errors import CrawlsiftError, InputError
 from crawlsift.io import ReadTask
-from crawlsift.io.guard import read_limit
 from crawlsift.io.passthrough import without_surrogates
 
 
@@ -231,11 +231,7 @@ def _run_ray(
 
     batch_fn = WatchedPipeline(pipeline, str(run.out), run.todo, opts.record_timeout)
     if run.todo:
-        batching = {
-            "batch_size": opts.batch_size,
-            "batch_bytes": opts.batch_bytes,
-            "max_record_bytes": read_limit(pipeline.stages, pipeline.options),
-        }
+        batching = batch_limits(pipeline, opts.batch_size, opts.batch_bytes)
         ds = ray.data.read_datasource(_datasource(run.todo, batching, faults))
         # Ray Data retries a task whose worker died without limit; each retry after a
         # death logs one more suspect batch or record, so it ends

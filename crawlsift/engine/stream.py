@@ -24,12 +24,11 @@ import pyarrow as pa
 from crawlsift import watchdog
 from crawlsift.engine import isolate
 from crawlsift.engine.isolate import FAULTS
-from crawlsift.engine.local import TIMEOUTS, RunOptions, read_batches
+from crawlsift.engine.local import TIMEOUTS, RunOptions, batch_limits, read_batches
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.tasks import Task, single
 from crawlsift.errors import CrawlsiftError
 from crawlsift.io import ReadTask
-from crawlsift.io.guard import read_limit
 
 _DONE = "done"
 
@@ -47,11 +46,7 @@ def processed(
     seconds per record (None: no limit) as in :class:`~crawlsift.engine.local.RunOptions`.
     A file that cannot be read raises its :class:`CrawlsiftError` when the stream
     reaches it."""
-    batching = {
-        "batch_size": batch_size,
-        "batch_bytes": batch_bytes,
-        "max_record_bytes": read_limit(pipeline.stages, pipeline.options),
-    }
+    batching = batch_limits(pipeline, batch_size, batch_bytes)
     with tempfile.TemporaryDirectory(prefix="crawlsift-stream-") as scratch:
         for file in files:
             task = single(file)
