@@ -1,12 +1,14 @@
 """Every reason code crawlsift writes, with the stage that gives it and what it means.
 
-A rejected row's ``reason`` and an edit's reason are codes from this list (the quality
-filters' codes are declared by the signal modules, see :data:`crawlsift.signals.filters.REASONS`,
-and :func:`every_reason` adds them). The modules that give a code import its constant from
-here; the report and ``docs/reasons.md`` (``python -m crawlsift.report.reason_docs``, checked
-current by a test) read the list.
+A rejected row's ``reason`` and an edit's reason are codes from this list, or declared
+where their rule lives: the repair rules' edits by the rule modules
+(:mod:`crawlsift.repair.registry`), the quality filters' codes by the signal modules (see
+:data:`crawlsift.signals.filters.REASONS`); :func:`every_reason` adds both. The other
+modules that give a code import its constant from here; the report and ``docs/reasons.md``
+(``python -m crawlsift.report.reason_docs``, checked current by a test) read the list.
 
-This module imports nothing of crawlsift's, so that any layer can import it.
+This module imports nothing of crawlsift's at import time (only inside the functions that
+collect the declared codes), so that any layer can import it.
 """
 
 from __future__ import annotations
@@ -51,16 +53,6 @@ BOILERPLATE_ONLY = "boilerplate_only"
 TOO_SHORT = "too_short"
 TOO_MANY_LINES = "too_many_lines"
 REPAIR_UNICODE = "repair_unicode"
-REPAIR_ERROR_BANNER = "repair_error_banner"
-REPAIR_REPEATED_BLOCK = "repair_repeated_block"
-REPAIR_LEGAL_BOILERPLATE = "repair_legal_boilerplate"
-REPAIR_LINK_LIST = "repair_link_list"
-REPAIR_WIDGET = "repair_widget"
-REPAIR_COOKIE_NOTICE = "repair_cookie_notice"
-REPAIR_CALL_TO_ACTION = "repair_call_to_action"
-REPAIR_CREDIT_LINE = "repair_credit_line"
-REPAIR_LOW_CONTENT = "repair_low_content"
-REPAIR_TITLE = "repair_title"
 # -- engine -------------------------------------------------------------------------------
 OUT_OF_MEMORY = "out_of_memory"
 WORKER_DIED = "worker_died"
@@ -97,16 +89,6 @@ REASONS: tuple[Reason, ...] = (
     Reason(EMPTY_TEXT, "repair", "reject", "no text"),
     Reason(TOO_SHORT, "repair", "reject", "fewer words left than the minimum"),
     Reason(REPAIR_UNICODE, "repair", "edit", "mojibake and broken characters fixed (ftfy)"),
-    Reason(REPAIR_ERROR_BANNER, "repair", "edit", "an error banner above real content"),
-    Reason(REPAIR_REPEATED_BLOCK, "repair", "edit", "a second copy of a block of lines"),
-    Reason(REPAIR_LEGAL_BOILERPLATE, "repair", "edit", "a legal disclaimer or copyright line"),
-    Reason(REPAIR_LINK_LIST, "repair", "edit", "a list of links (most popular, related)"),
-    Reason(REPAIR_WIDGET, "repair", "edit", "share, comment or login widget residue"),
-    Reason(REPAIR_COOKIE_NOTICE, "repair", "edit", "a cookie or consent notice"),
-    Reason(REPAIR_CALL_TO_ACTION, "repair", "edit", "subscribe, sign up, download prompts"),
-    Reason(REPAIR_CREDIT_LINE, "repair", "edit", "a photo or image credit line"),
-    Reason(REPAIR_LOW_CONTENT, "repair", "edit", "menus, footers, teasers around the main text"),
-    Reason(REPAIR_TITLE, "repair", "edit", "the headline, moved from the text to `title`"),
     Reason(OUT_OF_MEMORY, "engine", "reject", "a record that exhausts memory processed alone"),
     Reason(WORKER_DIED, "engine", "reject", "a record that kills its worker processed alone"),
     Reason(RECORD_TIMEOUT, "engine", "reject", "a record past the time limit in any stage"),
@@ -119,12 +101,22 @@ REASONS: tuple[Reason, ...] = (
 
 
 def every_reason() -> tuple[Reason, ...]:
-    """:data:`REASONS` and the quality filters' codes (declared by the signal modules)."""
+    """:data:`REASONS`, with the repair rules' codes after the repair stage's own and the
+    quality filters' codes at the end (both declared where their rules live)."""
+    from crawlsift.repair.registry import repair_rules
     from crawlsift.signals.filters import REASONS as FILTER_REASONS
 
-    return (*REASONS, *FILTER_REASONS)
+    after_repair = max(i for i, r in enumerate(REASONS) if r.stage == "repair") + 1
+    rules = tuple(r.reason for r in repair_rules())
+    return (*REASONS[:after_repair], *rules, *REASONS[after_repair:], *FILTER_REASONS)
 
 
 def by_stage(stage: str) -> tuple[str, ...]:
-    """The reject codes of one stage, in list order."""
-    return tuple(r.code for r in every_reason() if r.stage == stage and r.effect == "reject")
+    """The reject codes of one stage, in list order. (The repair rules' codes are edits, so
+    their modules are not imported: a module may import this one while the repair rules'
+    modules are still being imported.)"""
+    from crawlsift.signals.filters import REASONS as FILTER_REASONS
+
+    return tuple(
+        r.code for r in (*REASONS, *FILTER_REASONS) if r.stage == stage and r.effect == "reject"
+    )

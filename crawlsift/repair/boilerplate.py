@@ -34,25 +34,15 @@ from typing import Any
 
 import polars as pl
 
-from crawlsift.reasons import (
-    REPAIR_CALL_TO_ACTION as CALL_TO_ACTION,
-)
-from crawlsift.reasons import (
-    REPAIR_COOKIE_NOTICE as COOKIE,
-)
-from crawlsift.reasons import (
-    REPAIR_CREDIT_LINE as CREDIT,
-)
-from crawlsift.reasons import (
-    REPAIR_LEGAL_BOILERPLATE as LEGAL,
-)
-from crawlsift.reasons import (
-    REPAIR_LINK_LIST as LINK_LIST,
-)
-from crawlsift.reasons import (
-    REPAIR_WIDGET as WIDGET,
-)
 from crawlsift.repair.lines import Rule, matches_where, only_where
+from crawlsift.repair.registry import RepairRule
+
+LEGAL = "repair_legal_boilerplate"
+LINK_LIST = "repair_link_list"
+WIDGET = "repair_widget"
+COOKIE = "repair_cookie_notice"
+CALL_TO_ACTION = "repair_call_to_action"
+CREDIT = "repair_credit_line"
 
 LEGAL_HEADER = (
     r"^(?:legal )?(?:disclaimer|disclosure|notice)s?\s*:?$"
@@ -288,9 +278,8 @@ class LegalOptions:
 
 
 @cache
-def legal_rule(opts: LegalOptions | None = None) -> Rule:
+def legal_rule(opts: LegalOptions) -> Rule:
     """Legal disclaimers, terms notices and copyright lines."""
-    opts = opts or LegalOptions()
     min_terms, max_words = opts.min_terms, opts.max_words
     head = pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5)
     after_header = _previous_content(pl.col("_lhead")).fill_null(False) & (pl.col("_lterms") >= 1)
@@ -318,9 +307,8 @@ class CookieOptions:
 
 
 @cache
-def cookie_rule(opts: CookieOptions | None = None) -> Rule:
+def cookie_rule(opts: CookieOptions) -> Rule:
     """Cookie consent prompts."""
-    opts = opts or CookieOptions()
     max_words = opts.max_words
     cookie = matches_where(COOKIE_LINE, pl.col("nwords") <= max_words)
     return Rule(COOKIE, masks=(cookie.alias("_cookie"),), hit=pl.col("_cookie"), needs=("_cookie",))
@@ -337,9 +325,8 @@ class WidgetOptions:
 
 
 @cache
-def widget_rule(opts: WidgetOptions | None = None) -> Rule:
+def widget_rule(opts: WidgetOptions) -> Rule:
     """Share / comment / subscribe residue, and blog template footers."""
-    opts = opts or WidgetOptions()
     max_words, footer_words = opts.max_words, opts.footer_words
     candidate = matches_where(WIDGET_CORE, pl.col("nwords") <= max_words)
     # the residue is computed on candidate lines only, the others blanked first
@@ -367,9 +354,8 @@ class CallToActionOptions:
 
 
 @cache
-def call_to_action_rule(opts: CallToActionOptions | None = None) -> Rule:
+def call_to_action_rule(opts: CallToActionOptions) -> Rule:
     """Short prompts to subscribe, sign up for a newsletter or follow the site elsewhere."""
-    opts = opts or CallToActionOptions()
     max_words = opts.max_words
     prompt = matches_where(CALL_TO_ACTION_LINE, pl.col("nwords") <= max_words)
     return Rule(
@@ -386,9 +372,8 @@ class CreditOptions:
 
 
 @cache
-def credit_rule(opts: CreditOptions | None = None) -> Rule:
+def credit_rule(opts: CreditOptions) -> Rule:
     """Short picture and source credits, alone or ending a caption."""
-    opts = opts or CreditOptions()
     max_words = opts.max_words
     credit = matches_where(CREDIT_LINE, pl.col("nwords") <= max_words)
     return Rule(CREDIT, masks=(credit.alias("_credit"),), hit=pl.col("_credit"), needs=("_credit",))
@@ -403,10 +388,9 @@ class LinkListOptions:
 
 
 @cache
-def link_list_rule(opts: LinkListOptions | None = None) -> Rule:
+def link_list_rule(opts: LinkListOptions) -> Rule:
     """A list header and the headline-like lines that follow it, up to the next prose; a
     teaser line ("Read more: <headline>")."""
-    opts = opts or LinkListOptions()
     max_words = opts.max_words
     header = matches_where(LIST_HEADER, pl.col("nwords") <= 8)
     headline = (pl.col("nwords") <= max_words) & (
@@ -432,3 +416,51 @@ def link_list_rule(opts: LinkListOptions | None = None) -> Rule:
         # a list starts at a header: without one, only teasers are hit
         needs=("_header", "_teaser"),
     )
+
+
+#: in the order they claim lines: a legal notice, cookie prompt or widget line inside a
+#: link list is removed as what it is
+RULES = (
+    RepairRule(
+        code=LEGAL,
+        meaning="a legal disclaimer or copyright line",
+        options=LegalOptions,
+        switch="boilerplate",
+        line_rule=legal_rule,
+    ),
+    RepairRule(
+        code=COOKIE,
+        meaning="a cookie or consent notice",
+        options=CookieOptions,
+        switch="boilerplate",
+        line_rule=cookie_rule,
+    ),
+    RepairRule(
+        code=WIDGET,
+        meaning="share, comment or login widget residue",
+        options=WidgetOptions,
+        switch="boilerplate",
+        line_rule=widget_rule,
+    ),
+    RepairRule(
+        code=LINK_LIST,
+        meaning="a list of links (most popular, related)",
+        options=LinkListOptions,
+        switch="boilerplate",
+        line_rule=link_list_rule,
+    ),
+    RepairRule(
+        code=CALL_TO_ACTION,
+        meaning="subscribe, sign up, download prompts",
+        options=CallToActionOptions,
+        switch="boilerplate",
+        line_rule=call_to_action_rule,
+    ),
+    RepairRule(
+        code=CREDIT,
+        meaning="a photo or image credit line",
+        options=CreditOptions,
+        switch="boilerplate",
+        line_rule=credit_rule,
+    ),
+)

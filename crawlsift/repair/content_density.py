@@ -29,8 +29,10 @@ from functools import cache
 import numpy as np
 import polars as pl
 
-from crawlsift.reasons import REPAIR_LOW_CONTENT as REASON
 from crawlsift.repair.lines import matches_where, run
+from crawlsift.repair.registry import RepairRule
+
+REASON = "repair_low_content"
 
 _MADE = ("_good", "_w", "_in")
 
@@ -109,9 +111,7 @@ class LowContentOptions:
     list_floor: int = 5
 
 
-def mark_low_content(
-    lines: pl.LazyFrame, *, markup: bool = False, opts: LowContentOptions | None = None
-) -> pl.LazyFrame:
+def mark_low_content(lines: pl.LazyFrame, *, markup: bool, opts: LowContentOptions) -> pl.LazyFrame:
     """Set ``reason`` on alive lines outside each document's main runs of prose.
 
     With ``markup``, the line table has a ``from_markup`` column, true on lines of text an
@@ -125,7 +125,7 @@ def mark_low_content(
     The runs are found in numpy, so the query so far is run here, and the rest of the
     stage starts a new one from its result.
     """
-    o = opts or LowContentOptions()
+    o = opts
     weights, mark = _steps(
         markup, o.threshold, o.markup_threshold, o.good_chars, o.cap_chars, o.list_floor
     )
@@ -159,3 +159,14 @@ def _steps(
     hit = alive & ~pl.col("_in") & ~pl.col("_good") & has_prose
     reason = pl.when(hit).then(pl.lit(REASON)).otherwise(pl.col("reason"))
     return (good.alias("_good"), weight.fill_null(0).alias("_w")), reason.alias("reason")
+
+
+RULES = (
+    RepairRule(
+        code=REASON,
+        meaning="menus, footers, teasers around the main text",
+        options=LowContentOptions,
+        switch="low_content",
+        step=mark_low_content,
+    ),
+)

@@ -15,8 +15,10 @@ from functools import cache
 
 import polars as pl
 
-from crawlsift.reasons import REPAIR_ERROR_BANNER as REASON
 from crawlsift.repair.lines import Rule, matches_where
+from crawlsift.repair.registry import RepairRule
+
+REASON = "repair_error_banner"
 
 #: an interjection this many lines from a banner belongs to it
 NEAR_LINES = 2
@@ -62,9 +64,8 @@ class BannerOptions:
 
 
 @cache
-def banner_rule(opts: BannerOptions | None = None) -> Rule:
+def banner_rule(opts: BannerOptions) -> Rule:
     """Banner lines, and interjections near them."""
-    opts = opts or BannerOptions()
     max_words, max_short_words = opts.max_words, opts.max_short_words
     banner = matches_where(_ERROR, pl.col("nwords") <= max_words) | matches_where(
         _SHORT, pl.col("nwords") <= max_short_words
@@ -85,3 +86,14 @@ def banner_rule(opts: BannerOptions | None = None) -> Rule:
         hit=pl.col("_banner") | matches_where(INTERJECTION, pl.col("_near")),
         needs=("_banner",),  # an interjection is hit only near a banner
     )
+
+
+RULES = (
+    RepairRule(
+        code=REASON,
+        meaning="an error banner above real content",
+        options=BannerOptions,
+        switch="error_banners",
+        line_rule=banner_rule,
+    ),
+)

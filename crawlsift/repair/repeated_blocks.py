@@ -18,8 +18,10 @@ from functools import cache
 
 import polars as pl
 
-from crawlsift.reasons import REPAIR_REPEATED_BLOCK as REASON
 from crawlsift.repair.lines import Rule
+from crawlsift.repair.registry import RepairRule
+
+REASON = "repair_repeated_block"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,10 +35,9 @@ class RepeatedBlockOptions:
 
 
 @cache
-def repeated_block_rule(opts: RepeatedBlockOptions | None = None) -> Rule:
+def repeated_block_rule(opts: RepeatedBlockOptions) -> Rule:
     """The later copies of lines that occurred before in the doc, in runs that copy at least
     ``min_distinct`` distinct lines."""
-    opts = opts or RepeatedBlockOptions()
     min_chars, min_distinct = opts.min_chars, opts.min_distinct
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     # only lines still alive count as earlier copies: a menu item removed as navigation
@@ -62,3 +63,14 @@ def repeated_block_rule(opts: RepeatedBlockOptions | None = None) -> Rule:
         hit=hit,
         reads_reason=True,
     )
+
+
+RULES = (
+    RepairRule(
+        code=REASON,
+        meaning="a second copy of a block of lines",
+        options=RepeatedBlockOptions,
+        switch="repeated_blocks",
+        line_rule=repeated_block_rule,
+    ),
+)

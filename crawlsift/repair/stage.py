@@ -1,7 +1,8 @@
 """The repair stage: from raw record text to clean text plus an audit trail of edits.
 
-Rules run in a fixed order over the batch's line table (see ``lines.py``), without its
-lines of white space alone; each rule only claims lines no earlier rule removed. What
+The rules, declared by their modules (``registry.py``), run in the order listed there over
+the batch's line table (see ``lines.py``), without its lines of white space alone; each
+rule only claims lines no earlier rule removed. What
 is left, whitespace-normalised, is the new ``text``; each run of removed lines becomes
 one edit (start, end, reason) against ``input_text``. A record whose text is empty or
 trivially short afterwards is rejected with the reason that emptied it.
@@ -16,39 +17,24 @@ do not depend on each other run side by side (``lines.apply_rules``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawlsift import schema as S
+from crawlsift.errors import InputError
 from crawlsift.reasons import BOILERPLATE_ONLY as REJECT_BOILERPLATE
 from crawlsift.reasons import EMPTY_TEXT as REJECT_EMPTY
 from crawlsift.reasons import ERROR_PAGE as REJECT_ERROR_PAGE
-from crawlsift.reasons import REPAIR_ERROR_BANNER as BANNER
-from crawlsift.reasons import REPAIR_TITLE as TITLE
 from crawlsift.reasons import REPAIR_UNICODE as UNICODE
 from crawlsift.reasons import TOO_MANY_LINES as REJECT_TOO_MANY_LINES
 from crawlsift.reasons import TOO_SHORT as REJECT_SHORT
 from crawlsift.registry import register
-from crawlsift.repair.boilerplate import (
-    CallToActionOptions,
-    CookieOptions,
-    CreditOptions,
-    LegalOptions,
-    LinkListOptions,
-    WidgetOptions,
-    call_to_action_rule,
-    cookie_rule,
-    credit_rule,
-    legal_rule,
-    link_list_rule,
-    widget_rule,
-)
-from crawlsift.repair.content_density import LowContentOptions, mark_low_content
-from crawlsift.repair.error_banner import BannerOptions, banner_rule
+from crawlsift.repair.error_banner import REASON as BANNER
 from crawlsift.repair.lines import (
     CONTENT_CHAR,
     Rule,
@@ -57,8 +43,8 @@ from crawlsift.repair.lines import (
     explode_lines,
     run,
 )
-from crawlsift.repair.repeated_blocks import RepeatedBlockOptions, repeated_block_rule
-from crawlsift.repair.title import TitleOptions, title_rule
+from crawlsift.repair.registry import RepairRule, Step, repair_rules
+from crawlsift.repair.title import REASON as TITLE
 from crawlsift.repair.unicode import fix_unicode, suspect
 
 STAGE = "repair"
@@ -80,17 +66,33 @@ class RepairOptions:
     #: costs about 200 bytes a line, and a text of more lines than Gopher's upper bound
     #: of 100,000 words (Rae et al. 2021) is a dump, not a document
     max_lines: int = 200_000
-    #: each rule's thresholds
-    banner_rule: BannerOptions = field(default_factory=BannerOptions)
-    legal_rule: LegalOptions = field(default_factory=LegalOptions)
-    cookie_rule: CookieOptions = field(default_factory=CookieOptions)
-    widget_rule: WidgetOptions = field(default_factory=WidgetOptions)
-    link_list_rule: LinkListOptions = field(default_factory=LinkListOptions)
-    call_to_action_rule: CallToActionOptions = field(default_factory=CallToActionOptions)
-    credit_rule: CreditOptions = field(default_factory=CreditOptions)
-    title_rule: TitleOptions = field(default_factory=TitleOptions)
-    repeated_block_rule: RepeatedBlockOptions = field(default_factory=RepeatedBlockOptions)
-    low_content_rule: LowContentOptions = field(default_factory=LowContentOptions)
+    #: thresholds of single rules, each an instance of a rule's options class (see
+    #: ``repair.registry``), e.g. ``rules=(LegalOptions(min_terms=4),)``; a rule given none
+    #: here runs with its options' defaults
+    rules: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        given = tuple(self.rules)
+        object.__setattr__(self, "rules", given)  # a list would not hash
+        known = {r.options for r in repair_rules()}
+        for options in given:
+            if type(options) not in known:
+                names = ", ".join(sorted(o.__name__ for o in known))
+                raise InputError(
+                    f"repair option rules: {options!r} is not the options of a repair rule; "
+                    f"use instances of {names}"
+                )
+        types = [type(o) for o in given]
+        twice = sorted({t.__name__ for t in types if types.count(t) > 1})
+        if twice:
+            raise InputError(f"repair option rules: {', '.join(twice)} given twice")
+
+    def options_of(self, rule: RepairRule) -> Any:
+        """The options ``rule`` runs with: those given in ``rules``, or its defaults."""
+        for options in self.rules:
+            if type(options) is rule.options:
+                return options
+        return rule.options()
 
 
 _NO_REASON = pl.lit(None, dtype=pl.String).alias("reason")
@@ -99,35 +101,34 @@ _NO_REASON = pl.lit(None, dtype=pl.String).alias("reason")
 def repair_lines(lines: pl.LazyFrame, opts: RepairOptions, *, markup: bool) -> pl.LazyFrame:
     """Apply the rules to a line table with ``fixed`` (see ``unicode.py``); adds ``reason``
     (null = kept). ``markup``: the table has a ``from_markup`` column."""
-    before, after = _rules(opts)
-    lines = apply_rules(add_features(lines).with_columns(_NO_REASON), before)
-    if opts.low_content:  # between the rules before and after it, as it runs in numpy
-        lines = mark_low_content(lines, markup=markup, opts=opts.low_content_rule)
-    return apply_rules(lines, after) if after else lines
+    lines = add_features(lines).with_columns(_NO_REASON)
+    for part in _plan(opts):
+        lines = apply_rules(lines, part) if isinstance(part, tuple) else part(lines, markup=markup)
+    return lines
 
 
 @cache
-def _rules(opts: RepairOptions) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-    """The rules ``opts`` enables, in the order they claim lines: those before the
-    low-content rule, and those after it."""
-    before: list[Rule] = []
-    if opts.error_banners:
-        before.append(banner_rule(opts.banner_rule))
-    if opts.boilerplate:
-        before += [
-            legal_rule(opts.legal_rule),
-            cookie_rule(opts.cookie_rule),
-            widget_rule(opts.widget_rule),
-        ]
-        before += [
-            link_list_rule(opts.link_list_rule),
-            call_to_action_rule(opts.call_to_action_rule),
-            credit_rule(opts.credit_rule),
-        ]
-    if opts.title:
-        before.append(title_rule(opts.title_rule))
-    after = (repeated_block_rule(opts.repeated_block_rule),) if opts.repeated_blocks else ()
-    return tuple(before), after
+def _plan(opts: RepairOptions) -> tuple[tuple[Rule, ...] | Step, ...]:
+    """The rules ``opts`` turns on, in the order they claim lines: consecutive line rules as
+    one tuple (their query parts run side by side), a step of its own alone, with its
+    options bound."""
+    plan: list[tuple[Rule, ...] | Step] = []
+    group: list[Rule] = []
+    for rule in repair_rules():
+        if rule.switch is not None and not getattr(opts, rule.switch):
+            continue
+        options = opts.options_of(rule)
+        if rule.line_rule is not None:
+            group.append(rule.line_rule(options))
+            continue
+        assert rule.step is not None
+        if group:
+            plan.append(tuple(group))
+            group = []
+        plan.append(partial(rule.step, opts=options))
+    if group:
+        plan.append(tuple(group))
+    return tuple(plan)
 
 
 #: the line columns that assembling reads

@@ -13,8 +13,10 @@ from functools import cache
 
 import polars as pl
 
-from crawlsift.reasons import REPAIR_TITLE as REASON
 from crawlsift.repair.lines import Rule
+from crawlsift.repair.registry import RepairRule
+
+REASON = "repair_title"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,9 +32,8 @@ class TitleOptions:
 
 
 @cache
-def title_rule(opts: TitleOptions | None = None) -> Rule:
+def title_rule(opts: TitleOptions) -> Rule:
     """The title line of each document."""
-    opts = opts or TitleOptions()
     max_words, min_words, body_chars = opts.max_words, opts.min_words, opts.body_chars
     alive = ~pl.col("blank") & pl.col("reason").is_null()
     rank = pl.when(alive).then(pl.lit(1)).otherwise(pl.lit(0)).cum_sum().over("doc")
@@ -49,3 +50,14 @@ def title_rule(opts: TitleOptions | None = None) -> Rule:
         hit=title_like,
         reads_reason=True,
     )
+
+
+RULES = (
+    RepairRule(
+        code=REASON,
+        meaning="the headline, moved from the text to `title`",
+        options=TitleOptions,
+        switch="title",
+        line_rule=title_rule,
+    ),
+)

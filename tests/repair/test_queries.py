@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from crawlsift import RepairOptions
 from crawlsift import schema as S
-from crawlsift.repair.lines import add_features, apply_rules, explode_lines, run
-from crawlsift.repair.stage import _drop_blank_rows, _rules, _with_fixed, repair
+from crawlsift.repair.lines import Rule, add_features, apply_rules, explode_lines, run
+from crawlsift.repair.stage import _drop_blank_rows, _plan, _with_fixed, repair
 
 PROSE = (
     "The council approved the new budget on Tuesday after a long debate about school funding, "
@@ -89,8 +89,7 @@ def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
     docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
     lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
     lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
-    before, after = _rules(RepairOptions())
-    rules = [*before, *after]
+    rules = _line_rules()
     together = run(apply_rules(lines, rules))
     one_by_one = lines
     for rule in rules:
@@ -98,6 +97,11 @@ def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
     alone = run(one_by_one)
     assert together.columns == alone.columns
     assert together["reason"].to_list() == alone["reason"].to_list()
+
+
+def _line_rules() -> list[Rule]:
+    """The default options' line rules, in the order they claim lines."""
+    return [rule for part in _plan(RepairOptions()) if isinstance(part, tuple) for rule in part]
 
 
 def _line_table(texts: list[str]) -> pl.LazyFrame:
@@ -112,8 +116,7 @@ def test_a_rule_whose_needed_masks_hold_nowhere_marks_nothing(texts):
     """``Rule.needs`` is necessary: run alone and in full, a rule marks a line only where one
     of its needed masks holds on some line, so leaving out the others changes nothing."""
     lines = _line_table(texts)
-    before, after = _rules(RepairOptions())
-    for rule in [*before, *after]:
+    for rule in _line_rules():
         if not rule.needs:
             continue
         names = [mask.meta.output_name() for mask in rule.masks]
@@ -127,8 +130,7 @@ def test_a_rule_whose_needed_masks_hold_nowhere_marks_nothing(texts):
 @given(st.lists(st.lists(LINES, max_size=15).map("\n".join), min_size=1, max_size=4))
 def test_rules_left_out_as_idle_change_no_mark(texts):
     lines = _line_table(texts)
-    before, after = _rules(RepairOptions())
-    rules = [*before, *after]
+    rules = _line_rules()
     skipped = run(apply_rules(lines, rules))
     full = run(apply_rules(lines, rules, skip_idle=False))
     assert skipped.columns == full.columns
@@ -138,7 +140,8 @@ def test_rules_left_out_as_idle_change_no_mark(texts):
 def test_idle_rules_are_left_out_of_the_query(queries):
     """A page without banners, legal or cookie wording runs none of those rules' steps."""
     lines = _line_table([PROSE])
-    before, _ = _rules(RepairOptions())
+    before = _plan(RepairOptions())[0]  # the line rules before the low-content step
+    assert isinstance(before, tuple)
     plan = apply_rules(lines, before).explain(optimizations=pl.QueryOptFlags.none())
     assert "repair_error_banner" not in plan and "repair_cookie_notice" not in plan
     assert "repair_title" in plan  # a rule without needed masks always runs
