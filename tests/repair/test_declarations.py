@@ -6,12 +6,9 @@ the declarations; a toy module written here (not in the package) shows it.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
+
+from tests.outside_module import run_with_module
 
 TOY_MODULE = """
 from dataclasses import dataclass
@@ -81,14 +78,7 @@ print(json.dumps({
 
 
 def test_a_toy_rule_module_is_all_a_new_repair_rule_needs(tmp_path: Path):
-    (tmp_path / "toy_rule.py").write_text(textwrap.dedent(TOY_MODULE))
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path)])}
-    env["CRAWLSIFT_REPAIR_MODULES"] = "toy_rule"
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, capture_output=True, text=True, check=True
-    )
-    seen = json.loads(done.stdout)
+    seen = run_with_module(tmp_path, "toy_rule", TOY_MODULE, "CRAWLSIFT_REPAIR_MODULES", DRIVER)
     assert seen["default"] == ["toy_shouting_line"]  # "BIG SALE" is two words
     assert seen["two_words"] == ["toy_shouting_line", "toy_shouting_line"]
     assert seen["off"] == []  # its switch turns it off

@@ -6,14 +6,10 @@ all derive from those declarations; a toy module written here (not in the packag
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 from crawlsift.signals import docs
+from tests.outside_module import run_with_module
 
 TOY_MODULE = """
 from dataclasses import dataclass
@@ -79,14 +75,7 @@ def test_docs_filters_md_is_current():
 
 
 def test_a_toy_signal_module_is_all_a_new_filter_needs(tmp_path: Path):
-    (tmp_path / "toy_signal.py").write_text(textwrap.dedent(TOY_MODULE))
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(tmp_path)])}
-    env["CRAWLSIFT_SIGNAL_MODULES"] = "toy_signal"
-    done = subprocess.run(
-        [sys.executable, "-c", DRIVER], env=env, capture_output=True, text=True, check=True
-    )
-    seen = json.loads(done.stdout)
+    seen = run_with_module(tmp_path, "toy_signal", TOY_MODULE, "CRAWLSIFT_SIGNAL_MODULES", DRIVER)
     assert seen["toy"] == {"toy_shouting": 0.5}
     assert seen["default"] == 0.5
     assert seen["stages"] == ["toy", "filter"]
