@@ -54,10 +54,15 @@ EDITS = "edits"
 KEEP = "keep"
 REASON = "reason"  # why a record was rejected; null when kept
 STAGE = "stage"  # which stage rejected the record; null when kept
-#: the word tokens of ``text``, left by the signal stage that found them for the ones after
-#: it (crawlsift.signals._text); null where not known. Replacing ``text`` through
-#: :func:`with_columns` clears it, so it never describes another text.
+#: the word tokens of ``text`` (each one's hash, length in characters and line number), left
+#: by the signal stage that found them for the ones after it (crawlsift.signals._text); null
+#: where not known. Replacing ``text`` through :func:`with_columns` clears it, so it never
+#: describes another text.
 WORD_TOKENS = "word_tokens"
+#: the number of word tokens of ``text``, where a stage that rewrote the text knows it
+#: without tokenising (``c4_lines``, from the tokens of the lines it keeps); cleared like
+#: :data:`WORD_TOKENS`
+WORD_TOKEN_COUNT = "word_token_count"
 
 EDIT_TYPE = pa.struct(
     [
@@ -95,7 +100,10 @@ _OWN_TYPES: dict[str, pa.DataType] = {
     REASON: pa.string(),
     STAGE: pa.string(),
     RECORD_BYTES: pa.int64(),
-    WORD_TOKENS: pa.list_(pa.string()),  # list<string>: pyarrow's JSON reader takes it
+    WORD_TOKENS: pa.list_(
+        pa.struct([("h", pa.uint64()), ("len", pa.uint32()), ("line", pa.uint32())])
+    ),
+    WORD_TOKEN_COUNT: pa.int64(),
 }
 
 #: Columns every reader must emit (in this order, before any pass-through columns). The
@@ -125,7 +133,7 @@ INPUT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns dropped from outputs (large intermediates, reader bookkeeping).
-INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS, WORD_TOKENS)
+INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS, WORD_TOKENS, WORD_TOKEN_COUNT)
 
 
 def field(name: str) -> pa.Field:
@@ -169,9 +177,12 @@ def edits_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 def with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
     """Replace or append crawlsift-owned columns, typed as this module says.
 
-    Replacing ``text`` clears :data:`WORD_TOKENS` unless it is given too."""
-    if TEXT in columns and WORD_TOKENS not in columns and WORD_TOKENS in table.column_names:
-        columns = {**columns, WORD_TOKENS: pa.nulls(table.num_rows, column_types()[WORD_TOKENS])}
+    Replacing ``text`` clears :data:`WORD_TOKENS` and :data:`WORD_TOKEN_COUNT` unless they
+    are given too."""
+    if TEXT in columns:
+        for name in (WORD_TOKENS, WORD_TOKEN_COUNT):
+            if name not in columns and name in table.column_names:
+                columns = {**columns, name: pa.nulls(table.num_rows, column_types()[name])}
     for name, arr in columns.items():
         if name in table.column_names:
             table = table.set_column(table.column_names.index(name), field(name), arr)

@@ -82,13 +82,18 @@ class TextBatch:
     """A batch's texts with their lines and word tokens, each computed once when first asked.
 
     One stage makes one ``TextBatch`` of the texts it scores (``text_batch``) and passes it
-    to its helpers; the tokens come from the table's ``word_tokens`` column when an earlier
-    stage left them there.
+    to its helpers. ``words`` tokenises the texts (the tokens' strings are needed); ``keys``
+    holds what the stages after the first need of each token (hash, length, line), from the
+    table's ``word_tokens`` column when an earlier stage left it there, so that a batch is
+    tokenised once.
     """
 
-    def __init__(self, texts: pl.Series, tokens: pa.Array | None = None) -> None:
+    def __init__(
+        self, texts: pl.Series, tokens: pa.Array | None = None, counts: pa.Array | None = None
+    ) -> None:
         self.texts = texts
         self._tokens = tokens
+        self._counts = counts
 
     @cached_property
     def lines(self) -> pl.DataFrame:
@@ -97,56 +102,104 @@ class TextBatch:
 
     @cached_property
     def words(self) -> pl.DataFrame:
-        """One row per word token: ``doc``, ``tok``, ``h`` (its hash), ``len`` (characters);
-        found line by line (a token never spans a line break)."""
-        if self._tokens is not None:
-            tokens = self._tokens
-            per_text = pc.list_value_length(tokens).fill_null(0).to_numpy()
-            doc = np.repeat(np.arange(len(tokens), dtype=np.uint32), per_text)
-            tok = pl.from_arrow(tokens.flatten())
-            assert isinstance(tok, pl.Series)
-            frame = pl.DataFrame({"doc": doc, "tok": tok.cast(pl.String)})
-        else:
-            lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
-            frame = lines.explode("tok").drop_nulls("tok")
+        """One row per word token: ``doc``, ``tok``, ``h`` (its hash), ``len`` (characters)
+        and ``line``; found line by line (a token never spans a line break)."""
+        lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
+        doc = lines["doc"].to_numpy()
+        row = np.arange(len(doc))
+        head = np.maximum.accumulate(np.where(np.diff(doc, prepend=-1) != 0, row, 0))
+        per_line = lines["tok"].list.len().to_numpy()
+        line = np.repeat((row - head).astype(np.uint32), per_line)
+        frame = lines.explode("tok").drop_nulls("tok")
         return frame.with_columns(
-            pl.col("doc").set_sorted(), h=pl.col("tok").hash(), len=pl.col("tok").str.len_chars()
+            pl.col("doc").set_sorted(),
+            h=pl.col("tok").hash(),
+            len=pl.col("tok").str.len_chars(),
+            line=pl.Series(line, dtype=pl.UInt32),
         )
 
+    @cached_property
+    def keys(self) -> pl.DataFrame:
+        """``words`` without the strings: ``doc``, ``h``, ``len``, ``line``; from the
+        ``word_tokens`` column where it has the text's tokens."""
+        if self._tokens is None or "words" in self.__dict__:
+            return self.words.drop("tok")
+        tokens = self._tokens
+        per_text = pc.list_value_length(tokens).fill_null(0).to_numpy()
+        flat = tokens.flatten()
+        frame = pl.DataFrame(
+            {
+                "doc": np.repeat(np.arange(len(tokens), dtype=np.uint32), per_text),
+                "h": flat.field("h").to_numpy(),
+                "len": flat.field("len").to_numpy(),
+                "line": flat.field("line").to_numpy(),
+            }
+        )
+        missing = self._missing()
+        if missing.any():  # texts a stage rewrote since: tokenised here
+            rest = self.texts.zip_with(pl.Series(missing), pl.Series([None], dtype=pl.String))
+            found = TextBatch(rest).words.drop("tok")
+            frame = pl.concat([frame, found]).sort("doc", maintain_order=True)
+        return frame.with_columns(pl.col("doc").set_sorted())
+
     def tokens(self) -> pa.Array:
-        """The word tokens as the ``word_tokens`` column: a list per text, null where null."""
-        if self._tokens is not None:
+        """The tokens as the ``word_tokens`` column: a list per text, null where null."""
+        if self._tokens is not None and not self._missing().any():
             return self._tokens
         n = len(self.texts)
-        frame = self.words
+        frame = self.keys
         bounds = np.searchsorted(frame["doc"].to_numpy(), np.arange(n + 1)).astype(np.int32)
-        values = frame["tok"].to_arrow().cast(pa.string())
+        values = pa.StructArray.from_arrays(
+            [
+                pa.array(frame["h"].to_numpy(), pa.uint64()),
+                pa.array(frame["len"].to_numpy().astype(np.uint32, copy=False)),
+                pa.array(frame["line"].to_numpy().astype(np.uint32, copy=False)),
+            ],
+            names=["h", "len", "line"],
+        )
         mask = pa.array(self.texts.is_null().to_numpy()) if self.texts.null_count() else None
         return pa.ListArray.from_arrays(pa.array(bounds), values, mask=mask)
 
+    def _missing(self) -> np.ndarray:
+        """Texts whose tokens the ``word_tokens`` column given does not hold."""
+        assert self._tokens is not None
+        valid = self._tokens.is_valid().to_numpy(zero_copy_only=False)
+        return self.texts.is_not_null().to_numpy() & ~valid
+
     def token_counts(self) -> np.ndarray:
-        """Word tokens per text, NaN where null (counted without keeping them when the
-        tokens are not known)."""
+        """Word tokens per text, NaN where null: from ``word_token_count`` where it is
+        known, else from the tokens, else counted without keeping them."""
+        if self._counts is not None:
+            known = self._counts.to_numpy(zero_copy_only=False).astype(np.float64)
+            todo = self.texts.is_not_null().to_numpy() & np.isnan(known)
+            if todo.any():  # texts whose count a stage could not carry over
+                rest = self.texts.zip_with(pl.Series(todo), pl.Series([None], dtype=pl.String))
+                known[todo] = TextBatch(rest).token_counts()[todo]
+            return np.where(self.texts.is_null().to_numpy(), np.nan, known)
         if self._tokens is not None or "words" in self.__dict__:
-            counts = pl.from_arrow(pc.list_value_length(self.tokens()))
-            assert isinstance(counts, pl.Series)
-            return counts.cast(pl.Float64).to_numpy()
+            counts = np.bincount(self.keys["doc"].to_numpy(), minlength=len(self.texts))
+            return np.where(self.texts.is_null().to_numpy(), np.nan, counts.astype(np.float64))
         return self.texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
 
 
 def text_batch(table: pa.Table, texts: pl.Series) -> TextBatch:
     """The ``TextBatch`` of ``texts`` (``active_texts(table)``), with the tokens ``table``
     carries in ``word_tokens``, if any (an earlier stage tokenised the same text)."""
+    counts = None
+    if S.WORD_TOKEN_COUNT in table.column_names:
+        counts = table.column(S.WORD_TOKEN_COUNT).combine_chunks()
+        if counts.null_count == len(counts):
+            counts = None
     if S.WORD_TOKENS not in table.column_names:
-        return TextBatch(texts)
+        return TextBatch(texts, counts=counts)
     tokens = table.column(S.WORD_TOKENS).combine_chunks()
     if tokens.null_count == len(tokens):
-        return TextBatch(texts)
+        return TextBatch(texts, counts=counts)
     active = texts.is_not_null().to_numpy()
-    if not np.array_equal(tokens.is_valid().to_numpy(zero_copy_only=False), active):
+    if (tokens.is_valid().to_numpy(zero_copy_only=False) & ~active).any():
         # rows rejected since the tokens were found: their tokens are not this batch's
         tokens = pc.if_else(pa.array(active), tokens, pa.nulls(len(tokens), tokens.type))
-    return TextBatch(texts, tokens)
+    return TextBatch(texts, tokens, counts)
 
 
 def split_parts(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crawlsift import schema as S
 from crawlsift.registry import Signals, register
@@ -131,10 +132,41 @@ def _old_edits(table: pa.Table) -> pl.DataFrame:
     return rows.unnest("e").select(empty.columns) if len(rows) else empty
 
 
+def _kept_token_counts(table: pa.Table, lines: pl.DataFrame, n: int) -> pa.Array:
+    """``word_token_count`` of the rewritten text: the tokens of the lines it keeps (tokens
+    never span lines, and stripping a line keeps its tokens), counted from ``word_tokens``;
+    null for a text that lost a citation (its tokens changed) or whose tokens are unknown."""
+    if S.WORD_TOKENS not in table.column_names:
+        return pa.nulls(n, pa.int64())
+    tokens = table.column(S.WORD_TOKENS).combine_chunks()
+    if tokens.null_count == n:
+        return pa.nulls(n, pa.int64())
+    doc = lines["doc"].to_numpy().astype(np.int64)
+    found = lines["in_start"].is_not_null().to_numpy()
+    kept = ~(lines["blank"].to_numpy() | (lines["removed"].is_not_null().to_numpy() & found))
+    known = tokens.is_valid().to_numpy(zero_copy_only=False)
+    known[doc[kept & found & lines["cited"].to_numpy()]] = False
+    # tokens per line row: each token's row is its text's first line row plus its line
+    first = np.searchsorted(doc, np.arange(n))
+    per_text = pc.list_value_length(tokens).fill_null(0).to_numpy()
+    line = tokens.flatten().field("line").to_numpy()
+    row = np.repeat(first, per_text) + line
+    per_line = np.bincount(row, minlength=len(doc))
+    counts = np.bincount(doc[kept], weights=per_line[kept], minlength=n).astype(np.int64)
+    return pa.array(counts, pa.int64(), mask=~known)
+
+
 @register(
     STAGE,
     C4LinesOptions,
-    columns=(*C4_SIGNALS.columns, S.TEXT, S.EDITS, S.INPUT_TEXT, S.WORD_TOKENS),
+    columns=(
+        *C4_SIGNALS.columns,
+        S.TEXT,
+        S.EDITS,
+        S.INPUT_TEXT,
+        S.WORD_TOKENS,
+        S.WORD_TOKEN_COUNT,
+    ),
 )
 def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:
     """C4 signals; remove the lines C4's line rules reject, each removal an edit."""
@@ -191,8 +223,10 @@ def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table
     columns = to_arrow(signals, texts)
     columns[S.TEXT] = text.to_arrow().cast(pa.large_string())
     columns[S.EDITS] = S.edits_array(out["edits"].to_arrow())
-    # tokens found before describe the text before its lines went
+    # the tokens found before describe the text before its lines went; their count for
+    # the lines kept is what FineWeb's newline ratio needs
     columns[S.WORD_TOKENS] = pa.nulls(n, S.field(S.WORD_TOKENS).type)
+    columns[S.WORD_TOKEN_COUNT] = _kept_token_counts(table, lines, n)
     if S.INPUT_TEXT not in table.column_names:
         columns[S.INPUT_TEXT] = original.to_arrow().cast(pa.large_string())
     return S.with_columns(table, columns)

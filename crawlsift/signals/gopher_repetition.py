@@ -235,7 +235,7 @@ def gopher_repetition_signals(
             DUP_LINE_CHAR_FRAC: lin["c"] / length,
         }
     )
-    toks = batch.words
+    toks = batch.keys
     doc = toks["doc"].to_numpy()
     lens = toks["len"].to_numpy().astype(np.int64)
     h = toks["h"].to_numpy()

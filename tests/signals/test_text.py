@@ -40,10 +40,13 @@ def test_tokens_by_line_equal_tokens_of_whole_texts(texts: list[str]):
     found = dict(zip(by_doc["doc"].to_list(), by_doc["tok"].to_list(), strict=True))
     assert [found.get(i, []) for i in range(len(texts))] == whole
     assert words["len"].to_list() == [len(t) for t in words["tok"].to_list()]
-    # as a column, and back: the same tokens, hashes and counts
-    assert batch.tokens().to_pylist() == whole
+    # as a column, and back: the same hashes, lengths, lines and counts
+    column = batch.tokens().to_pylist()
+    hashes = [[pl.Series([t], dtype=pl.String).hash()[0] for t in doc] for doc in whole]
+    assert [[t["h"] for t in doc or []] for doc in column] == hashes
+    assert [[t["len"] for t in doc or []] for doc in column] == [[len(t) for t in d] for d in whole]
     again = TextBatch(series, batch.tokens())
-    assert again.words.equals(words)
+    assert again.keys.equals(words.drop("tok"))
     counted = series.str.count_matches(WORD_PATTERN).cast(float).to_list()
     assert batch.token_counts().tolist() == again.token_counts().tolist() == counted
 
@@ -74,19 +77,23 @@ def test_duplicates_equal_reference(docs: list[list[str]]):
 
 def _signals(table: pa.Table) -> dict[str, list]:
     """The signal columns of a stage's output (every column but the text and the tokens)."""
-    return {c: table.column(c).to_pylist() for c in table.column_names if c != S.WORD_TOKENS}
+    internal = (S.WORD_TOKENS, S.WORD_TOKEN_COUNT)
+    return {c: table.column(c).to_pylist() for c in table.column_names if c not in internal}
 
 
 def test_tokens_travel_as_a_column_and_a_rewrite_clears_them():
     texts = ["One two three.\nJavaScript is off", "Four five.", None]
     scored = gopher_quality(text_table(texts))
-    assert scored.column(S.WORD_TOKENS).to_pylist() == [
-        ["One", "two", "three", ".", "JavaScript", "is", "off"],
-        ["Four", "five", "."],
-        None,
+    tokens = scored.column(S.WORD_TOKENS).to_pylist()
+    assert [[(t["len"], t["line"]) for t in doc] for doc in tokens[:2]] == [
+        [(3, 0), (3, 0), (5, 0), (1, 0), (10, 1), (2, 1), (3, 1)],
+        [(4, 0), (4, 0), (1, 0)],
     ]
+    assert tokens[2] is None
     rewritten = c4_lines(scored)  # drops the javascript line: the tokens no longer apply
     assert rewritten.column(S.WORD_TOKENS).null_count == len(texts)
+    # but their count for the lines kept does, and FineWeb reads it instead of counting
+    assert rewritten.column(S.WORD_TOKEN_COUNT).to_pylist() == [4, 0, None]  # 2 words: cut
 
 
 @settings(max_examples=60, deadline=None)
@@ -98,6 +105,11 @@ def test_a_stage_gives_the_same_signals_whatever_ran_before(texts: list[str]):
     assert _signals(gopher_quality(gopher_repetition(table))).items() >= (
         _signals(gopher_quality(table)).items()
     )
+    rewritten = c4_lines(gopher_quality(table))
+    counts = rewritten.column(S.WORD_TOKEN_COUNT).to_pylist()
+    recount = pl.Series(rewritten.column(S.TEXT).to_pylist(), dtype=pl.String)
+    recount = recount.str.count_matches(WORD_PATTERN).to_list()
+    assert all(c is None or c == r for c, r in zip(counts, recount, strict=True))
     fine = _signals(fineweb(c4_lines(table)))
     assert _signals(fineweb(c4_lines(gopher_quality(table)))).items() >= fine.items()
 
