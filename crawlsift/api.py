@@ -27,11 +27,15 @@ from crawlsift.io.guard import GuardOptions
 from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.settings import from_keywords
+from crawlsift.signals.decontam import DEFAULT_RULES as DECONTAM_DEFAULTS
+from crawlsift.signals.decontam import STAGE as DECONTAM_STAGE
+from crawlsift.signals.decontam import DecontamOptions
 from crawlsift.signals.filters import (
     NO_PRESET,
     PRESETS,
     FilterOptions,
     config_preset,
+    config_rules,
     quality_pipeline,
 )
 
@@ -69,6 +73,7 @@ def make_pipeline(
     guard: GuardOptions | None = None,
     preset: str | None = None,
     filters: str | None = None,
+    decontaminate: Sequence[str] | DecontamOptions = (),
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -76,6 +81,10 @@ def make_pipeline(
     ``preset`` (gopher, c4, fineweb, crawlsift-default) or a TOML ``filters`` file adds the
     quality signals that its rules need and the ``filter`` stage after repair. A filters
     file names the preset it starts from; ``preset``, if also given, must be the same.
+    ``decontaminate`` names local benchmark files (or is a ``DecontamOptions``): their
+    passages are removed from the text and the ``decontam`` rules reject what stays
+    contaminated (``crawlsift.signals.decontam``; a filters file may set those rules'
+    thresholds).
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -85,10 +94,10 @@ def make_pipeline(
     if extract is not None:
         options["extract"] = extract
     stages: tuple[str, ...] = DEFAULT_STAGES
-    if preset is not None or filters is not None:
+    if preset is not None or filters is not None or decontaminate:
         if preset is not None and preset not in PRESETS:
             raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
-        chosen: str | None = preset or "crawlsift-default"
+        chosen: str | None = preset
         if filters is not None:  # the file is checked here, before any output exists
             chosen = config_preset(filters)
             if preset is not None and preset != chosen:
@@ -96,8 +105,24 @@ def make_pipeline(
                     f'preset {preset} and {filters} (preset = "{chosen or NO_PRESET}") '
                     "disagree; the filter file names the preset its rules start from"
                 )
-        stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters))
-        options["filter"] = FilterOptions(preset=chosen, config=filters)
+        rules: tuple[tuple[str, Any], ...] = ()
+        if decontaminate:
+            if not isinstance(decontaminate, DecontamOptions):
+                decontaminate = DecontamOptions(benchmarks=tuple(decontaminate))
+            options[DECONTAM_STAGE] = decontaminate
+            set_in_file = config_rules(filters) if filters is not None else {}
+            rules = tuple(
+                (rule, value)
+                for rule, value in DECONTAM_DEFAULTS.items()
+                if rule not in set_in_file
+            )
+        stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters, rules))
+        if DECONTAM_STAGE in stages and not decontaminate:
+            raise InputError(
+                "the decontam rules need benchmark files: give them with decontaminate= "
+                "(--decontaminate on the command line)"
+            )
+        options["filter"] = FilterOptions(preset=chosen, config=filters, rules=rules)
     return Pipeline(stages=stages, options=options)
 
 

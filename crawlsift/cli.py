@@ -69,9 +69,17 @@ def _local_paths(ctx: click.Context, param: click.Parameter, values: Any) -> Any
 
 
 def _filter_options(fn: F) -> F:
-    """``--preset`` and ``--filters``: quality filters after repair."""
+    """``--preset``, ``--filters`` and ``--decontaminate``: quality filters after repair."""
     from crawlsift.signals.filters import PRESETS
 
+    fn = click.option(
+        "--decontaminate",
+        "decontaminate",
+        multiple=True,
+        type=LocalPath(dir_okay=False, exists=True),
+        help="Benchmark file (JSONL, Parquet or text) whose passages are removed from the "
+        "text (13-word overlaps, GPT-3's rule); repeat for several.",
+    )(fn)
     fn = click.option(
         "--filters",
         type=LocalPath(dir_okay=False, exists=True),
@@ -199,6 +207,7 @@ def clean(
     address: str | None,
     preset: str | None,
     filters: str | None,
+    decontaminate: tuple[str, ...],
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -222,7 +231,9 @@ def clean(
     if max_record_mb != GuardOptions.max_record_bytes / 2**20:
         guard = GuardOptions(max_record_bytes=int(max_record_mb * 2**20))
     if to_stdout:
-        pipeline = make_pipeline(guard=guard, preset=preset, filters=filters)
+        pipeline = make_pipeline(
+            guard=guard, preset=preset, filters=filters, decontaminate=decontaminate
+        )
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
         return
     if not output:
@@ -230,7 +241,9 @@ def clean(
     summary = run_clean(
         list(inputs),
         output,
-        pipeline=make_pipeline(guard=guard, preset=preset, filters=filters),
+        pipeline=make_pipeline(
+            guard=guard, preset=preset, filters=filters, decontaminate=decontaminate
+        ),
         format=fmt,
         workers=workers,
         batch_size=batch_size,
@@ -317,6 +330,7 @@ def explain(
     html_path: str | None,
     preset: str | None,
     filters: str | None,
+    decontaminate: tuple[str, ...],
 ) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
@@ -334,7 +348,7 @@ def explain(
     from crawlsift.report.explain import html_page, render_record, render_record_html
     from crawlsift.report.why import run_thresholds
 
-    pipeline = make_pipeline(preset=preset, filters=filters)
+    pipeline = make_pipeline(preset=preset, filters=filters, decontaminate=decontaminate)
     limits = run_thresholds(pipeline.describe())
     rows = []
     for i, row in enumerate(_processed_rows(inputs, pipeline, batch_size=100)):

@@ -35,6 +35,7 @@ SIGNAL_MODULES: tuple[str, ...] = (
     "crawlsift.signals.c4_lines",
     "crawlsift.signals.fineweb",
     "crawlsift.signals.language",
+    "crawlsift.signals.decontam",
     *filter(None, (m.strip() for m in os.environ.get("CRAWLSIFT_SIGNAL_MODULES", "").split(","))),
 )
 #: every module that registers a stage

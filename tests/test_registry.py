@@ -8,7 +8,7 @@ import pytest
 
 from crawlsift import schema as S
 from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
-from crawlsift.registry import all_stages
+from crawlsift.registry import all_stages, signals
 
 PROSE = (
     "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt, "
@@ -16,7 +16,8 @@ PROSE = (
 )
 HTML = f"<html><head><title>Ferry</title></head><body><article><p>{PROSE}</p></article></body>"
 STAGES = all_stages()
-SIGNALS = ("gopher_quality", "gopher_repetition", "c4", "c4_lines", "fineweb", "language")
+#: every signal stage, in pipeline order
+SIGNALS = tuple(s.stage for s in signals())
 
 
 def _prefix(name: str) -> tuple[str, ...]:

@@ -190,6 +190,11 @@ def config_preset(path: str) -> str | None:
     return _read_config(path)[0]
 
 
+def config_rules(path: str) -> dict[str, Any]:
+    """The ``[rules]`` a TOML filter file sets; checks the file."""
+    return _read_config(path)[1]
+
+
 def thresholds(opts: FilterOptions) -> dict[str, Any]:
     """The effective rule thresholds, in rule order; a rule set to ``False`` is dropped."""
     preset = None if opts.preset == NO_PRESET else opts.preset
@@ -246,13 +251,17 @@ def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Ta
     )
 
 
-def quality_pipeline(preset: str | None = DEFAULT_PRESET, config: str | None = None) -> list[str]:
-    """The signal stages a preset (or TOML config, which names its own) needs, in order,
-    then ``filter``.
+def quality_pipeline(
+    preset: str | None = DEFAULT_PRESET,
+    config: str | None = None,
+    rules: tuple[tuple[str, Any], ...] = (),
+) -> list[str]:
+    """The signal stages a preset (or TOML config, which names its own) and the explicit
+    ``rules`` need, in order, then ``filter``.
 
     C4's signals come from ``c4_lines``, which also removes the lines C4 rejects (as edits)
     before the stages after it, as datatrove's C4 filter rewrites the text it passes on; the
     ``c4`` stage computes the same signals without touching the text.
     """
-    rules = thresholds(FilterOptions(preset=preset, config=config))
-    return [*signal_stages(signals(), rules), STAGE]
+    needed = thresholds(FilterOptions(preset=preset, config=config, rules=rules))
+    return [*signal_stages(signals(), needed), STAGE]
