@@ -340,7 +340,14 @@ def _pieces(text: str, spans: list[list[int]]) -> int:
 @register(
     STAGE,
     DecontamOptions,
-    columns=(*SIGNALS.columns, S.TEXT, S.EDITS, S.INPUT_TEXT, S.WORD_TOKENS),
+    columns=(
+        *SIGNALS.columns,
+        S.TEXT,
+        S.EDITS,
+        S.INPUT_TEXT,
+        S.WORD_TOKENS,
+        S.WORD_TOKEN_COUNT,
+    ),
 )
 def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Table:
     """Remove benchmark passages from the text (edits); count them as columns."""
@@ -397,7 +404,8 @@ def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Tabl
             new_edits[d] = edits or None
         columns[S.TEXT] = pa.array(new_text, pa.large_string())
         # tokens found before describe the text before its passages went
-        columns[S.WORD_TOKENS] = pa.nulls(n, S.field(S.WORD_TOKENS).type)
+        for name in (S.WORD_TOKENS, S.WORD_TOKEN_COUNT):
+            columns[name] = pa.nulls(n, S.field(name).type)
         columns[S.EDITS] = S.edits_array(pa.array(new_edits, S.EDITS_TYPE))
         if S.INPUT_TEXT not in table.column_names:
             columns[S.INPUT_TEXT] = pa.array(original, pa.large_string())
@@ -412,7 +420,7 @@ def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Tabl
     )
     # the columns a text change sets are there after every batch, unchanged where nothing
     # was found (the same arrays, not copies)
-    for name in (S.TEXT, S.EDITS, S.INPUT_TEXT, S.WORD_TOKENS):
+    for name in (S.TEXT, S.EDITS, S.INPUT_TEXT, S.WORD_TOKENS, S.WORD_TOKEN_COUNT):
         if name in columns:
             continue
         if name in table.column_names:
