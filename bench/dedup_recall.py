@@ -323,7 +323,13 @@ def run_datatrove(docs: list[dict[str, Any]], work: Path, python: str) -> dict:
     ids = [d["id"] for d in docs]
     clusters = {ids[int(i)]: f"cluster {c}" for i, c in found["cluster"].items()}
     labels = {i: clusters.get(i, i) for i in ids}
-    return {"labels": labels, "removed": {ids[i] for i in found["removed"]}, "cpu": found["cpu"]}
+    removed = {ids[i] for i in found["removed"]}
+    return {
+        "labels": labels,
+        "removed": removed,
+        "cpu": found["cpu"],
+        "versions": found["versions"],
+    }
 
 
 def datatrove_worker(src: str, out: str) -> None:
@@ -378,7 +384,12 @@ def datatrove_worker(src: str, out: str) -> None:
     raw = (base / "clusters" / "000000.clusters").read_bytes()
     pairs = np.frombuffer(raw, np.uint32).reshape(-1, 2).tolist()
     removed = np.frombuffer((base / "clusters" / "000000.remove").read_bytes(), np.uint32)
+    from importlib.metadata import version
+
+    import xxhash
+
     result = {"cluster": dict(pairs), "removed": removed.tolist(), "cpu": cpu}
+    result["versions"] = f"datatrove {version('datatrove')}, xxhash {xxhash.VERSION}"
     Path(out).write_text(json.dumps(result))
 
 
@@ -398,7 +409,8 @@ def score(corpus: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
         for d in removed
         if d in truth and truth[d] not in removed and labels[truth[d]] == labels[d]
     )
-    return {"kinds": per_kind, "removed": len(removed), "correct": correct, "cpu": found["cpu"]}
+    counts = {"kinds": per_kind, "removed": len(removed), "correct": correct, "cpu": found["cpu"]}
+    return counts | ({"versions": found["versions"]} if "versions" in found else {})
 
 
 def add(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
@@ -440,6 +452,15 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         + " |"
     )
     return "\n".join(lines)
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() or "unknown"
 
 
 def write_markdown(text: str) -> None:
@@ -503,6 +524,16 @@ def main() -> int:
     )
     if not python:
         head += ". datatrove: not run (no Python with datatrove and xxhash < 4 found)"
+    else:
+        head += f". {results[DATATROVE]['versions']} in `{python}` (a subprocess)"
+    head += (
+        f"; commit {_commit()}, {time.strftime('%Y-%m-%d', time.gmtime())}.\n\n"
+        "Recall: the share of planted (source, copy) pairs a system puts in one cluster "
+        "(copies per kind in brackets). Precision: of the documents removed as duplicates "
+        "(count in brackets), the share whose true cluster holds a document kept in the "
+        "same cluster; the distractors are unrelated excerpts sharing a header and footer "
+        "on small sites"
+    )
     text = head + ".\n\n" + table(results)
     print(text)
     if args.markdown:
