@@ -466,7 +466,7 @@ def _commit() -> str:
 def write_markdown(text: str) -> None:
     """Put ``text`` between the markers of docs/benchmarks.md (appended when absent)."""
     doc = DOCS_MD.read_text(encoding="utf-8") if DOCS_MD.exists() else ""
-    block = f"{BEGIN}\n{text}\n{END}"
+    block = f"{BEGIN}\n## Dedup recall on planted near-copies\n\n{text}\n{END}"
     if BEGIN in doc and END in doc:
         head, rest = doc.split(BEGIN, 1)
         doc = head + block + rest.split(END, 1)[1]
