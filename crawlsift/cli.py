@@ -432,13 +432,20 @@ def demo(output: str, workers: int) -> None:
     type=float,
     default=DedupOptions.jaccard_threshold,
     show_default=True,
-    help="Jaccard similarity a near-duplicate must reach.",
+    help="Exact Jaccard of word 5-gram sets a candidate pair must reach to be a "
+    "near duplicate (with --verify).",
 )
 @click.option("--bands", type=int, default=DedupOptions.bands, show_default=True, help="LSH bands.")
 @click.option(
     "--rows", type=int, default=DedupOptions.rows, show_default=True, help="Rows per LSH band."
 )
-@click.option("--no-verify", is_flag=True, help="Trust LSH candidates without exact Jaccard.")
+@click.option(
+    "--verify/--no-verify",
+    default=DedupOptions.verify,
+    show_default=True,
+    help="Check each LSH candidate pair by exact Jaccard (--no-verify: every candidate "
+    "pair is a duplicate, as in datatrove).",
+)
 @click.option("--no-boilerplate", is_flag=True, help="Keep lines recurring across a site.")
 @click.option(
     "--fold-digits",
@@ -469,7 +476,7 @@ def demo(output: str, workers: int) -> None:
 @_errors
 def dedup_command(
     inputs: tuple[str, ...], output: str, index_dir: str | None, fmt: str, threshold: float,
-    bands: int, rows: int, no_verify: bool, no_boilerplate: bool, fold_digits: bool,
+    bands: int, rows: int, verify: bool, no_boilerplate: bool, fold_digits: bool,
     keep_order: str, workers: int, overwrite: bool, progress: bool | None, engine: str,
     address: str | None,
 ) -> None:  # fmt: skip
@@ -487,7 +494,7 @@ def dedup_command(
     from crawlsift.dedup import dedup
 
     options = DedupOptions(
-        jaccard_threshold=threshold, bands=bands, rows=rows, verify=not no_verify,
+        jaccard_threshold=threshold, bands=bands, rows=rows, verify=verify,
         boilerplate=not no_boilerplate, fold_digits=fold_digits,
         keep_order=tuple(keep_order.split(",")),
     )  # fmt: skip

@@ -218,7 +218,8 @@ def test_an_index_of_an_older_version_is_refused_with_what_to_do(tmp_path: Path)
 
 def test_matched_index_counts_new_documents_only(tmp_path: Path) -> None:
     """A new page near two indexed pages that are not near each other (Jaccard about 0.85
-    to each, 0.71 between them) joins them in one cluster: one new document matched."""
+    to each, 0.71 between them; threshold 0.8) joins them in one cluster: one new document
+    matched."""
     rng = random.Random(1)
     vocab = vocabulary(9)
     first = article(rng, vocab, 30).split("\n")
@@ -233,12 +234,20 @@ def test_matched_index_counts_new_documents_only(tmp_path: Path) -> None:
     index = str(tmp_path / "index")
     day1 = [{"id": "k1", "text": "\n".join(first)}, {"id": "k2", "text": "\n".join(last)}]
     assert (
-        dedup(str(write(tmp_path / "d1.parquet", day1)), str(tmp_path / "o1"), index_dir=index).kept
+        dedup(
+            str(write(tmp_path / "d1.parquet", day1)),
+            str(tmp_path / "o1"),
+            index_dir=index,
+            jaccard_threshold=0.8,
+        ).kept
         == 2
     )
     day2 = [{"id": "n", "text": "\n".join(middle)}]
     summary = dedup(
-        str(write(tmp_path / "d2.parquet", day2)), str(tmp_path / "o2"), index_dir=index
+        str(write(tmp_path / "d2.parquet", day2)),
+        str(tmp_path / "o2"),
+        index_dir=index,
+        jaccard_threshold=0.8,
     )
     assert summary.candidate_pairs == 2 and summary.pairs_rejected_by_verification == 0
     assert summary.matched_index == 1
