@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -147,16 +148,26 @@ def _drop_blank_rows(lines: pl.LazyFrame) -> pl.LazyFrame:
     return lines.with_columns(_BLANK.cast(pl.Int32).cum_sum().alias("_dropped")).filter(~_BLANK)
 
 
-_SUSPECT = suspect(pl.col("line")).alias("_suspect")
+_SUSPECT_TEXT = suspect(pl.col(S.TEXT))
 _NO_FIX = pl.lit(None, dtype=pl.String).alias("fixed")
 
 
-def _with_fixed(lines: pl.LazyFrame, opts: RepairOptions) -> pl.LazyFrame:
+def _with_fixed(lines: pl.LazyFrame, todo: pl.DataFrame, opts: RepairOptions) -> pl.LazyFrame:
     """``lines`` with ``fixed``, the Unicode-repaired line or null. ftfy runs in Python, on
-    the lines a vectorised check flags, so the query so far is run here."""
+    the lines a vectorised check flags, so the query so far is run here.
+
+    The check runs first on the whole texts of ``todo`` (one row per ``doc``): ``SUSPECT``
+    matches within a line, so a flagged line is in a flagged text. Without a flagged text,
+    as on most pages, ftfy has nothing to do and the query is not run here; otherwise only
+    the lines of flagged texts are checked."""
     if not opts.unicode:
         return lines.with_columns(_NO_FIX)
-    done = run(lines.with_columns(_SUSPECT))
+    flagged = run(todo.lazy().select(_SUSPECT_TEXT)).to_series()
+    if not np.any(flagged.to_numpy()):  # numpy, as a polars Series method runs a query
+        return lines.with_columns(_NO_FIX)
+    in_flagged = pl.lit(flagged).gather(pl.col("doc"))
+    line = pl.when(in_flagged).then(pl.col("line")).otherwise(pl.lit(""))
+    done = run(lines.with_columns(suspect(line).alias("_suspect")))
     changed = fix_unicode(done["line"], done["_suspect"])
     if not changed:
         return done.lazy().with_columns(_NO_FIX).drop("_suspect")
@@ -306,7 +317,7 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
         todo = todo.hstack([pl.Series("from_markup", table.column(S.HTML).is_valid())])
     docs = todo.lazy().with_columns(*_DOCS)
     lines = explode_lines(docs.select("doc", "line", *(["from_markup"] if markup else [])))
-    lines = _with_fixed(_drop_blank_rows(lines), opts)
+    lines = _with_fixed(_drop_blank_rows(lines), todo, opts)
     lines = repair_lines(lines, opts, markup=markup)
     reject, outputs = _outputs(opts.min_words)
     out = run(_assemble(lines, docs.select(*_PER_DOC)).with_columns(reject).select(*outputs))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from crawlsift import RepairOptions
 from crawlsift import schema as S
+from crawlsift.repair import stage, unicode
 from crawlsift.repair.lines import add_features, apply_rules, explode_lines, run
 from crawlsift.repair.stage import _drop_blank_rows, _rules, _with_fixed, repair
 
@@ -50,8 +51,9 @@ def queries(monkeypatch):
 @pytest.mark.parametrize(
     ("opts", "expected"),
     [
-        # before ftfy, before choosing the rules that may hit, before the numpy runs, the rest
-        (RepairOptions(), 4),
+        # which texts ftfy may change, the lines it must see, before choosing the rules that
+        # may hit, before the numpy runs, the rest
+        (RepairOptions(), 5),
         (RepairOptions(unicode=False), 3),
         (RepairOptions(unicode=False, low_content=False), 2),
     ],
@@ -60,6 +62,23 @@ def test_a_batch_is_repaired_in_one_query_between_python_steps(queries, opts, ex
     out = repair(S.input_table(text=TEXTS), opts=opts)
     assert out.num_rows == len(TEXTS)
     assert queries[0] == expected
+
+
+def test_ftfy_sees_only_lines_of_texts_the_check_flags(queries, monkeypatch):
+    """Without a text ftfy may change, the lines are not run for it: one query fewer."""
+    seen: list[list[str]] = []
+
+    def fix_unicode(line: pl.Series, flagged: pl.Series) -> dict[int, str]:
+        seen.append(line.filter(flagged).to_list())
+        return unicode.fix_unicode(line, flagged)
+
+    monkeypatch.setattr(stage, "fix_unicode", fix_unicode)
+    clean = [t for t in TEXTS if "Ã" not in t]
+    repair(S.input_table(text=clean))
+    assert (seen, queries[0]) == ([], 4)
+    out = repair(S.input_table(text=[*clean, TEXTS[1]]))
+    assert seen == [[TEXTS[1]]]
+    assert out.column(S.TEXT)[len(clean)].as_py().startswith("café prices")
 
 
 LINES = st.sampled_from(
@@ -87,7 +106,9 @@ LINES = st.sampled_from(
 @given(st.lists(st.lists(LINES, max_size=15).map("\n".join), min_size=1, max_size=4))
 def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
     docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
-    lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
+    todo = pl.DataFrame({S.TEXT: texts})
+    lines = _drop_blank_rows(explode_lines(docs))
+    lines = add_features(_with_fixed(lines, todo, RepairOptions()))
     lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
     before, after = _rules(RepairOptions())
     rules = [*before, *after]
@@ -102,7 +123,9 @@ def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
 
 def _line_table(texts: list[str]) -> pl.LazyFrame:
     docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
-    lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
+    todo = pl.DataFrame({S.TEXT: texts})
+    lines = _drop_blank_rows(explode_lines(docs))
+    lines = add_features(_with_fixed(lines, todo, RepairOptions()))
     return lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
 
 
