@@ -169,3 +169,10 @@ def test_idle_rules_are_left_out_of_the_query(queries):
         optimizations=pl.QueryOptFlags.none()
     )
     assert "repair_error_banner" in full
+
+
+def test_the_masks_every_page_runs_do_not_count_legal_terms():
+    """Counting the distinct legal terms of a line is a layer, run only on a page with one."""
+    before, _ = _rules(RepairOptions())
+    assert not any("extract_all" in str(mask) for rule in before for mask in rule.masks)
+    assert any("extract_all" in str(e) for r in before for layer in r.layers for e in layer)
