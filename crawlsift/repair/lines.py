@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import numpy as np
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
@@ -104,11 +103,13 @@ def _masks(rules: tuple[Rule, ...]) -> tuple[tuple[pl.Expr, ...], tuple[str, ...
 
 def _may_hit(rule: Rule, done: pl.DataFrame) -> bool:
     """Whether one of ``rule.needs`` holds on some row of ``done`` (always, without
-    ``needs``); a null counts as holding. numpy, as a polars Series method runs a query."""
-    if not rule.needs:
-        return True
-    columns = [done[name] for name in rule.needs]
-    return any(c.null_count() > 0 or bool(np.any(c.to_numpy())) for c in columns)
+    ``needs``); a null counts as holding. A column's numpy array, as a polars Series method
+    runs a query; the columns are read one by one up to the first that holds."""
+    return not rule.needs or any(_holds(done.get_column(name)) for name in rule.needs)
+
+
+def _holds(mask: pl.Series) -> bool:
+    return mask.null_count() > 0 or bool(mask.to_numpy().any())
 
 
 @cache

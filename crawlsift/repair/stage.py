@@ -144,8 +144,13 @@ def _drop_blank_rows(lines: pl.LazyFrame) -> pl.LazyFrame:
     dropped before the rules' passes, which then do less work, and
     ``_dropped`` counts the rows dropped up to each row, which assembling reads to keep
     paragraph breaks. A C1 control counts as content, as ftfy may repair it into a
-    character (U+0085 is white space to the regular expressions)."""
-    return lines.with_columns(_BLANK.cast(pl.Int32).cum_sum().alias("_dropped")).filter(~_BLANK)
+    character (U+0085 is white space to the regular expressions). A row is blank where
+    ``_dropped`` steps up, which spares matching the pattern again."""
+    return lines.with_columns(_DROPPED).filter(_NOT_STEPPED)
+
+
+_DROPPED = _BLANK.cast(pl.Int32).cum_sum().alias("_dropped")
+_NOT_STEPPED = pl.col("_dropped") == pl.col("_dropped").shift(1, fill_value=0)
 
 
 _SUSPECT_TEXT = suspect(pl.col(S.TEXT))
