@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from crawlsift import RepairOptions
 from crawlsift import schema as S
 from crawlsift.repair import stage, unicode
-from crawlsift.repair.lines import add_features, apply_rules, explode_lines, run
+from crawlsift.repair.lines import add_features, apply_rules, explode_lines, matches_where, run
 from crawlsift.repair.stage import _drop_blank_rows, _rules, _with_fixed, repair
 
 PROSE = (
@@ -176,3 +176,19 @@ def test_the_masks_every_page_runs_do_not_count_legal_terms():
     before, _ = _rules(RepairOptions())
     assert not any("extract_all" in str(mask) for rule in before for mask in rule.masks)
     assert any("extract_all" in str(e) for r in before for layer in r.layers for e in layer)
+
+
+@pytest.mark.parametrize("pattern", [r"^$", r"x*", r"\bpage\b", r"^(?:a|b)$", r"[(]"])
+def test_matches_where_is_hit_and_contains(pattern):
+    """Whether or not the pattern matches the empty string a line ``hit`` rules out is
+    matched as, ``matches_where`` is ``hit`` and-ed with the pattern run where ``hit``
+    holds, a null ``hit`` included."""
+    frame = pl.DataFrame(
+        {"norm": ["", "page", "x page", "a", "b"], "nwords": [0, 1, 2, 1, None]},
+        schema={"norm": pl.String, "nwords": pl.Int64},
+    )
+    hit = pl.col("nwords") <= 1
+    got = frame.select(matches_where(pattern, hit)).to_series().to_list()
+    where = pl.when(hit).then(pl.col("norm")).otherwise(pl.lit(""))
+    want = frame.select(hit & where.str.contains(pattern)).to_series().to_list()
+    assert got == want
