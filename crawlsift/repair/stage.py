@@ -6,9 +6,10 @@ is left, whitespace-normalised, is the new ``text``; each run of removed lines b
 one edit (start, end, reason) against ``input_text``. A record whose text is empty or
 trivially short afterwards is rejected with the reason that emptied it.
 
-A batch is repaired in four polars queries: up to the lines ftfy must see, up to the rules'
-masks (the rules whose masks hold nowhere are left out), up to the weights the low-content
-rule's runs are found from in numpy, and the rest. A query has a fixed cost per step and
+A batch is repaired in a few polars queries: which texts ftfy may change, then (only if
+one may) up to the lines ftfy must see, up to the rules' masks (the rules whose masks hold
+nowhere are left out), up to the weights the low-content rule's runs are found from in
+numpy, and the rest. A query has a fixed cost per step and
 expression, which for one short record is most of the stage's time; so the expressions are
 built once (module constants, or ``functools.cache`` per set of parameters), and rules that
 do not depend on each other run side by side (``lines.apply_rules``).
