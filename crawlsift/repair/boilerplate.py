@@ -293,8 +293,9 @@ def legal_rule(opts: LegalOptions | None = None) -> Rule:
     opts = opts or LegalOptions()
     min_terms, max_words = opts.min_terms, opts.max_words
     head = pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5)
-    # whether a line has a legal term is a mask; how many distinct terms, a layer: counting
-    # them costs several times the scan, and most pages have no legal term at all
+    # whether a line has a legal term is a mask; how many distinct terms, a layer, counted
+    # only on the lines that have one: counting costs several times the scan, most pages
+    # have no legal term at all, and on a batch the lines that have one are few
     after_header = _previous_content(pl.col("_lhead")).fill_null(False) & pl.col("_lterm")
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
     copyright_line = matches_where(COPYRIGHT_LINE, pl.col("nwords") <= 30)
@@ -305,7 +306,7 @@ def legal_rule(opts: LegalOptions | None = None) -> Rule:
             pl.col("norm").str.contains(_ANY_LEGAL_TERM).alias("_lterm"),
             copyright_line.alias("_copyright"),
         ),
-        layers=((legal_terms(pl.col("norm")).alias("_lterms"),),),
+        layers=((legal_terms(only_where(pl.col("_lterm"))).alias("_lterms"),),),
         hit=pl.col("_lhead") | after_header | dense | pl.col("_copyright"),
         # a line after a header needs a header; a dense one, legal terms
         needs=("_lhead", "_lterm", "_copyright"),
