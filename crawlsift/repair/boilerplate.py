@@ -282,19 +282,23 @@ def legal_rule(opts: LegalOptions) -> Rule:
     """Legal disclaimers, terms notices and copyright lines."""
     min_terms, max_words = opts.min_terms, opts.max_words
     head = pl.col("norm").str.contains(LEGAL_HEADER) & (pl.col("nwords") <= 5)
-    after_header = _previous_content(pl.col("_lhead")).fill_null(False) & (pl.col("_lterms") >= 1)
+    # whether a line has a legal term is a mask; how many distinct terms, a layer, counted
+    # only on the lines that have one: counting costs several times the scan, most pages
+    # have no legal term at all, and on a batch the lines that have one are few
+    after_header = _previous_content(pl.col("_lhead")).fill_null(False) & pl.col("_lterm")
     dense = (pl.col("_lterms") >= min_terms) & (pl.col("nwords") <= max_words)
     copyright_line = matches_where(COPYRIGHT_LINE, pl.col("nwords") <= 30)
     return Rule(
         LEGAL,
         masks=(
             head.alias("_lhead"),
-            legal_terms(pl.col("norm")).alias("_lterms"),
+            pl.col("norm").str.contains(_ANY_LEGAL_TERM).alias("_lterm"),
             copyright_line.alias("_copyright"),
         ),
+        layers=((legal_terms(only_where(pl.col("_lterm"))).alias("_lterms"),),),
         hit=pl.col("_lhead") | after_header | dense | pl.col("_copyright"),
         # a line after a header needs a header; a dense one, legal terms
-        needs=("_lhead", "_lterms", "_copyright"),
+        needs=("_lhead", "_lterm", "_copyright"),
     )
 
 

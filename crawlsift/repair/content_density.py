@@ -53,8 +53,11 @@ def best_runs(
     if n == 0:
         return inside
     idx = np.arange(n)
-    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-    seg = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n]))
+    # np.concatenate and np.cumsum, not np.r_ and np.repeat: on one page's few lines the
+    # cost of a numpy call is most of the time
+    first = np.concatenate(([True], doc[1:] != doc[:-1]))
+    starts = np.flatnonzero(first)
+    seg = np.cumsum(first) - 1
     w = weight.astype(np.int64)
     barrier = -(int(np.abs(w).sum()) + 1)  # a later run cannot cross an earlier one
     first_total = None

@@ -11,11 +11,11 @@ Offsets are in characters of the input text, which is what Python slicing and th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import numpy as np
 import polars as pl
 from polars.expr.whenthen import ChainedThen, Then
 
@@ -104,11 +104,13 @@ def _masks(rules: tuple[Rule, ...]) -> tuple[tuple[pl.Expr, ...], tuple[str, ...
 
 def _may_hit(rule: Rule, done: pl.DataFrame) -> bool:
     """Whether one of ``rule.needs`` holds on some row of ``done`` (always, without
-    ``needs``); a null counts as holding. numpy, as a polars Series method runs a query."""
-    if not rule.needs:
-        return True
-    columns = [done[name] for name in rule.needs]
-    return any(c.null_count() > 0 or bool(np.any(c.to_numpy())) for c in columns)
+    ``needs``); a null counts as holding. A column's numpy array, as a polars Series method
+    runs a query; the columns are read one by one up to the first that holds."""
+    return not rule.needs or any(_holds(done.get_column(name)) for name in rule.needs)
+
+
+def _holds(mask: pl.Series) -> bool:
+    return mask.null_count() > 0 or bool(mask.to_numpy().any())
 
 
 @cache
@@ -198,5 +200,18 @@ def only_where(hit: pl.Expr) -> pl.Expr:
 
 def matches_where(pattern: str, hit: pl.Expr) -> pl.Expr:
     """``hit & norm.str.contains(pattern)``, the pattern run only on the lines ``hit`` admits
-    (most text is in long lines, which a rule's word limit rules out)."""
-    return hit & only_where(hit).str.contains(pattern)
+    (most text is in long lines, which a rule's word limit rules out). The other lines are
+    matched as the empty string, so for a pattern that cannot match it ``hit`` is not and-ed
+    in again, which spares evaluating it a second time."""
+    matched = only_where(hit).str.contains(pattern)
+    return hit & matched if _may_match_empty(pattern) else matched
+
+
+@cache
+def _may_match_empty(pattern: str) -> bool:
+    """Whether ``pattern`` may match the empty string: read with Python's ``re``, whose
+    syntax the rules' patterns share with polars'; a pattern it cannot read may."""
+    try:
+        return re.search(pattern, "") is not None
+    except re.error:
+        return True

@@ -7,9 +7,10 @@ is left, whitespace-normalised, is the new ``text``; each run of removed lines b
 one edit (start, end, reason) against ``input_text``. A record whose text is empty or
 trivially short afterwards is rejected with the reason that emptied it.
 
-A batch is repaired in four polars queries: up to the lines ftfy must see, up to the rules'
-masks (the rules whose masks hold nowhere are left out), up to the weights the low-content
-rule's runs are found from in numpy, and the rest. A query has a fixed cost per step and
+A batch is repaired in a few polars queries: which texts ftfy may change, then (only if
+one may) up to the lines ftfy must see, up to the rules' masks (the rules whose masks hold
+nowhere are left out), up to the weights the low-content rule's runs are found from in
+numpy, and the rest. A query has a fixed cost per step and
 expression, which for one short record is most of the stage's time; so the expressions are
 built once (module constants, or ``functools.cache`` per set of parameters), and rules that
 do not depend on each other run side by side (``lines.apply_rules``).
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -144,20 +146,35 @@ def _drop_blank_rows(lines: pl.LazyFrame) -> pl.LazyFrame:
     dropped before the rules' passes, which then do less work, and
     ``_dropped`` counts the rows dropped up to each row, which assembling reads to keep
     paragraph breaks. A C1 control counts as content, as ftfy may repair it into a
-    character (U+0085 is white space to the regular expressions)."""
-    return lines.with_columns(_BLANK.cast(pl.Int32).cum_sum().alias("_dropped")).filter(~_BLANK)
+    character (U+0085 is white space to the regular expressions). A row is blank where
+    ``_dropped`` steps up, which spares matching the pattern again."""
+    return lines.with_columns(_DROPPED).filter(_NOT_STEPPED)
 
 
-_SUSPECT = suspect(pl.col("line")).alias("_suspect")
+_DROPPED = _BLANK.cast(pl.Int32).cum_sum().alias("_dropped")
+_NOT_STEPPED = pl.col("_dropped") == pl.col("_dropped").shift(1, fill_value=0)
+
+
+_SUSPECT_TEXT = suspect(pl.col(S.TEXT))
 _NO_FIX = pl.lit(None, dtype=pl.String).alias("fixed")
 
 
-def _with_fixed(lines: pl.LazyFrame, opts: RepairOptions) -> pl.LazyFrame:
+def _with_fixed(lines: pl.LazyFrame, todo: pl.DataFrame, opts: RepairOptions) -> pl.LazyFrame:
     """``lines`` with ``fixed``, the Unicode-repaired line or null. ftfy runs in Python, on
-    the lines a vectorised check flags, so the query so far is run here."""
+    the lines a vectorised check flags, so the query so far is run here.
+
+    The check runs first on the whole texts of ``todo`` (one row per ``doc``): ``SUSPECT``
+    matches within a line, so a flagged line is in a flagged text. Without a flagged text,
+    as on most pages, ftfy has nothing to do and the query is not run here; otherwise only
+    the lines of flagged texts are checked."""
     if not opts.unicode:
         return lines.with_columns(_NO_FIX)
-    done = run(lines.with_columns(_SUSPECT))
+    flagged = run(todo.lazy().select(_SUSPECT_TEXT)).to_series()
+    if not np.any(flagged.to_numpy()):  # numpy, as a polars Series method runs a query
+        return lines.with_columns(_NO_FIX)
+    in_flagged = pl.lit(flagged).gather(pl.col("doc"))
+    line = pl.when(in_flagged).then(pl.col("line")).otherwise(pl.lit(""))
+    done = run(lines.with_columns(suspect(line).alias("_suspect")))
     changed = fix_unicode(done["line"], done["_suspect"])
     if not changed:
         return done.lazy().with_columns(_NO_FIX).drop("_suspect")
@@ -307,12 +324,13 @@ def repair(table: pa.Table, *, opts: RepairOptions | None = None) -> pa.Table:
         todo = todo.hstack([pl.Series("from_markup", table.column(S.HTML).is_valid())])
     docs = todo.lazy().with_columns(*_DOCS)
     lines = explode_lines(docs.select("doc", "line", *(["from_markup"] if markup else [])))
-    lines = _with_fixed(_drop_blank_rows(lines), opts)
+    lines = _with_fixed(_drop_blank_rows(lines), todo, opts)
     lines = repair_lines(lines, opts, markup=markup)
     reject, outputs = _outputs(opts.min_words)
     out = run(_assemble(lines, docs.select(*_PER_DOC)).with_columns(reject).select(*outputs))
-    done = out.to_arrow()
-    arrays = {name: done.column(name).combine_chunks() for name in done.column_names}
+    # column by column: one Arrow array each, and for a few rows several times quicker than
+    # converting the frame into a table and combining its chunks
+    arrays = {column.name: column.to_arrow() for column in out.get_columns()}
     title = _typed(arrays["title"], S.TITLE)
     if S.TITLE in table.column_names:  # a title the extractor found wins
         title = pc.coalesce(_typed(table.column(S.TITLE).combine_chunks(), S.TITLE), title)

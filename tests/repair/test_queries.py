@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from crawlsift import RepairOptions
 from crawlsift import schema as S
-from crawlsift.repair.lines import Rule, add_features, apply_rules, explode_lines, run
+from crawlsift.repair import stage, unicode
+from crawlsift.repair.lines import (
+    Rule,
+    add_features,
+    apply_rules,
+    explode_lines,
+    matches_where,
+    run,
+)
 from crawlsift.repair.stage import _drop_blank_rows, _plan, _with_fixed, repair
 
 PROSE = (
@@ -50,8 +58,9 @@ def queries(monkeypatch):
 @pytest.mark.parametrize(
     ("opts", "expected"),
     [
-        # before ftfy, before choosing the rules that may hit, before the numpy runs, the rest
-        (RepairOptions(), 4),
+        # which texts ftfy may change, the lines it must see, before choosing the rules that
+        # may hit, before the numpy runs, the rest
+        (RepairOptions(), 5),
         (RepairOptions(unicode=False), 3),
         (RepairOptions(unicode=False, low_content=False), 2),
     ],
@@ -60,6 +69,23 @@ def test_a_batch_is_repaired_in_one_query_between_python_steps(queries, opts, ex
     out = repair(S.input_table(text=TEXTS), opts=opts)
     assert out.num_rows == len(TEXTS)
     assert queries[0] == expected
+
+
+def test_ftfy_sees_only_lines_of_texts_the_check_flags(queries, monkeypatch):
+    """Without a text ftfy may change, the lines are not run for it: one query fewer."""
+    seen: list[list[str]] = []
+
+    def fix_unicode(line: pl.Series, flagged: pl.Series) -> dict[int, str]:
+        seen.append(line.filter(flagged).to_list())
+        return unicode.fix_unicode(line, flagged)
+
+    monkeypatch.setattr(stage, "fix_unicode", fix_unicode)
+    clean = [t for t in TEXTS if "Ã" not in t]
+    repair(S.input_table(text=clean))
+    assert (seen, queries[0]) == ([], 4)
+    out = repair(S.input_table(text=[*clean, TEXTS[1]]))
+    assert seen == [[TEXTS[1]]]
+    assert out.column(S.TEXT)[len(clean)].as_py().startswith("café prices")
 
 
 LINES = st.sampled_from(
@@ -87,7 +113,9 @@ LINES = st.sampled_from(
 @given(st.lists(st.lists(LINES, max_size=15).map("\n".join), min_size=1, max_size=4))
 def test_rules_run_side_by_side_mark_what_they_mark_one_after_another(texts):
     docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
-    lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
+    todo = pl.DataFrame({S.TEXT: texts})
+    lines = _drop_blank_rows(explode_lines(docs))
+    lines = add_features(_with_fixed(lines, todo, RepairOptions()))
     lines = lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
     rules = _line_rules()
     together = run(apply_rules(lines, rules))
@@ -106,7 +134,9 @@ def _line_rules() -> list[Rule]:
 
 def _line_table(texts: list[str]) -> pl.LazyFrame:
     docs = pl.DataFrame({"doc": range(len(texts)), "line": texts}).lazy()
-    lines = add_features(_with_fixed(_drop_blank_rows(explode_lines(docs)), RepairOptions()))
+    todo = pl.DataFrame({S.TEXT: texts})
+    lines = _drop_blank_rows(explode_lines(docs))
+    lines = add_features(_with_fixed(lines, todo, RepairOptions()))
     return lines.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
 
 
@@ -149,3 +179,26 @@ def test_idle_rules_are_left_out_of_the_query(queries):
         optimizations=pl.QueryOptFlags.none()
     )
     assert "repair_error_banner" in full
+
+
+def test_the_masks_every_page_runs_do_not_count_legal_terms():
+    """Counting the distinct legal terms of a line is a layer, run only on a page with one."""
+    rules = _line_rules()
+    assert not any("extract_all" in str(mask) for rule in rules for mask in rule.masks)
+    assert any("extract_all" in str(e) for r in rules for layer in r.layers for e in layer)
+
+
+@pytest.mark.parametrize("pattern", [r"^$", r"x*", r"\bpage\b", r"^(?:a|b)$", r"[(]"])
+def test_matches_where_is_hit_and_contains(pattern):
+    """Whether or not the pattern matches the empty string a line ``hit`` rules out is
+    matched as, ``matches_where`` is ``hit`` and-ed with the pattern run where ``hit``
+    holds, a null ``hit`` included."""
+    frame = pl.DataFrame(
+        {"norm": ["", "page", "x page", "a", "b"], "nwords": [0, 1, 2, 1, None]},
+        schema={"norm": pl.String, "nwords": pl.Int64},
+    )
+    hit = pl.col("nwords") <= 1
+    got = frame.select(matches_where(pattern, hit)).to_series().to_list()
+    where = pl.when(hit).then(pl.col("norm")).otherwise(pl.lit(""))
+    want = frame.select(hit & where.str.contains(pattern)).to_series().to_list()
+    assert got == want
