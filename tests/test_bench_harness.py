@@ -89,3 +89,22 @@ def test_the_docs_hold_a_section_for_every_converted_bench() -> None:
     text = harness.DOCS.read_text()
     for name in ("filters", "end_to_end", "dedup_speed"):
         assert f"<!-- bench:{name} -->" in text and f"<!-- /bench:{name} -->" in text
+
+
+@pytest.mark.parametrize("bench", ["filters", "end_to_end", "dedup"])
+def test_a_bench_skips_cleanly_without_the_shared_data(bench: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "CRAWLSIFT_SHARED_DATA": str(tmp_path / "absent")}
+    root = Path(harness.__file__).resolve().parents[1]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / f"{bench}.py"), "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("skipped:")
