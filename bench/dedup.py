@@ -34,6 +34,14 @@ Usage::
     python bench/dedup.py [--docs 50000] [--sample 5000] [--copy-rate 0.1] [--threads 1]
                           [--hash-seeds 1,2,3,4,5] [--no-datatrove] [--datatrove-full]
                           [--json OUT]
+    python bench/dedup.py --speed-only [--speed-docs 20000] [--runs 3] [--smoke] [--markdown]
+
+Speed, whole commands (the headline, by ``bench/harness.py``): ``crawlsift dedup DOCS.jsonl
+-o OUT`` with its defaults (variants ``--no-boilerplate`` and ``--workers 1``) beside
+``bench/anchor/minhash.py``, datatrove's four MinHash stages run by the anchor environment's
+Python (``bench/anchor.py``), on the same ``--speed-docs``-document corpus written as JSONL;
+alternated runs, CPU seconds of the whole process tree, medians. ``--speed-only`` skips the
+in-process part above; that part's datatrove side runs only where datatrove is importable.
 
 Skips (exit 0, with a note) when ``../shared/data`` is absent.
 """
@@ -41,13 +49,15 @@ Skips (exit 0, with a note) when ``../shared/data`` is absent.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA = REPO_ROOT.parent / "shared" / "data" / "extraction" / "wcxb-dev" / "ground-truth"
+if __package__ in (None, ""):
+    sys.path.insert(0, str(REPO_ROOT))
 
 
 def _threads() -> str:
@@ -75,9 +85,11 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import xxhash  # noqa: E402
 
+from bench import anchor, harness  # noqa: E402
 from crawlsift.dedup import dedup  # noqa: E402
 from crawlsift.io import read_output  # noqa: E402
 
+DATA = harness.SHARED / "extraction" / "wcxb-dev" / "ground-truth"
 EDITS = ("as_is", "changed_sentence", "truncated", "changed_and_truncated")
 THRESHOLD = 0.8
 
@@ -355,6 +367,65 @@ def measure(res: dict[str, Any], n: int, truth: set, planted: set) -> dict[str, 
     }
 
 
+def time_whole(args: argparse.Namespace) -> None:
+    """Whole-command speed: ``crawlsift dedup`` beside datatrove's MinHash stages."""
+    n, runs = (200, 1) if args.smoke else (args.speed_docs, args.runs)
+    missing = "--no-anchor given" if args.no_anchor else anchor.available(args.anchor_dir)
+    if missing:
+        print(f"datatrove side skipped: {missing}")
+    docs, _ = build_corpus(n, args.copy_rate, args.seed)
+    with tempfile.TemporaryDirectory(prefix="bench-dedup-") as tmp:
+        work = Path(tmp)
+        (work / "in").mkdir()
+        source = work / "in" / "docs.jsonl"
+        with source.open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(d) + "\n" for d in docs)
+        mb = source.stat().st_size / 1e6
+        print(f"whole commands: {n:,} docs, {mb:.1f} MB of JSONL, {args.copy_rate:.0%} copies")
+        cli = ("dedup", str(source), "-o")
+        systems = [
+            harness.System(
+                "crawlsift dedup",
+                harness.crawlsift_cli(*cli, str(work / "cs")),
+                work / "cs",
+                note="defaults: all cores, site boilerplate removed, exact Jaccard verification",
+            ),
+            harness.System(
+                "… --no-boilerplate",
+                harness.crawlsift_cli(*cli, str(work / "cs-nb"), "--no-boilerplate"),
+                work / "cs-nb",
+            ),
+            harness.System(
+                "… --workers 1",
+                harness.crawlsift_cli(*cli, str(work / "cs1"), "--workers", "1"),
+                work / "cs1",
+            ),
+        ]
+        if not missing:
+            systems.append(
+                harness.System(
+                    "datatrove MinHash, 4 stages",
+                    [
+                        str(anchor.python(args.anchor_dir)),
+                        str(anchor.script("minhash")),
+                        str(work / "in"),
+                        str(work / "dt"),
+                    ],
+                    work / "dt",
+                    env={},
+                    note="signature, buckets (14 tasks), cluster, filter; 5-grams, 14 × 8",
+                )
+            )
+        timings = harness.measure(systems, runs)
+        harness.print_summary(timings, n)
+    if args.markdown and not args.smoke:
+        body = harness.table(timings, n) + (
+            f"\n\n{n:,} documents ({args.copy_rate:.0%} planted copies), {mb:.1f} MB of JSONL; "
+            "recall is measured by `bench/dedup_recall.py`."
+        )
+        harness.write_markdown("dedup_speed", body, ["bench/dedup.py", *sys.argv[1:]])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=50_000)
@@ -366,10 +437,19 @@ def main() -> int:
     ap.add_argument("--no-datatrove", action="store_true")
     ap.add_argument("--datatrove-full", action="store_true", help="datatrove on all docs too")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--speed-docs", type=int, default=20_000, help="documents, whole commands")
+    ap.add_argument("--speed-only", action="store_true", help="whole-command speed only")
+    harness.add_arguments(ap)
     args = ap.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} not found (the shared data is not on this machine)")
         return 0
+    time_whole(args)
+    if args.speed_only or args.smoke:
+        return 0
+    if importlib.util.find_spec("datatrove") is None and not args.no_datatrove:
+        print("datatrove is not importable here: the in-process part runs crawlsift only")
+        args.no_datatrove = True
     seeds = [int(x) for x in args.hash_seeds.split(",")]
     names = [n for n in SYSTEMS if not (args.no_datatrove and n == "datatrove")]
     docs, planted = build_corpus(args.docs, args.copy_rate, args.seed)
