@@ -7,7 +7,8 @@ copy with its own id), written as one JSONL file of ``id`` and ``text`` that bot
 
 * ``crawlsift clean``: ``crawlsift clean DOCS.jsonl -o OUT --preset crawlsift-default``, its
   defaults otherwise (all cores, Parquet output, the report); it also runs its repair stage,
-  which datatrove has no equivalent of; variant: ``--workers 1``;
+  which datatrove has no equivalent of; variants: ``--workers 1``, and ``--no-repair`` (the
+  filters alone on the text as read, like for like with datatrove's chain);
 * ``datatrove``: ``bench/anchor/filters.py`` in the anchor environment: JsonlReader ->
   GopherQuality -> GopherRepetition -> C4Quality -> FineWebQuality (defaults, spaCy
   tokeniser) -> JsonlWriter, one task, one worker.
@@ -120,6 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ),
                 work / "cs1",
             ),
+            harness.System(
+                "… --no-repair",
+                harness.crawlsift_cli(
+                    "clean",
+                    source,
+                    "-o",
+                    str(work / "csnr"),
+                    "--preset",
+                    "crawlsift-default",
+                    "--no-repair",
+                ),
+                work / "csnr",
+                note="the filters alone on the text as read, as datatrove's pipeline runs",
+            ),
         ]
         if not missing:
             systems.append(
@@ -140,12 +155,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         harness.print_summary(timings, n)
         extra = ""
         if not missing:
-            ours, theirs = crawlsift_kept(work / "cs"), datatrove_kept(work / "dt")
+            theirs = datatrove_kept(work / "dt")
             ids = [json.loads(line)["id"] for line in (work / "in" / "docs.jsonl").open()]
-            same = sum((i in ours) == (i in theirs) for i in ids)
+            parts = []
+            for label, out in (("default command", "cs"), ("`--no-repair`", "csnr")):
+                ours = crawlsift_kept(work / out)
+                same = sum((i in ours) == (i in theirs) for i in ids)
+                parts.append(
+                    f"{label} {same:,} of {n:,} documents ({same / n:.1%}; crawlsift kept "
+                    f"{len(ours):,})"
+                )
             extra = (
-                f"Keep/drop agreement: {same:,} of {n:,} documents ({same / n:.1%}); crawlsift "
-                f"kept {len(ours):,}, datatrove {len(theirs):,}."
+                f"Keep/drop agreement with datatrove (kept {len(theirs):,}): "
+                + "; ".join(parts)
+                + "."
             )
             print(extra)
     if args.markdown and not args.smoke:

@@ -25,6 +25,7 @@ from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
+from crawlsift.repair.stage import STAGE as REPAIR_STAGE
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.settings import from_keywords
 from crawlsift.signals.decontam import DEFAULT_RULES as DECONTAM_DEFAULTS
@@ -74,6 +75,7 @@ def make_pipeline(
     preset: str | None = None,
     filters: str | None = None,
     decontaminate: Sequence[str] | DecontamOptions = (),
+    skip_repair: bool = False,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -84,7 +86,8 @@ def make_pipeline(
     ``decontaminate`` names local benchmark files (or is a ``DecontamOptions``): their
     passages are removed from the text and the ``decontam`` rules reject what stays
     contaminated (``crawlsift.signals.decontam``; a filters file may set those rules'
-    thresholds).
+    thresholds). ``skip_repair`` leaves the repair stage out: the filters then judge the
+    text as read (to compare with pipelines that have no repair; ``repair`` must be None).
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -93,7 +96,10 @@ def make_pipeline(
         options["repair"] = repair
     if extract is not None:
         options["extract"] = extract
-    stages: tuple[str, ...] = DEFAULT_STAGES
+    if skip_repair and repair is not None:
+        raise InputError("repair options given with skip_repair: leave one out")
+    base = tuple(s for s in DEFAULT_STAGES if not (skip_repair and s == REPAIR_STAGE))
+    stages: tuple[str, ...] = base
     if preset is not None or filters is not None or decontaminate:
         if preset is not None and preset not in PRESETS:
             raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
@@ -116,7 +122,7 @@ def make_pipeline(
                 for rule, value in DECONTAM_DEFAULTS.items()
                 if rule not in set_in_file
             )
-        stages = (*DEFAULT_STAGES, *quality_pipeline(chosen, filters, rules))
+        stages = (*base, *quality_pipeline(chosen, filters, rules))
         if DECONTAM_STAGE in stages and not decontaminate:
             raise InputError(
                 "the decontam rules need benchmark files: give them with decontaminate= "

@@ -162,6 +162,11 @@ def main(ctx: click.Context) -> None:
     help="MiB of HTML or text that close a batch; bounds memory per worker.",
 )
 @click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
+@click.option(
+    "--no-repair",
+    is_flag=True,
+    help="Skip the repair stage: filter the text as read, as pipelines without repair do.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option(
     "--max-record-mb",
@@ -198,6 +203,7 @@ def clean(
     batch_size: int,
     batch_mb: float,
     keep_input_text: bool,
+    no_repair: bool,
     overwrite: bool,
     max_record_mb: float,
     record_timeout: float,
@@ -232,7 +238,11 @@ def clean(
         guard = GuardOptions(max_record_bytes=int(max_record_mb * 2**20))
     if to_stdout:
         pipeline = make_pipeline(
-            guard=guard, preset=preset, filters=filters, decontaminate=decontaminate
+            guard=guard,
+            preset=preset,
+            filters=filters,
+            decontaminate=decontaminate,
+            skip_repair=no_repair,
         )
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
         return
@@ -242,7 +252,11 @@ def clean(
         list(inputs),
         output,
         pipeline=make_pipeline(
-            guard=guard, preset=preset, filters=filters, decontaminate=decontaminate
+            guard=guard,
+            preset=preset,
+            filters=filters,
+            decontaminate=decontaminate,
+            skip_repair=no_repair,
         ),
         format=fmt,
         workers=workers,

@@ -227,3 +227,15 @@ def test_bad_tables_raise_input_error_naming_the_column(table, message):
     with pytest.raises(InputError) as err:
         crawlsift.clean_table(table)
     assert message in str(err.value)
+
+
+def test_skip_repair_filters_the_text_as_read():
+    text = f"Page not found\n{PROSE}\n{PROSE2}"
+    pipeline = crawlsift.make_pipeline(preset="gopher", skip_repair=True)
+    assert "repair" not in pipeline.stages and "gopher_quality" in pipeline.stages
+    [raw] = crawlsift.clean_batch([text], pipeline=pipeline)
+    [repaired] = crawlsift.clean_batch([text], pipeline=crawlsift.make_pipeline(preset="gopher"))
+    assert raw.text.startswith("Page not found") and not raw.edits
+    assert not repaired.text.startswith("Page not found")
+    with pytest.raises(InputError, match="skip_repair"):
+        crawlsift.make_pipeline(repair=crawlsift.RepairOptions(), skip_repair=True)

@@ -23,6 +23,13 @@ def test_clean_stdout_prints_repaired_seed(runner, seed_path):
     assert result.stdout.count("They also addressed a series") == 1
 
 
+def test_clean_no_repair_prints_the_text_as_read(runner, seed_path):
+    result = runner.invoke(main, ["clean", str(seed_path), "--stdout", "--no-repair"])
+    assert result.exit_code == 0, result.output
+    assert "Sorry!!" in result.stdout  # the banner and both copies of the article stay
+    assert result.stdout.count("They also addressed a series") == 2
+
+
 def test_clean_stdout_of_rejected_record_says_why(runner, tmp_path):
     path = tmp_path / "gone.txt"
     path.write_text("date 2024-01-01 404\nPage not found\nSorry, this page does not exist.\n")
