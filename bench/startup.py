@@ -82,13 +82,20 @@ class Command:
     label: str
     argv: list[str]
     env: dict[str, str]
+    #: ``python -m`` puts the working directory first on sys.path: a neutral one, so
+    #: that PYTHONPATH decides which checkout runs
+    cwd: Path
 
 
 def timed(command: Command) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the process and the children it waited for)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        command.argv, env=command.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command.argv,
+        env=command.env,
+        cwd=command.cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
@@ -109,11 +116,11 @@ def commands(root: Path, before: Path | None) -> list[Command]:
         out = root / f"out-{label.split()[-1]}"
         argv = [sys.executable, "-m", "crawlsift", "clean", str(page), "-o", str(out),
                 "--overwrite", "--no-progress"]  # fmt: skip
-        return Command(label, argv, {**env, "PYTHONPATH": str(repo)})
+        return Command(label, argv, {**env, "PYTHONPATH": str(repo)}, root)
 
     found = [
-        Command("python", [sys.executable, "-c", "pass"], env),
-        Command("resiliparse loop", [sys.executable, "-c", ANCHOR, str(page)], env),
+        Command("python", [sys.executable, "-c", "pass"], env, root),
+        Command("resiliparse loop", [sys.executable, "-c", ANCHOR, str(page)], env, root),
         clean(REPO, "crawlsift clean"),
     ]
     if before is not None:
@@ -188,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(lines))
     print(summary)
     if args.markdown and not args.smoke:
-        command = "python bench/startup.py" + (f" --runs {runs}" if runs != 7 else "")
+        given = argv if argv is not None else sys.argv[1:]
+        command = " ".join(["python bench/startup.py", *(a for a in given if a != "--markdown")])
         doc_lines = [
             "## Fixed cost of a run",
             "",
