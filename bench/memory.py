@@ -174,8 +174,11 @@ LocalPipelineExecutor(pipeline, tasks=1, workers=1, logging_dir=output + "/logs"
 
 
 def tree_peaks(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, dict[int, int]]:
-    """Run ``cmd``; its pid and the peak RSS (MiB) of each process of its tree, polled."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    """Run ``cmd`` (from the repository: ``python -m`` imports from the working directory
+    first); its pid and the peak RSS (MiB) of each process of its tree, polled."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO
+    )
     peaks: dict[int, int] = {}
     while proc.poll() is None:
         for pid in [proc.pid, *_children(proc.pid)]:
