@@ -24,9 +24,19 @@ datatrove's WARC reader and a resiliparse extractor do, one record at a time: Fa
 ``bytes_to_str``) and extracted (``extract_plain_text``, ``main_content=True``); its peak
 is the process's ``ru_maxrss``. "ratio" is crawlsift's worker over the anchor.
 
-    python bench/memory.py [--pages 300] [--runs 3] [--batch-mb 4,16,64,rows] [--dense 16]
+With ``--datatrove-python PATH`` (a Python with datatrove, e.g. the benches' anchor
+environment; by default ``.bench-anchor/bin/python`` when it exists) each row also shows
+datatrove's peak on the same WARC: ``WarcReader`` -> ``Trafilatura`` (its defaults) ->
+``JsonlWriter``, one task and one worker (``LocalPipelineExecutor``), the peak RSS of the
+largest process of its command.
 
-Parts 1 and 2 are skipped (one line) when the shared data is absent.
+    python bench/memory.py [--pages 300] [--runs 3] [--batch-mb 4,16,64,rows] [--dense 16]
+                           [--datatrove-python PATH] [--markdown] [--smoke]
+
+Parts 1 and 2 are skipped (one line) when the shared data is absent. ``--markdown`` writes
+the tables between ``<!-- bench:memory -->`` and ``<!-- /bench:memory -->`` in
+docs/benchmarks.md (appending the block if absent); ``--smoke`` runs one small row of each
+part (20 pages, 2 dense records, one run) to check the bench works.
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,6 +61,11 @@ DATA = next(
      if (p / "shared" / "data" / "extraction").is_dir()),
     REPO.parent / "shared" / "data" / "extraction",
 )  # fmt: skip
+DOC = REPO / "docs" / "benchmarks.md"
+#: the benches' anchor environment (``bench/anchor.py``), if built
+ANCHOR_PYTHON = Path(
+    os.environ.get("CRAWLSIFT_BENCH_ANCHOR") or REPO / ".bench-anchor"
+) / "bin" / "python"  # fmt: skip
 SCALES = (1, 4, 16)
 POLL_SECONDS = 0.02
 
@@ -137,7 +153,32 @@ def crawlsift_peaks(warc: Path, out: Path, extra: list[str]) -> tuple[float, flo
            "--no-progress", "--overwrite", *extra]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    pid, peaks = tree_peaks(cmd, env)
+    seconds = time.monotonic() - started
+    parent = peaks.pop(pid, 0)
+    # the busiest worker is the largest child (the others: idle workers, multiprocessing's
+    # resource tracker)
+    return float(max(peaks.values(), default=0)), float(parent), seconds
+
+
+DATATROVE = """
+import sys
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.extractors import Trafilatura
+from datatrove.pipeline.readers import WarcReader
+from datatrove.pipeline.writers import JsonlWriter
+source, name, output = sys.argv[1:4]
+pipeline = [WarcReader(source, glob_pattern=name), Trafilatura(), JsonlWriter(output + "/kept")]
+LocalPipelineExecutor(pipeline, tasks=1, workers=1, logging_dir=output + "/logs").run()
+"""
+
+
+def tree_peaks(cmd: list[str], env: dict[str, str] | None = None) -> tuple[int, dict[int, int]]:
+    """Run ``cmd`` (from the repository: ``python -m`` imports from the working directory
+    first); its pid and the peak RSS (MiB) of each process of its tree, polled."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO
+    )
     peaks: dict[int, int] = {}
     while proc.poll() is None:
         for pid in [proc.pid, *_children(proc.pid)]:
@@ -145,13 +186,20 @@ def crawlsift_peaks(warc: Path, out: Path, extra: list[str]) -> tuple[float, flo
             if peak is not None:
                 peaks[pid] = max(peaks.get(pid, 0), peak)
         time.sleep(POLL_SECONDS)
-    seconds = time.monotonic() - started
     if proc.returncode:
-        raise SystemExit(f"crawlsift failed: {proc.stderr.read().decode()[-500:]}")
-    parent = peaks.pop(proc.pid, 0)
-    # the busiest worker is the largest child (the others: idle workers, multiprocessing's
-    # resource tracker)
-    return float(max(peaks.values(), default=0)), float(parent), seconds
+        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        raise SystemExit(f"{cmd[:3]} failed: {stderr[-800:]}")
+    return proc.pid, peaks
+
+
+def datatrove_peak(python: Path, warc: Path) -> tuple[float, float]:
+    """(peak MiB of the largest process, seconds) of datatrove on ``warc``, writing into
+    a new directory (datatrove skips the tasks its logging directory marks complete)."""
+    with tempfile.TemporaryDirectory(dir=warc.parent) as out:
+        started = time.monotonic()
+        cmd = [str(python), "-c", DATATROVE, str(warc.parent), warc.name, out]
+        _, peaks = tree_peaks(cmd)
+        return float(max(peaks.values(), default=0)), time.monotonic() - started
 
 
 def anchor_peak(warc: Path) -> tuple[float, float]:
@@ -163,7 +211,7 @@ def anchor_peak(warc: Path) -> tuple[float, float]:
     return int(done.stdout.split()[0]) / 1024, time.monotonic() - started
 
 
-def median_of(runs: int, measure):  # type: ignore[no-untyped-def]
+def median_of(runs: int, measure: Callable[[], Sequence[float]]) -> list[float]:
     results = [measure() for _ in range(runs)]
     return [statistics.median(values) for values in zip(*results, strict=True)]
 
@@ -186,44 +234,81 @@ def write_dense_warc(path: Path, records: int) -> int:
     return records * len(html)
 
 
-def header() -> None:
-    print(f"{'input':>26} {'crawlsift worker':>17} {'(parent)':>9} {'anchor':>7} "
-          f"{'ratio':>6} {'crawlsift s':>12} {'anchor s':>9}")  # fmt: skip
+COLUMNS = ("input", "crawlsift worker", "parent", "resiliparse loop", "ratio", "datatrove",
+           "crawlsift s", "loop s", "datatrove s")  # fmt: skip
 
 
-def compare(label: str, warc: Path, out: Path, runs: int) -> tuple[float, float]:
-    """One row: crawlsift at default settings beside the anchor on ``warc``."""
-    worker, parent, secs = median_of(runs, lambda: crawlsift_peaks(warc, out, []))
-    anchor, anchor_secs = median_of(runs, lambda: anchor_peak(warc))
-    print(f"{label:>26} {worker:>13,.0f} MiB {parent:>9,.0f} {anchor:>7,.0f} "
-          f"{worker / anchor:>5.1f}x {secs:>12.1f} {anchor_secs:>9.1f}")  # fmt: skip
+class Table:
+    """Rows printed as they are measured and kept for ``--markdown``."""
+
+    def __init__(self, title: str, columns: tuple[str, ...]) -> None:
+        self.title, self.columns = title, columns
+        self.rows: list[list[str]] = []
+        print(title)
+        print("  ".join(f"{c:>{_width(c)}}" for c in columns))
+
+    def add(self, *cells: str) -> None:
+        self.rows.append(list(cells))
+        print("  ".join(f"{v:>{_width(c)}}" for c, v in zip(self.columns, cells, strict=True)))
+
+    def markdown(self) -> list[str]:
+        aligns = ["---", *("--:" for _ in self.columns[1:])]
+        return [
+            f"{self.title}:",
+            "",
+            "| " + " | ".join(self.columns) + " |",
+            "|" + "|".join(aligns) + "|",
+            *("| " + " | ".join(row) + " |" for row in self.rows),
+        ]
+
+
+def _width(column: str) -> int:
+    return 30 if column == "input" else max(len(column), 6)
+
+
+def compare(
+    table: Table, label: str, warc: Path, out: Path, args: argparse.Namespace
+) -> tuple[float, float]:
+    """One row: crawlsift at default settings beside the anchors on ``warc``."""
+    worker, parent, secs = median_of(args.runs, lambda: crawlsift_peaks(warc, out, []))
+    anchor, anchor_secs = median_of(args.runs, lambda: anchor_peak(warc))
+    dt, dt_secs = "-", "-"
+    if args.datatrove_python is not None:
+        dt_mib, dt_s = median_of(args.runs, lambda: datatrove_peak(args.datatrove_python, warc))
+        dt, dt_secs = f"{dt_mib:,.0f}", f"{dt_s:.1f}"
+    ratio = f"{worker / anchor:.1f}x"
+    cells = (f"{worker:,.0f}", f"{parent:,.0f}", f"{anchor:,.0f}", ratio, dt)
+    table.add(label, *cells, f"{secs:.1f}", f"{anchor_secs:.1f}", dt_secs)
     return worker, anchor
 
 
-def real_pages(files: list[Path], root: Path, args: argparse.Namespace) -> None:
+def real_pages(files: list[Path], root: Path, args: argparse.Namespace) -> list[Table]:
     warcs: dict[int, Path] = {}
     sizes: dict[int, float] = {}
     for scale in SCALES:
         warcs[scale] = root / f"pages-{scale}x.warc.gz"
         sizes[scale] = write_warc(warcs[scale], files, args.pages * scale) / 2**20
-    print(f"real pages ({len(files):,} distinct; runs per cell: {args.runs}, medians)")
-    header()
+    table = Table(
+        f"Real pages ({len(files):,} distinct pages; peak MiB, medians of {args.runs})", COLUMNS
+    )
     floor = root / "one-page.warc.gz"
     write_warc(floor, files, 1)
-    compare("1 page (fixed cost)", floor, root / "out-floor", args.runs)
+    compare(table, "1 page (fixed cost)", floor, root / "out-floor", args)
     rows = {}
     for scale in SCALES:
         label = f"{scale}x: {args.pages * scale:,} pages, {sizes[scale]:,.0f} MiB"
-        rows[scale] = compare(label, warcs[scale], root / f"out-{scale}", args.runs)
+        rows[scale] = compare(table, label, warcs[scale], root / f"out-{scale}", args)
     first, last = rows[SCALES[0]], rows[SCALES[-1]]
     print(f"growth {SCALES[-1]}x/{SCALES[0]}x: crawlsift worker {last[0] / first[0]:.2f}x, "
           f"anchor {last[1] / first[1]:.2f}x")  # fmt: skip
     sweep = [s.strip() for s in args.batch_mb.split(",") if s.strip()]
     if not sweep:
-        return
+        return [table]
     print()
-    print(f"crawlsift worker by batch bytes, 4x input ({args.pages * 4:,} pages)")
-    print(f"{'batch':>9} {'worker MiB':>11} {'(parent)':>9} {'s':>7}")
+    by_batch = Table(
+        f"crawlsift worker by batch bytes, 4x input ({args.pages * 4:,} pages)",
+        ("batch", "worker MiB", "parent", "s"),
+    )
     points = []
     for value in sweep:
         extra = (["--batch-mb", "1000000"] if value == "rows"
@@ -234,24 +319,25 @@ def real_pages(files: list[Path], root: Path, args: argparse.Namespace) -> None:
         if value != "rows":
             points.append((float(value), worker))
         label = "1000 rows" if value == "rows" else f"{value} MiB"
-        print(f"{label:>9} {worker:>10,.0f} {parent:>9,.0f} {secs:>7.1f}")
+        by_batch.add(label, f"{worker:,.0f}", f"{parent:,.0f}", f"{secs:.1f}")
     if len(points) > 1:
         (x0, y0), (x1, y1) = min(points), max(points)
         print(f"slope: {(y1 - y0) / (x1 - x0):.1f} worker MiB per MiB of batch")
+    return [table, by_batch]
 
 
-def dense_pages(root: Path, records: int, runs: int) -> None:
-    print(f"text-dense pages of {DENSE_MB} MB (runs per cell: {runs}, medians)")
-    header()
-    for count in sorted({1, max(1, records // 4), records}):
+def dense_pages(root: Path, args: argparse.Namespace) -> Table:
+    table = Table(f"Text-dense pages of {DENSE_MB} MB (peak MiB, medians of {args.runs})", COLUMNS)
+    for count in sorted({1, max(1, args.dense // 4), args.dense}):
         warc = root / f"dense-{count}.warc.gz"
         html = write_dense_warc(warc, count) / 2**20
         label = f"{count} records, {html:,.0f} MiB"
-        compare(label, warc, root / f"out-dense-{count}", runs)
+        compare(table, label, warc, root / f"out-dense-{count}", args)
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--pages", type=int, default=300, help="real pages at size 1x")
     parser.add_argument("--runs", type=int, default=3, help="runs per cell; medians are shown")
     parser.add_argument(
@@ -261,18 +347,55 @@ def main(argv: list[str] | None = None) -> int:
         "--dense", type=int, default=16, help="text-dense 5 MB records at most (0: none)"
     )
     parser.add_argument("--data", type=Path, default=DATA, help="shared extraction directory")
+    parser.add_argument(
+        "--datatrove-python",
+        type=Path,
+        default=ANCHOR_PYTHON if ANCHOR_PYTHON.exists() else None,
+        help="a Python with datatrove, to measure it beside crawlsift",
+    )
+    parser.add_argument("--markdown", action="store_true", help=f"write the tables into {DOC}")
+    parser.add_argument("--smoke", action="store_true", help="one small row of each part")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.pages, args.runs, args.batch_mb, args.dense = 20, 1, "", min(args.dense, 2)
     files = page_files(args.data) if args.data.is_dir() else []
+    tables: list[Table] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         if files:
-            real_pages(files, root, args)
+            tables += real_pages(files, root, args)
         else:
             print(f"skip: no extraction pages under {args.data}")
         if args.dense:
             print()
-            dense_pages(root, args.dense, args.runs)
+            tables.append(dense_pages(root, args))
+    if args.markdown and not args.smoke:
+        write_markdown(tables, argv if argv is not None else sys.argv[1:])
     return 0
+
+
+def write_markdown(tables: list[Table], argv: list[str]) -> None:
+    sys.path.insert(0, str(REPO))
+    from bench.startup import write_block
+
+    lines = [
+        "## Memory per worker on real pages",
+        "",
+        "```",
+        " ".join(["python bench/memory.py", *(a for a in argv if a != "--markdown")]),
+        "```",
+        "",
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores. `crawlsift clean WARC -o OUT` "
+        'with default settings (`--batch-size 1000 --batch-mb 16`, all cores); "crawlsift '
+        'worker" is the largest child\'s peak RSS (VmHWM), "parent" the main process\'s. '
+        "The resiliparse loop is FastWARC + resiliparse main-content extraction one record at "
+        "a time; datatrove is `WarcReader -> Trafilatura -> JsonlWriter`, one task, one "
+        "worker. Times are wall seconds on a shared machine.",
+    ]
+    for table in tables:
+        lines += ["", *table.markdown()]
+    write_block(DOC, "memory", lines)
+    print(f"wrote the memory block of {DOC}")
 
 
 if __name__ == "__main__":

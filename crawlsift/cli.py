@@ -20,6 +20,7 @@ import click
 from crawlsift.dedup.options import DedupOptions, DedupRunOptions
 from crawlsift.engine.local import RunOptions
 from crawlsift.engine.output import OUTPUT_FORMATS
+from crawlsift.engine.startup import skip_pandas
 from crawlsift.errors import CrawlsiftError
 from crawlsift.io.guard import GuardOptions
 
@@ -224,6 +225,8 @@ def clean(
       crawlsift clean crawl/ -o out/ --preset crawlsift-default
       crawlsift clean 'crawl/*.warc.gz' -o out/ --engine ray --address auto
     """
+    if engine == "local":  # Ray's driver may hand pyarrow pandas objects
+        skip_pandas()
     from crawlsift.api import clean as run_clean
     from crawlsift.api import make_pipeline
     from crawlsift.report.summary import format_summary
@@ -358,6 +361,7 @@ def explain(
       crawlsift explain crawl.warc.gz --limit 5 --html explain.html
       crawlsift explain pages.jsonl --preset fineweb
     """
+    skip_pandas()
     from crawlsift.api import make_pipeline
     from crawlsift.report.explain import html_page, render_record, render_record_html
     from crawlsift.report.why import run_thresholds
@@ -399,6 +403,7 @@ def demo(output: str, workers: int) -> None:
     Example:
       crawlsift demo -o /tmp/demo
     """
+    skip_pandas()
     from crawlsift.api import clean as run_clean
     from crawlsift.io.writers import read_output
     from crawlsift.report.summary import format_summary
@@ -597,6 +602,7 @@ def report(output: str, chart_fields: str) -> None:
       crawlsift report out/
       crawlsift report out/ --chart-fields score,likes
     """
+    skip_pandas()
     from crawlsift.report.html_report import build_report
 
     fields = [f.strip() for f in chart_fields.split(",") if f.strip()]

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ from crawlsift.engine.output import (
 )
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.remote import RemoteOutput, is_url, open_remote, staging_dir
+from crawlsift.engine.startup import start_worker
 from crawlsift.engine.tasks import Task, plan, record_keys, single
 from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
@@ -71,7 +73,6 @@ from crawlsift.io import ReadTask, read_task
 from crawlsift.io._rows import BATCH_BYTES
 from crawlsift.io.guard import read_limit
 from crawlsift.io.writers import RollingWriter
-from crawlsift.report.html_report import build_report
 from crawlsift.report.samples import SampleCollector
 from crawlsift.report.stats import RunStats, payload_bytes
 from crawlsift.settings import check_types
@@ -154,7 +155,8 @@ def run_local(files: Sequence[ReadTask], pipeline: Pipeline, opts: RunOptions) -
     with start_run(files, pipeline, opts) as run:
         workers = min(opts.workers or os.cpu_count() or 1, max(len(run.todo), 1))
         with _Progress(run.todo, opts.progress) as progress:
-            for task, result in _execute(run.todo, pipeline, run.opts, workers, progress.update):
+            report = progress.update if progress.enabled else None
+            for task, result in _execute(run.todo, pipeline, run.opts, workers, report):
                 progress.task_done(task)
                 run.task_finished(task, result)
         return run.finish()
@@ -227,6 +229,8 @@ class Run:
             failed_files=self.failed,
         )
         write_json(self.out / "stats.json", summary.to_dict())
+        from crawlsift.report.html_report import build_report  # its charts need polars
+
         build_report(str(self.out))
         if self.remote is not None:
             self.remote.finished()
@@ -473,9 +477,10 @@ def _execute(
     pipeline: Pipeline,
     opts: RunOptions,
     workers: int,
-    report: Callable[[int, int], None],
+    report: Callable[[int, int], None] | None,
 ) -> Iterator[tuple[Task, TaskResult]]:
-    """Yield (task, result) as tasks finish.
+    """Yield (task, result) as tasks finish; ``report`` (records, bytes), if given, is
+    called as batches are read (workers send their counts through a queue).
 
     Tasks run in worker processes, except with one worker and no record time limit. A
     worker that dies breaks the pool; the unfinished tasks run again in a new pool. The
@@ -492,10 +497,7 @@ def _execute(
     out = Path(opts.output)
     faults, timeouts = out / FAULTS, out / TIMEOUTS
     ctx = mp.get_context("spawn")  # polars and Arrow thread pools are not fork-safe
-    with ctx.Manager() as manager:
-        queue = manager.Queue()
-        pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
-        pump.start()
+    with _counts_queue(ctx, report) as queue:
         shared = [t for t in tasks if not isolate.has_suspects(faults, t.task_id)]
         alone = [t for t in tasks if isolate.has_suspects(faults, t.task_id)]
         while shared or alone:
@@ -524,8 +526,26 @@ def _execute(
                     moved = undone
                 alone += moved
                 shared = [t for t in undone if t not in moved]
-        queue.put(None)
-        pump.join()
+
+
+@contextmanager
+def _counts_queue(ctx: Any, report: Callable[[int, int], None] | None) -> Iterator[Any]:
+    """A queue workers put their (records, bytes) counts on, read into ``report`` by a
+    thread; None when nothing reports. It is a manager's queue (a server process each
+    worker talks to over its own connection), so that a worker the kernel ends while it
+    sends cannot leave a shared pipe locked or half-written."""
+    if report is None:
+        yield None
+        return
+    with ctx.Manager() as manager:
+        queue = manager.Queue()
+        pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
+        pump.start()
+        try:
+            yield queue
+        finally:
+            queue.put(None)
+            pump.join()
 
 
 def _died(task: Task) -> str:
@@ -545,7 +565,8 @@ def _pool_pass(
 ) -> Generator[tuple[Task, TaskResult], None, list[Task]]:
     """Run tasks in one process pool; return those left undone when the pool broke."""
     undone: set[str] = set()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=start_worker)
+    try:
         parent = os.getpid()
         pending = {pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks}
         while pending:
@@ -558,6 +579,13 @@ def _pool_pass(
                     undone.add(task.task_id)
                     continue
                 yield task, result
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    # when every task has its result, the run goes on (unifying, the report) while the
+    # workers exit, and the interpreter waits for them before it ends; after a worker
+    # died, the others are ended before their in-flight files are read
+    pool.shutdown(wait=bool(undone))
     return [t for t in tasks if t.task_id in undone]
 
 
@@ -578,7 +606,8 @@ def _guarded_queue(
     def report(records: int, nbytes: int) -> None:
         if os.getppid() != parent:  # the run was killed: stop before writing anything more
             os._exit(1)
-        queue.put((records, nbytes))
+        if queue is not None:
+            queue.put((records, nbytes))
 
     log = Path(opts.output) / TIMEOUTS / f"{task.task_id}.jsonl"
     with watchdog.enforce(opts.record_timeout, log):

@@ -41,6 +41,7 @@ from crawlsift.engine.local import (
 )
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.ray_start import ray_module, start_ray
+from crawlsift.engine.startup import import_stages
 from crawlsift.engine.tasks import Task, record_keys, single
 from crawlsift.errors import CrawlsiftError, InputError
 from crawlsift.io import ReadTask
@@ -139,6 +140,7 @@ class WatchedPipeline:
         }
 
     def __call__(self, table: pa.Table) -> pa.Table:
+        import_stages()  # in a new worker, before the time limit starts (then a no-op)
         if table.num_rows == 0:
             return self.pipeline(table)
         task, _ = self.members[table.column(S.SOURCE)[0].as_py()]

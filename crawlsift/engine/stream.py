@@ -26,6 +26,7 @@ from crawlsift.engine import isolate
 from crawlsift.engine.isolate import FAULTS
 from crawlsift.engine.local import TIMEOUTS, RunOptions, batch_limits, read_batches
 from crawlsift.engine.pipeline import Pipeline
+from crawlsift.engine.startup import start_worker
 from crawlsift.engine.tasks import Task, single
 from crawlsift.errors import CrawlsiftError
 from crawlsift.io import ReadTask
@@ -119,6 +120,7 @@ def _child(
     records, then :data:`_DONE` (or the :class:`CrawlsiftError` that stopped it, as its
     class, message and attributes: errors whose ``__init__`` takes other arguments than
     the message do not unpickle whole)."""
+    start_worker()
     try:
         with watchdog.enforce(limit, scratch / TIMEOUTS / f"{task.task_id}.jsonl"):
             for table in _tables(task, pipeline, batching, scratch):
