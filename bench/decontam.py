@@ -45,10 +45,14 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import harness
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "extraction" / "wcxb-dev"
 DOCS_MD = REPO_ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:decontam -->", "<!-- /bench:decontam -->"
 _WORDS = re.compile(r"\w+")
 
 
@@ -199,14 +203,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if args.markdown and not args.smoke:
-        doc = DOCS_MD.read_text(encoding="utf-8") if DOCS_MD.exists() else ""
-        block = f"{BEGIN}\n## Decontamination: planted benchmark passages\n\n{text}\n{END}"
-        if BEGIN in doc and END in doc:
-            head, rest = doc.split(BEGIN, 1)
-            doc = head + block + rest.split(END, 1)[1]
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-        DOCS_MD.write_text(doc, encoding="utf-8")
+        DOCS_MD.write_text(harness.replace_section(DOCS_MD.read_text(), "decontam", text))
     return 0
 
 

@@ -65,6 +65,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import harness
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _WCXB = "shared/data/extraction/wcxb-dev/ground-truth"
 # ../shared/data of the checkout, or of the folder holding it (a git worktree's)
@@ -72,7 +77,6 @@ DATA = next(
     (d for p in REPO_ROOT.parents[:2] if (d := p / _WCXB).is_dir()), REPO_ROOT.parent / _WCXB
 )
 DOCS_MD = REPO_ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- bench:dedup_recall -->", "<!-- /bench:dedup_recall -->"
 
 KINDS = (
     "as is",
@@ -464,15 +468,8 @@ def _commit() -> str:
 
 
 def write_markdown(text: str) -> None:
-    """Put ``text`` between the markers of docs/benchmarks.md (appended when absent)."""
-    doc = DOCS_MD.read_text(encoding="utf-8") if DOCS_MD.exists() else ""
-    block = f"{BEGIN}\n## Dedup recall on planted near-copies\n\n{text}\n{END}"
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + block + rest.split(END, 1)[1]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS_MD.write_text(doc, encoding="utf-8")
+    """Put ``text`` between the ``bench:dedup_recall`` markers of docs/benchmarks.md."""
+    DOCS_MD.write_text(harness.replace_section(DOCS_MD.read_text(), "dedup_recall", text))
 
 
 def main() -> int:

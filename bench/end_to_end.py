@@ -38,20 +38,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import anchor, harness
+from bench.memory import warc_record
 
 DATA = harness.SHARED / "extraction" / "wcxb-dev" / "html"
-
-
-def warc_record(n: int, html: bytes) -> bytes:
-    """One gzip member: a WARC/1.0 response record carrying ``html`` as a 200 text/html body."""
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + html
-    head = (
-        f"WARC/1.0\r\nWARC-Type: response\r\n"
-        f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\n"
-        f"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Target-URI: https://example.org/page/{n}\r\n"
-        f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
-    )
-    return gzip.compress(head.encode() + http + b"\r\n\r\n", compresslevel=1)
 
 
 def write_warc(path: Path, sources: list[Path], pages: int) -> float:

@@ -96,6 +96,7 @@ def page_files(root: Path) -> list[Path]:
 
 
 def warc_record(n: int, html: bytes) -> bytes:
+    """One gzip member: a WARC/1.0 response record carrying ``html`` as a 200 text/html body."""
     http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + html
     head = (
         f"WARC/1.0\r\nWARC-Type: response\r\n"

@@ -239,14 +239,14 @@ def clean(
     guard = None
     if max_record_mb != GuardOptions.max_record_bytes / 2**20:
         guard = GuardOptions(max_record_bytes=int(max_record_mb * 2**20))
+    pipeline = make_pipeline(
+        guard=guard,
+        preset=preset,
+        filters=filters,
+        decontaminate=decontaminate,
+        skip_repair=no_repair,
+    )
     if to_stdout:
-        pipeline = make_pipeline(
-            guard=guard,
-            preset=preset,
-            filters=filters,
-            decontaminate=decontaminate,
-            skip_repair=no_repair,
-        )
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
         return
     if not output:
@@ -254,13 +254,7 @@ def clean(
     summary = run_clean(
         list(inputs),
         output,
-        pipeline=make_pipeline(
-            guard=guard,
-            preset=preset,
-            filters=filters,
-            decontaminate=decontaminate,
-            skip_repair=no_repair,
-        ),
+        pipeline=pipeline,
         format=fmt,
         workers=workers,
         batch_size=batch_size,

@@ -133,6 +133,9 @@ INPUT_COLUMNS: tuple[str, ...] = (
 )
 
 #: Columns dropped from outputs (large intermediates, reader bookkeeping).
+#: the columns a stage that rewrites ``text`` sets: the text, its edits, the text they index,
+#: and the token columns (which describe the text before the rewrite)
+TEXT_REWRITE_COLUMNS: tuple[str, ...] = (TEXT, EDITS, INPUT_TEXT, WORD_TOKENS, WORD_TOKEN_COUNT)
 INTERNAL_COLUMNS: tuple[str, ...] = (HTML, SKIPPED_RECORDS, WORD_TOKENS, WORD_TOKEN_COUNT)
 
 

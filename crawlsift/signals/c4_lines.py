@@ -161,11 +161,7 @@ def _kept_token_counts(table: pa.Table, lines: pl.DataFrame, n: int) -> pa.Array
     C4LinesOptions,
     columns=(
         *C4_SIGNALS.columns,
-        S.TEXT,
-        S.EDITS,
-        S.INPUT_TEXT,
-        S.WORD_TOKENS,
-        S.WORD_TOKEN_COUNT,
+        *S.TEXT_REWRITE_COLUMNS,
     ),
 )
 def c4_lines(table: pa.Table, *, opts: C4LinesOptions | None = None) -> pa.Table:

@@ -342,11 +342,7 @@ def _pieces(text: str, spans: list[list[int]]) -> int:
     DecontamOptions,
     columns=(
         *SIGNALS.columns,
-        S.TEXT,
-        S.EDITS,
-        S.INPUT_TEXT,
-        S.WORD_TOKENS,
-        S.WORD_TOKEN_COUNT,
+        *S.TEXT_REWRITE_COLUMNS,
     ),
 )
 def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Table:
@@ -420,7 +416,7 @@ def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Tabl
     )
     # the columns a text change sets are there after every batch, unchanged where nothing
     # was found (the same arrays, not copies)
-    for name in (S.TEXT, S.EDITS, S.INPUT_TEXT, S.WORD_TOKENS, S.WORD_TOKEN_COUNT):
+    for name in S.TEXT_REWRITE_COLUMNS:
         if name in columns:
             continue
         if name in table.column_names:
