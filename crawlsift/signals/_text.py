@@ -67,6 +67,14 @@ def docs_frame(texts: pl.Series) -> pl.DataFrame:
     ).with_columns(texts.rename("text"))
 
 
+def group_heads(doc: np.ndarray) -> np.ndarray:
+    """For rows in document order, the row of each row's document's first row: a row's
+    position in its document is ``row - head``, and a running sum minus its value at the
+    head restarts at each document."""
+    row = np.arange(len(doc))
+    return np.maximum.accumulate(np.where(np.diff(doc, prepend=-1) != 0, row, 0))
+
+
 def split_lines(texts: pl.Series) -> pl.DataFrame:
     """One row per ``\\n``-separated line of the non-null texts: ``doc``, ``part``."""
     return (
@@ -105,11 +113,9 @@ class TextBatch:
         """One row per word token: ``doc``, ``tok``, ``h`` (its hash), ``len`` (characters)
         and ``line``; found line by line (a token never spans a line break)."""
         lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
-        doc = lines["doc"].to_numpy()
-        row = np.arange(len(doc))
-        head = np.maximum.accumulate(np.where(np.diff(doc, prepend=-1) != 0, row, 0))
+        head = group_heads(lines["doc"].to_numpy())
         per_line = lines["tok"].list.len().to_numpy()
-        line = np.repeat((row - head).astype(np.uint32), per_line)
+        line = np.repeat((np.arange(len(head)) - head).astype(np.uint32), per_line)
         frame = lines.explode("tok").drop_nulls("tok")
         return frame.with_columns(
             pl.col("doc").set_sorted(),

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from crawlsift import schema as S
 from crawlsift.registry import Signals, register
-from crawlsift.signals._text import active_texts, split_lines, to_arrow
+from crawlsift.signals._text import active_texts, group_heads, split_lines, to_arrow
 from crawlsift.signals.c4 import LINE_REASONS, C4Options, classify_lines, signals_from_lines
 from crawlsift.signals.c4 import SIGNALS as C4_SIGNALS
 
@@ -61,7 +61,7 @@ def _lines(texts: pl.Series, *, keys: bool) -> pl.DataFrame:
     doc = lines["doc"].to_numpy().astype(np.int64)
     width = lines["part"].str.len_chars().to_numpy().astype(np.int64)
     row = np.arange(len(doc))
-    head = np.maximum.accumulate(np.where(np.diff(doc, prepend=-1) != 0, row, 0))
+    head = group_heads(doc)
     start = np.cumsum(width + 1) - width - 1
     start -= start[head]
     lines = lines.with_columns(

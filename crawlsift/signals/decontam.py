@@ -41,7 +41,7 @@ import pyarrow as pa
 from crawlsift import schema as S
 from crawlsift.errors import InputError
 from crawlsift.registry import Rule, Signals, register
-from crawlsift.signals._text import active_texts, to_arrow
+from crawlsift.signals._text import active_texts, group_heads, to_arrow
 
 STAGE = "decontam"
 NGRAMS = "decontam_ngrams"  # benchmark n-grams found in the text
@@ -183,9 +183,8 @@ def _words(texts: pl.Series) -> pl.DataFrame:
     width = words["span"].str.len_chars().to_numpy().astype(np.int64)
     doc = words["doc"].to_numpy()
     end = np.cumsum(width)
-    first = np.flatnonzero(np.diff(doc, prepend=-1) != 0)  # each document's first word
-    base = np.repeat(end[first] - width[first], np.diff(np.append(first, len(doc))))
-    end -= base
+    head = group_heads(doc)
+    end -= (end - width)[head]  # offsets restart at each document
     start = end - words["word"].str.len_chars().to_numpy()
     return pl.DataFrame(
         {
