@@ -25,6 +25,7 @@ from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
+from crawlsift.recipes import RECIPES
 from crawlsift.repair.stage import STAGE as REPAIR_STAGE
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.settings import from_keywords
@@ -75,7 +76,7 @@ def make_pipeline(
     preset: str | None = None,
     filters: str | None = None,
     decontaminate: Sequence[str] | DecontamOptions = (),
-    skip_repair: bool = False,
+    skip_repair: bool | None = None,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -88,6 +89,8 @@ def make_pipeline(
     contaminated (``crawlsift.signals.decontam``; a filters file may set those rules'
     thresholds). ``skip_repair`` leaves the repair stage out: the filters then judge the
     text as read (to compare with pipelines that have no repair; ``repair`` must be None).
+    A recipe preset (``fineweb``: :mod:`crawlsift.recipes`) also sets stage options and
+    whether repair runs; ``skip_repair=False`` or ``repair`` options put repair back.
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -98,19 +101,22 @@ def make_pipeline(
         options["extract"] = extract
     if skip_repair and repair is not None:
         raise InputError("repair options given with skip_repair: leave one out")
+    if preset is not None and preset not in PRESETS:
+        raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
+    chosen: str | None = preset
+    if filters is not None:  # the file is checked here, before any output exists
+        chosen = config_preset(filters)
+        if preset is not None and preset != chosen:
+            raise InputError(
+                f'preset {preset} and {filters} (preset = "{chosen or NO_PRESET}") '
+                "disagree; the filter file names the preset its rules start from"
+            )
+    recipe = RECIPES.get(chosen) if chosen is not None else None
+    if skip_repair is None:
+        skip_repair = recipe is not None and not recipe.repair and repair is None
     base = tuple(s for s in DEFAULT_STAGES if not (skip_repair and s == REPAIR_STAGE))
     stages: tuple[str, ...] = base
-    if preset is not None or filters is not None or decontaminate:
-        if preset is not None and preset not in PRESETS:
-            raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
-        chosen: str | None = preset
-        if filters is not None:  # the file is checked here, before any output exists
-            chosen = config_preset(filters)
-            if preset is not None and preset != chosen:
-                raise InputError(
-                    f'preset {preset} and {filters} (preset = "{chosen or NO_PRESET}") '
-                    "disagree; the filter file names the preset its rules start from"
-                )
+    if chosen is not None or filters is not None or decontaminate:
         rules: tuple[tuple[str, Any], ...] = ()
         if decontaminate:
             if not isinstance(decontaminate, DecontamOptions):
@@ -129,6 +135,10 @@ def make_pipeline(
                 "(--decontaminate on the command line)"
             )
         options["filter"] = FilterOptions(preset=chosen, config=filters, rules=rules)
+    if recipe is not None:
+        for stage, stage_options in recipe.options.items():
+            if stage in stages:
+                options.setdefault(stage, stage_options)
     return Pipeline(stages=stages, options=options)
 
 

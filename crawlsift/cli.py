@@ -89,7 +89,8 @@ def _filter_options(fn: F) -> F:
     return click.option(
         "--preset",
         type=click.Choice(list(PRESETS)),
-        help="Quality filters after repair, with the published thresholds.",
+        help="Quality filters after repair, with the published thresholds; fineweb is "
+        "FineWeb's whole recipe (docs/recipes.md).",
     )(fn)
 
 
@@ -164,9 +165,11 @@ def main(ctx: click.Context) -> None:
 )
 @click.option("--keep-input-text", is_flag=True, help="Also store the input text of kept records.")
 @click.option(
-    "--no-repair",
-    is_flag=True,
-    help="Skip the repair stage: filter the text as read, as pipelines without repair do.",
+    "--repair/--no-repair",
+    "repair",
+    default=None,
+    help="Run the repair stage (the default, except with a recipe preset such as fineweb, "
+    "which has none) or skip it: filter the text as read, as pipelines without repair do.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option(
@@ -204,7 +207,7 @@ def clean(
     batch_size: int,
     batch_mb: float,
     keep_input_text: bool,
-    no_repair: bool,
+    repair: bool | None,
     overwrite: bool,
     max_record_mb: float,
     record_timeout: float,
@@ -244,7 +247,7 @@ def clean(
         preset=preset,
         filters=filters,
         decontaminate=decontaminate,
-        skip_repair=no_repair,
+        skip_repair=None if repair is None else not repair,
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)

@@ -25,16 +25,19 @@ import pyarrow as pa
 
 StageFn = Callable[..., pa.Table]
 
-#: the modules that declare quality signals, in the order their stages run in a pipeline;
-#: then those named (comma-separated import paths) by ``CRAWLSIFT_SIGNAL_MODULES``, so a
-#: filter can be added from outside the package
+#: the modules that declare quality signals, in the order their stages run in a pipeline
+#: and their rules are checked (a document failing several rules is rejected for the first):
+#: language first, as in FineWeb's chain, so it is identified on the text before C4's line
+#: rules cut it; Gopher quality before Gopher repetition, so a short text is rejected as
+#: short rather than for its few n-grams; then those named (comma-separated import paths)
+#: by ``CRAWLSIFT_SIGNAL_MODULES``, so a filter can be added from outside the package
 SIGNAL_MODULES: tuple[str, ...] = (
+    "crawlsift.signals.language",
     "crawlsift.signals.gopher_quality",
     "crawlsift.signals.gopher_repetition",
     "crawlsift.signals.c4",
     "crawlsift.signals.c4_lines",
     "crawlsift.signals.fineweb",
-    "crawlsift.signals.language",
     "crawlsift.signals.decontam",
     *filter(None, (m.strip() for m in os.environ.get("CRAWLSIFT_SIGNAL_MODULES", "").split(","))),
 )
@@ -49,6 +52,10 @@ STAGE_MODULES: tuple[str, ...] = (
 #: the preset that combines the published filters (datatrove's four in a row); the CLI's
 #: and the API's default, and the last preset listed
 DEFAULT_PRESET = "crawlsift-default"
+#: FineWeb's recipe (datatrove's ``examples/fineweb.py``): its filter thresholds are declared
+#: with the rules; what else it sets (stage options, URL filter, no repair, PII redaction)
+#: is its entry in ``crawlsift.recipes``
+FINEWEB_RECIPE = "fineweb"
 #: what a rule compares: ``min`` rejects below the threshold, ``max`` above, ``flag`` when
 #: the signal is true, ``null`` when it could not be computed (e.g. an empty text), ``in``
 #: when the value is not in a list

@@ -25,7 +25,7 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
+from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
 from crawlsift.signals._text import LINE_BREAKS, active_texts, per_doc, split_parts, to_arrow
 
 STAGE = "c4"
@@ -33,7 +33,7 @@ SENTENCES = "c4_sentences"  # sentences on the lines C4's line rules keep
 LINES_REMOVED = "c4_lines_removed"  # lines C4's line rules would remove
 LOREM_IPSUM = "c4_lorem_ipsum"
 CURLY_BRACKET = "c4_curly_bracket"
-_PRESETS = ("c4", DEFAULT_PRESET)
+_PRESETS = ("c4", FINEWEB_RECIPE, DEFAULT_PRESET)
 #: C4's line rules, in order of precedence: the reason of each line removal ``c4_lines``
 #: records as an edit (``c4_lorem_ipsum`` and ``c4_curly_bracket`` also reject documents)
 LINE_REASONS: dict[str, str] = {
@@ -93,6 +93,9 @@ class C4Options:
     """Options of the C4 signals; the defaults are the published recipe, except as noted."""
 
     remove_citations: bool = True
+    #: remove lines that do not end in terminal punctuation (``c4_no_terminal_punct``); FineWeb
+    #: turns this off (datatrove's ``C4QualityFilter(filter_no_terminal_punct=False)``)
+    filter_no_terminal_punct: bool = True
     #: crawlsift's terminal-punctuation rule (see the module docstring); False = datatrove's
     closing_after_stop: bool = True
     min_words_per_line: int = 3
@@ -144,7 +147,10 @@ def classify_lines(lines: pl.DataFrame, opts: C4Options) -> pl.DataFrame:
     big = (stripped.str.len_bytes() > opts.max_word_length).arg_true()  # room for a long word
     word = rf"\S{{{opts.max_word_length + 1}}}"
     long[big.to_numpy()] = stripped.gather(big).str.contains(word).to_numpy()
-    unterminated = ~_terminated(line, opts.closing_after_stop) & ~long
+    if opts.filter_no_terminal_punct:
+        unterminated = ~_terminated(line, opts.closing_after_stop) & ~long
+    else:
+        unterminated = np.zeros(len(line), dtype=bool)
     few = np.zeros(len(line), dtype=bool)
     at = np.flatnonzero(~(long | unterminated))
     if k > 1:

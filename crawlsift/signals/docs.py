@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from crawlsift.recipes import RECIPES
 from crawlsift.registry import Signals, signals
 from crawlsift.signals.filters import collect_presets, collect_reasons, collect_rules, signal_stages
 
@@ -33,10 +34,12 @@ def render(declared: Sequence[Signals]) -> str:
     preset, and every reason code with its stage and meaning."""
     presets = collect_presets(declared)
     rules = collect_rules(declared)
-    out = ["### Presets", "", "| preset | stages | rules |", "|---|---|---|"]
+    out = ["### Presets", ""]
+    out += ["| preset | stages | rules | also sets (recipes) |", "|---|---|---|---|"]
     for name, limits in presets.items():
         stages = ", ".join(f"`{s}`" for s in (*signal_stages(declared, limits), "filter"))
-        out.append(f"| `{name}` | {stages} | {len(limits)} |")
+        recipe = RECIPES[name].describe() if name in RECIPES else ""
+        out.append(f"| `{name}` | {stages} | {len(limits)} | {recipe} |")
     out += ["", "### Rules and thresholds", ""]
     out += ["Rules apply in this order; a document gets the reason of the first it fails.", ""]
     out.append("| rule | signal (stage) | comparison | " + " | ".join(presets) + " |")

@@ -42,7 +42,7 @@ import pyarrow as pa
 from crawlsift import schema as S
 from crawlsift.errors import InputError
 from crawlsift.reasons import Reason
-from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, register, signals
+from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, register, signals
 
 STAGE = "filter"
 
@@ -59,13 +59,15 @@ def collect_rules(declared: Sequence[Signals]) -> dict[str, Rule]:
 
 
 def collect_presets(declared: Sequence[Signals]) -> dict[str, dict[str, Any]]:
-    """Thresholds by preset, in the order presets first appear (``DEFAULT_PRESET`` last)."""
+    """Thresholds by preset, in the order presets first appear (FineWeb's recipe, then
+    ``DEFAULT_PRESET``, last)."""
     presets: dict[str, dict[str, Any]] = {}
     for rule in collect_rules(declared).values():
         for preset, threshold in rule.thresholds.items():
             presets.setdefault(preset, {})[rule.reason] = threshold
-    if DEFAULT_PRESET in presets:
-        presets[DEFAULT_PRESET] = presets.pop(DEFAULT_PRESET)
+    for last in (FINEWEB_RECIPE, DEFAULT_PRESET):  # the ones that combine families, last
+        if last in presets:
+            presets[last] = presets.pop(last)
     return presets
 
 

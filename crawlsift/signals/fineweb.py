@@ -13,7 +13,7 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
+from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
 from crawlsift.signals._charsets import TERMINAL_PUNCTUATION, char_class
 from crawlsift.signals._text import (
     TextBatch,
@@ -30,7 +30,7 @@ LINE_PUNCT_RATIO = "fineweb_line_punct_ratio"
 SHORT_LINE_RATIO = "fineweb_short_line_ratio"
 CHAR_DUP_RATIO = "fineweb_char_dup_ratio"
 NEWLINE_RATIO = "fineweb_newline_ratio"  # newlines per token
-_PRESETS = ("fineweb", DEFAULT_PRESET)
+_PRESETS = ("fineweb-quality", FINEWEB_RECIPE, DEFAULT_PRESET)
 
 SIGNALS = Signals(
     stage=STAGE,

@@ -14,7 +14,7 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
+from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
 from crawlsift.signals._charsets import PUNCTUATION, char_class
 from crawlsift.signals._text import (
     LINE_BREAKS,
@@ -35,7 +35,7 @@ END_ELLIPSIS_LINES_RATIO = "gopher_end_ellipsis_lines_ratio"
 ALPHA_WORDS_RATIO = "gopher_alpha_words_ratio"  # tokens with a letter
 STOP_WORDS = "gopher_stop_words"  # distinct stop words present
 _F = pa.float64()
-_PRESETS = ("gopher", DEFAULT_PRESET)
+_PRESETS = ("gopher", FINEWEB_RECIPE, DEFAULT_PRESET)
 
 SIGNALS = Signals(
     stage=STAGE,

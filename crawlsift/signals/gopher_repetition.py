@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, Rule, Signals, in_presets, register
+from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
 from crawlsift.signals._text import (
     TextBatch,
     active_texts,
@@ -35,7 +35,7 @@ DUP_LINE_FRAC = "gopher_dup_line_frac"
 DUP_LINE_CHAR_FRAC = "gopher_dup_line_char_frac"
 TOP_NGRAM_CHAR_FRAC = {n: f"gopher_top_{n}_gram_char_frac" for n in (2, 3, 4)}
 DUP_NGRAM_CHAR_FRAC = {n: f"gopher_dup_{n}_gram_char_frac" for n in range(5, 11)}
-_PRESETS = ("gopher", DEFAULT_PRESET)
+_PRESETS = ("gopher", FINEWEB_RECIPE, DEFAULT_PRESET)
 
 
 def _rules() -> tuple[Rule, ...]:

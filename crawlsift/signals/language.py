@@ -18,20 +18,33 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import MissingExtraError
-from crawlsift.registry import Rule, Signals, register
+from crawlsift.registry import FINEWEB_RECIPE, Rule, Signals, in_presets, register
 from crawlsift.signals._text import active_texts
 
 STAGE = "language"
 LANGUAGE = "language"  # ISO 639 code of the most likely language
 LANGUAGE_SCORE = "language_score"  # its probability
 
-#: no preset applies the language rules (the presets are language-neutral): a TOML file does
+#: only FineWeb's recipe applies the language rules (English, score at least 0.65: datatrove's
+#: ``LanguageFilter`` defaults); the other presets are language-neutral, a TOML file sets them
 SIGNALS = Signals(
     stage=STAGE,
     columns={LANGUAGE: pa.string(), LANGUAGE_SCORE: pa.float64()},
     rules=(
-        Rule("language", LANGUAGE, "in", "the language is not one of those listed"),
-        Rule("language_score", LANGUAGE_SCORE, "min", "the language identifier is not sure enough"),
+        Rule(
+            "language",
+            LANGUAGE,
+            "in",
+            "the language is not one of those listed",
+            in_presets(["en"], FINEWEB_RECIPE),
+        ),
+        Rule(
+            "language_score",
+            LANGUAGE_SCORE,
+            "min",
+            "the language identifier is not sure enough",
+            in_presets(0.65, FINEWEB_RECIPE),
+        ),
     ),
 )
 

@@ -107,10 +107,22 @@ def test_non_200_status_alone_does_not_reject(seed_text):
     assert not result.rejected
 
 
-@pytest.mark.parametrize("preset", ["gopher", "c4", "fineweb", "crawlsift-default"])
+@pytest.mark.parametrize("preset", ["gopher", "c4", "fineweb-quality", "crawlsift-default"])
 def test_repaired_seed_passes_the_filters_that_drop_the_raw_record(seed_text, preset):
     """Gopher repetition and FineWeb reject the raw seed; after repair it passes all presets."""
     result = crawlsift.clean_text(seed_text, pipeline=crawlsift.make_pipeline(preset=preset))
+    assert not result.rejected, result.reason
+    golden = (GOLDEN / "000_54a851cabf0a182d.text.txt").read_text(encoding="utf-8")
+    assert result.text == golden.rstrip("\n")
+
+
+def test_fineweb_recipe_drops_the_raw_seed_and_keeps_it_repaired(seed_text):
+    """FineWeb's recipe has no repair: like datatrove's chain it throws the article away for
+    its repeated paragraphs; with crawlsift's repair put back, the article passes it whole."""
+    raw = crawlsift.clean_text(seed_text, pipeline=crawlsift.make_pipeline(preset="fineweb"))
+    assert raw.rejected and raw.reason.startswith("gopher_"), raw.reason
+    repaired = crawlsift.make_pipeline(preset="fineweb", skip_repair=False)
+    result = crawlsift.clean_text(seed_text, pipeline=repaired)
     assert not result.rejected, result.reason
     golden = (GOLDEN / "000_54a851cabf0a182d.text.txt").read_text(encoding="utf-8")
     assert result.text == golden.rstrip("\n")

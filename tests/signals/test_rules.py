@@ -24,7 +24,7 @@ from crawlsift.signals import fineweb as fwm
 from crawlsift.signals import gopher_quality as gqm
 from crawlsift.signals import gopher_repetition as grm
 from crawlsift.signals.c4 import c4
-from crawlsift.signals.c4_lines import c4_lines
+from crawlsift.signals.c4_lines import C4LinesOptions, c4_lines
 from crawlsift.signals.filters import thresholds
 from crawlsift.signals.fineweb import fineweb
 from crawlsift.signals.gopher_quality import gopher_quality
@@ -115,6 +115,15 @@ def test_c4_ellipsis_and_unterminated_lines_removed():
     assert c4(text_table([text])).column(c4m.LINES_REMOVED).to_pylist() == [2]
 
 
+def test_c4_terminal_punctuation_rule_can_be_switched_off_as_fineweb_does():
+    text = "Read more about this story...\nClick here to subscribe now\nA real sentence is here."
+    opts = C4LinesOptions(filter_no_terminal_punct=False)
+    out = c4_lines(text_table([text]), opts=opts).to_pylist()[0]
+    assert out[c4m.LINES_REMOVED] == 0
+    assert out[S.TEXT] == text
+    assert not out[S.EDITS]
+
+
 def test_c4_words_counted_before_citations_go():
     # as in datatrove: "Yes [1] [2]." has 3 words, then loses its citations and is kept
     text = "Yes [1] [2].\nNo [1]."
@@ -131,9 +140,9 @@ def test_c4_one_word_lines_allowed():
 
 def test_fineweb_values_and_reason():
     text = "Home\nNews\nSports\nWeather\nContact us\n" + SENTENCE
-    out = run(text_table([ARTICLE + "\n" + text]), preset="fineweb").to_pylist()[0]
+    out = run(text_table([ARTICLE + "\n" + text]), preset="fineweb-quality").to_pylist()[0]
     assert out[fwm.SHORT_LINE_RATIO] == pytest.approx(5 / 16)
-    solo = run(text_table([text]), preset="fineweb").to_pylist()[0]
+    solo = run(text_table([text]), preset="fineweb-quality").to_pylist()[0]
     assert solo[S.REASON] == "fineweb_short_line_ratio"
 
 
@@ -296,7 +305,8 @@ def test_ngram_chunks_do_not_change_signals(wcxb_docs, monkeypatch):
 
 def test_empty_text_rejected_like_datatrove():
     table = text_table(["", "   \n\n  "])
-    assert run(table, preset="fineweb").column(S.REASON).to_pylist() == ["fineweb_empty"] * 2
+    reasons = run(table, preset="fineweb-quality").column(S.REASON).to_pylist()
+    assert reasons == ["fineweb_empty"] * 2
     only_repetition = FilterOptions(preset=None, rules=(("gopher_empty", True),))
     scored = gopher_repetition(text_table([""]))
     assert filter_stage(scored, opts=only_repetition).column(S.REASON).to_pylist() == [
