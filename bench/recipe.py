@@ -112,8 +112,7 @@ def lid_model() -> str | None:
 
 def systems(work: Path, anchor_dir: Path | None, model: str | None) -> list[harness.System]:
     """The commands, crawlsift's headline first."""
-    source = str(work / "in" / "pages.warc.gz")
-    clean = ("clean", source, "--preset", "fineweb", "--no-progress", "-o")
+    clean = ("clean", source_warc(work), "--preset", "fineweb", "--no-progress", "-o")
     found = [
         harness.System(
             "crawlsift clean --preset fineweb",
@@ -199,8 +198,46 @@ def crawlsift_fates(output: Path) -> dict[str, str]:
     return fates
 
 
-def agreement(ours: dict[str, str], theirs: dict[str, str]) -> tuple[str, dict[str, float]]:
-    """The agreement report and its headline figures."""
+def same_text_input(output: Path, fates: dict[str, str], folder: Path) -> int:
+    """Write the texts crawlsift extracted (``input_text`` of a ``--keep-input-text`` run) of
+    the documents that reached its filters as JSONL for datatrove's filters; returns how many."""
+    import pyarrow.dataset as ds
+
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with gzip.open(folder / "texts.jsonl.gz", "wt", encoding="utf-8") as out:
+        for kind in ("kept", "rejected"):
+            table = ds.dataset(str(output / kind), format="parquet").to_table(
+                columns=["id", "input_text"]
+            )
+            for row in table.to_pylist():
+                if fates.get(row["id"]) not in ("url", "extraction") and row["input_text"]:
+                    out.write(json.dumps({"id": row["id"], "text": row["input_text"]}) + "\n")
+                    count += 1
+    return count
+
+
+def extraction_stats(output: Path) -> str:
+    """What datatrove's reader and Trafilatura step counted: documents read (its WarcReader
+    skips records it cannot decode), extracted, timed out."""
+    path = output / "logs" / "stats.json"
+    if not path.exists():
+        return ""
+    found = []
+    for step in json.loads(path.read_text(encoding="utf-8")):
+        stats = step.get("stats", {})
+        if "Warc" in step.get("name", ""):
+            found.append(f"read {stats.get('documents', {}).get('total', 0):,} documents")
+        if "Trafilatura" in step.get("name", ""):
+            counts = {k: v for k, v in stats.items() if isinstance(v, int)}
+            found.append("Trafilatura " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    return "datatrove's reader and extractor: " + "; ".join(found) if found else ""
+
+
+def agreement(
+    ours: dict[str, str], theirs: dict[str, str], steps: Sequence[str] = STEPS
+) -> tuple[str, dict[str, float]]:
+    """The agreement report and its headline figures, over ``steps``."""
     ids = sorted(set(ours) | set(theirs))
     pairs = [(ours.get(i, "missing"), theirs.get(i, "extraction")) for i in ids]
     n = len(pairs)
@@ -220,7 +257,7 @@ def agreement(ours: dict[str, str], theirs: dict[str, str]) -> tuple[str, dict[s
         "|---|---|---|---|---|---|",
     ]
     figures = {"keep_drop": keep_same / n, "same_fate": same / n}
-    for step in STEPS:
+    for step in steps:
         index = STEPS.index(step)
         reached = [
             (a, b)
@@ -240,6 +277,32 @@ def agreement(ours: dict[str, str], theirs: dict[str, str]) -> tuple[str, dict[s
     lines += ["", "fates (crawlsift → datatrove: documents), the disagreements:"]
     lines += [f"  {a} → {b}: {count}" for (a, b), count in matrix.most_common() if a != b]
     return "\n".join(lines), figures
+
+
+def source_warc(work: Path) -> str:
+    return str(work / "in" / "pages.warc.gz")
+
+
+def same_text(
+    work: Path, anchor_dir: Path | None, model: str, warc: str
+) -> tuple[str, dict[str, float]]:
+    """datatrove's filters on the text crawlsift extracted: filter differences alone."""
+    run = work / "cs-text"
+    argv = ["clean", warc, "--preset", "fineweb", "--keep-input-text", "--no-progress"]
+    harness.run_once(harness.System("texts", harness.crawlsift_cli(*argv, "-o", str(run)), run))
+    ours = crawlsift_fates(run)
+    count = same_text_input(run, ours, work / "texts")
+    script = [str(anchor.python(anchor_dir)), str(anchor.script("fineweb_recipe"))]
+    argv = [*script, str(work / "texts"), str(work / "dt-same"), model, "--filters-only"]
+    harness.run_once(harness.System("datatrove filters", argv, work / "dt-same", env={}))
+    theirs = datatrove_fates(work / "dt-same")
+    reached = {i: fate for i, fate in ours.items() if fate not in ("url", "extraction")}
+    body, figures = agreement(reached, theirs, STEPS[2:])
+    title = (
+        f"datatrove's filters on the {count:,} texts crawlsift extracted (the same text on both "
+        "sides: filter differences alone):"
+    )
+    return f"{title}\n{body}", figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -268,7 +331,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         harness.print_summary(timings, len(found))
         report = ""
         if not missing:
-            report, figures = agreement(crawlsift_fates(work / "cs"), datatrove_fates(work / "dt"))
+            ours = crawlsift_fates(work / "cs")
+            report, figures = agreement(ours, datatrove_fates(work / "dt"))
+            report += "\n\n" + extraction_stats(work / "dt")
+            same, same_figures = same_text(work, args.anchor_dir, model, source_warc(work))
+            report += "\n\n" + same
             print("\n" + report)
     head = timings[0]
     line = (
@@ -279,7 +346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         anchor_cpu = timings[-1].cpu
         line += (
             f", datatrove {len(found) / anchor_cpu:.1f}: {anchor_cpu / head.cpu:.1f}× "
-            f"(keep/drop agreement {figures['keep_drop']:.1%})"
+            f"(keep/drop agreement {figures['keep_drop']:.1%}; on the same text "
+            f"{same_figures['keep_drop']:.1%})"
         )
     print("\n" + line + ".")
     if args.markdown and not args.smoke:

@@ -2,7 +2,7 @@
 
 Run by the anchor environment's Python (``bench/anchor.py``)::
 
-    python fineweb_recipe.py INPUT_DIR OUTPUT_DIR LID_MODEL
+    python fineweb_recipe.py INPUT_DIR OUTPUT_DIR LID_MODEL [--filters-only]
 
 ``WarcReader`` (the ``*.warc.gz`` files in INPUT_DIR) -> ``URLFilter`` -> ``Trafilatura(
 favour_precision=True)`` -> ``LanguageFilter`` (English, 0.65) -> ``GopherRepetitionFilter`` ->
@@ -10,6 +10,9 @@ favour_precision=True)`` -> ``LanguageFilter`` (English, 0.65) -> ``GopherRepeti
 ``FineWebQualityFilter`` -> ``PIIFormatter`` -> ``JsonlWriter`` into OUTPUT_DIR/output; each
 filter writes what it removes to OUTPUT_DIR/removed/<step> (as FineWeb did), so every
 document's fate can be read back. One task, one worker (``LocalPipelineExecutor``).
+
+``--filters-only`` reads ``*.jsonl.gz`` documents (``id``, ``text``) from INPUT_DIR instead and
+runs the chain from the language filter on: datatrove's filters on another extractor's text.
 
 Two settings differ from the original, both because this machine is offline: the URL filter's
 tldextract uses its bundled public-suffix list (``suffix_list_urls=()``) instead of fetching
@@ -31,7 +34,7 @@ from datatrove.pipeline.filters import (
     URLFilter,
 )
 from datatrove.pipeline.formatters import PIIFormatter
-from datatrove.pipeline.readers import WarcReader
+from datatrove.pipeline.readers import JsonlReader, WarcReader
 from datatrove.pipeline.writers import JsonlWriter
 
 #: the steps that remove documents, in the chain's order (the bench reads these folders)
@@ -54,16 +57,22 @@ def use_model_file(model_path: str) -> None:
     lid.cached_asset_path_or_download = lambda *args, **kwargs: model_path
 
 
-def main(source: str, output: str, model_path: str) -> None:
+def main(source: str, output: str, model_path: str, filters_only: bool = False) -> None:
     use_model_file(model_path)
 
     def removed(step: str) -> JsonlWriter:
         return JsonlWriter(f"{output}/removed/{step}")
 
+    if filters_only:
+        head = [JsonlReader(source, glob_pattern="*.jsonl.gz")]
+    else:
+        head = [
+            WarcReader(source, glob_pattern="*.warc.gz"),
+            offline_url_filter(removed("url")),
+            Trafilatura(favour_precision=True),
+        ]
     pipeline = [
-        WarcReader(source, glob_pattern="*.warc.gz"),
-        offline_url_filter(removed("url")),
-        Trafilatura(favour_precision=True),
+        *head,
         LanguageFilter(languages=["en"], exclusion_writer=removed("language")),
         GopherRepetitionFilter(exclusion_writer=removed("gopher_rep")),
         GopherQualityFilter(exclusion_writer=removed("gopher_qual")),
@@ -76,4 +85,4 @@ def main(source: str, output: str, model_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3])
+    main(sys.argv[1], sys.argv[2], sys.argv[3], "--filters-only" in sys.argv[4:])
