@@ -68,15 +68,23 @@ def host_of(url: str) -> str:
     return normal_host(split_url(url)[0])
 
 
+def is_ip(host: str) -> bool:
+    """Whether a normalised host is an IPv6 or IPv4 address (written as digits and dots)."""
+    return ":" in host or host.replace(".", "").isdigit()
+
+
 def parents(host: str, registered: str) -> list[str]:
-    """``host`` and each parent domain of it down to ``registered`` (the registrable
-    domain; '' when unknown, e.g. an IP address or an unknown suffix: then ``host`` only)."""
+    """``host`` and each parent domain of it down to ``registered``, the registrable domain.
+    When that is unknown ('': a suffix not on the public suffix list, e.g. an intranet
+    name), down to the last two labels; an IP address is its own only candidate."""
     if not host:
         return []
-    if not registered or not (host == registered or host.endswith("." + registered)):
+    if is_ip(host):
         return [host]
+    if not (host == registered or host.endswith("." + registered)):
+        registered = ".".join(host.rsplit(".", 2)[-2:])
     found = [host]
-    while host != registered:
+    while host != registered and "." in host:
         host = host.partition(".")[2]
         found.append(host)
     return found

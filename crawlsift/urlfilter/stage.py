@@ -10,7 +10,8 @@ names the entry that matched. The checks, in order (the first that fires gives t
    and regexes (``url_user_regex``, searched in the whole URL);
 3. the shipped lists (``shipped=True``), datatrove's FineWeb ``URLFilter`` semantics:
    UT1's domains (``url_blocked_domain``: the host or a parent domain of it down to the
-   registered domain) and URLs (``url_blocked_url``), then in the URL's words (runs of
+   registered domain, or to the last two labels under a suffix the public suffix list does
+   not know) and URLs (``url_blocked_url``), then in the URL's words (runs of
    letters and digits, lowercased) a banned word (``url_banned_word``) or at least
    ``soft_word_threshold`` distinct soft-banned words (``url_soft_banned_words``), then a
    banned subword anywhere in the URL with everything but letters and digits removed
@@ -54,6 +55,7 @@ from crawlsift.registry import register
 from crawlsift.urlfilter.hosts import (
     MAX_URL_CHARS,
     hashes,
+    is_ip,
     normal_host,
     parents,
     split_url,
@@ -139,7 +141,7 @@ def _registered() -> Callable[[str], str]:
     extract = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
 
     def registered(host: str) -> str:
-        if ":" in host or host.replace(".", "").isdigit():  # IPv6, IPv4
+        if is_ip(host):
             return ""
         parts = extract.extract_str(host)
         # tldextract 5.3 renamed registered_domain (the old name warns from then on)
