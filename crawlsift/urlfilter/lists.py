@@ -58,7 +58,8 @@ def unpack_hashes(data: bytes) -> np.ndarray:
 
     planes = np.frombuffer(zstandard.ZstdDecompressor().decompress(data), np.uint8)
     deltas = planes.reshape(8, -1).T.copy().view(np.uint64).ravel()
-    return np.cumsum(deltas, dtype=np.uint64)
+    del planes  # the peak is two copies of the array, not three
+    return np.cumsum(deltas, dtype=np.uint64, out=deltas)
 
 
 def sorted_unique(keys: list[str]) -> np.ndarray:
