@@ -20,7 +20,8 @@ names the entry that matched. The checks, in order (the first that fires gives t
 Hosts are compared lowercased, in ASCII (IDNA), without userinfo, port or trailing dot
 (:mod:`crawlsift.urlfilter.hosts`); the registered domain comes from tldextract with its
 bundled public suffix list (never online, no cache written). A record without a URL (null or
-blank) is kept: there is nothing to judge, and text inputs rarely have one.
+blank) is kept: there is nothing to judge, and text inputs rarely have one. Only the first
+8,192 characters of a URL are judged (``MAX_URL_CHARS``), so a hostile one costs no more.
 
 The lists load once per process, the first time the stage runs
 (:mod:`crawlsift.urlfilter.lists`); tldextract and pyahocorasick (``pip install

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawlsift import reasons as R
 from crawlsift import schema as S
@@ -145,6 +147,18 @@ def test_hostile_urls_never_raise() -> None:
     assert verdicts[5] == (R.URL_BANNED_WORD, "porn")
     assert verdicts[6] is not None and verdicts[6][0] == R.URL_BANNED_SUBWORD
     assert all(v is None or v[0] in R.by_stage(STAGE) for v in verdicts)
+
+
+@settings(deadline=None)  # the first example loads the shipped lists (about 0.2 s)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=200)), max_size=20))
+def test_any_urls_give_a_listed_reason_or_keep(urls: list[str | None]) -> None:
+    verdicts = judge(urls, UrlFilterOptions())
+    assert len(verdicts) == len(urls)
+    for url, verdict in zip(urls, verdicts, strict=True):
+        if url is None or not url.strip():
+            assert verdict is None
+        elif verdict is not None:
+            assert verdict[0] in R.by_stage(STAGE) and verdict[1]
 
 
 def _table(urls: list[str | None]) -> pa.Table:
