@@ -92,7 +92,8 @@ def test_explain_names_the_url_reason(tmp_path: Path) -> None:
     warc = _warc(tmp_path / "crawl.warc.gz")
     result = CliRunner().invoke(main, ["explain", str(warc), "--no-color", "--url-filter"])
     assert result.exit_code == 0, result.output
-    assert R.URL_BLOCKED_DOMAIN in result.output
+    assert f"rejected: {R.URL_BLOCKED_DOMAIN} (stage url_filter)" in result.output
+    assert f"url list entry: {LISTED_DOMAIN}" in result.output
 
 
 def test_a_bad_list_is_one_error_line(tmp_path: Path) -> None:
