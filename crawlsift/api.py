@@ -40,6 +40,8 @@ from crawlsift.signals.filters import (
     config_rules,
     quality_pipeline,
 )
+from crawlsift.urlfilter.stage import STAGE as URL_FILTER_STAGE
+from crawlsift.urlfilter.stage import UrlFilterOptions
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def make_pipeline(
     filters: str | None = None,
     decontaminate: Sequence[str] | DecontamOptions = (),
     skip_repair: bool | None = None,
+    url_filter: bool | UrlFilterOptions = False,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -91,6 +94,9 @@ def make_pipeline(
     text as read (to compare with pipelines that have no repair; ``repair`` must be None).
     A recipe preset (``fineweb``: :mod:`crawlsift.recipes`) also sets stage options and
     whether repair runs; ``skip_repair=False`` or ``repair`` options put repair back.
+    ``url_filter`` (True: the shipped lists; or a ``UrlFilterOptions`` with the user's lists)
+    rejects records by their URL after the guard, before extraction
+    (``crawlsift.urlfilter.stage``; needs ``pip install 'crawlsift[url]'``).
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -115,6 +121,12 @@ def make_pipeline(
     if skip_repair is None:
         skip_repair = recipe is not None and not recipe.repair and repair is None
     base = tuple(s for s in DEFAULT_STAGES if not (skip_repair and s == REPAIR_STAGE))
+    if url_filter:
+        options[URL_FILTER_STAGE] = (
+            url_filter if isinstance(url_filter, UrlFilterOptions) else UrlFilterOptions()
+        )
+        at = base.index("guard") + 1
+        base = (*base[:at], URL_FILTER_STAGE, *base[at:])
     stages: tuple[str, ...] = base
     if chosen is not None or filters is not None or decontaminate:
         rules: tuple[tuple[str, Any], ...] = ()

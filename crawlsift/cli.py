@@ -27,6 +27,7 @@ from crawlsift.io.guard import GuardOptions
 if TYPE_CHECKING:
     from crawlsift.dedup.steps import Step
     from crawlsift.engine.pipeline import Pipeline
+    from crawlsift.urlfilter.stage import UrlFilterOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 P = ParamSpec("P")
@@ -92,6 +93,57 @@ def _filter_options(fn: F) -> F:
         help="Quality filters after repair, with the published thresholds; fineweb is "
         "FineWeb's whole recipe (docs/recipes.md).",
     )(fn)
+
+
+def _url_filter_options(fn: Callable[..., R]) -> Callable[..., R]:
+    """``--url-filter``, ``--url-blocklist``, ``--url-regex``, ``--url-allowlist``: the
+    ``url_filter`` stage, handed to the command as one ``url_filter`` options value (or None)."""
+
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        url_filter: bool,
+        url_blocklist: tuple[str, ...],
+        url_regex: tuple[str, ...],
+        url_allowlist: tuple[str, ...],
+        **kwargs: Any,
+    ) -> R:
+        from crawlsift.urlfilter.stage import options_from
+
+        lists = options_from(url_filter, url_blocklist, url_regex, url_allowlist)
+        return fn(*args, url_filter=lists, **kwargs)
+
+    file = LocalPath(dir_okay=False, exists=True)
+    options = (
+        click.option(
+            "--url-filter",
+            is_flag=True,
+            help="Reject records by URL before extraction: the shipped UT1 domain and URL "
+            "lists and banned words (FineWeb's URL filter; pip install 'crawlsift[url]').",
+        ),
+        click.option(
+            "--url-blocklist",
+            multiple=True,
+            type=file,
+            help="File of domains and URLs (one a line) whose records are rejected; repeat "
+            "for several.",
+        ),
+        click.option(
+            "--url-regex",
+            multiple=True,
+            type=file,
+            help="File of regular expressions (one a line); a URL matching one is rejected.",
+        ),
+        click.option(
+            "--url-allowlist",
+            multiple=True,
+            type=file,
+            help="File of domains and URLs never rejected by the URL lists.",
+        ),
+    )
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 def _engine_options(help_text: str) -> Callable[[F], F]:
@@ -199,6 +251,7 @@ def main(ctx: click.Context) -> None:
 @_engine_options("This machine, or Ray Data (pip install 'crawlsift[ray]').")
 @_filter_options
 @_errors
+@_url_filter_options
 def clean(
     inputs: tuple[str, ...],
     output: str | None,
@@ -218,6 +271,7 @@ def clean(
     preset: str | None,
     filters: str | None,
     decontaminate: tuple[str, ...],
+    url_filter: UrlFilterOptions | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -248,6 +302,7 @@ def clean(
         filters=filters,
         decontaminate=decontaminate,
         skip_repair=None if repair is None else not repair,
+        url_filter=url_filter or False,
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
@@ -337,6 +392,7 @@ def _colour(flag: bool | None) -> bool:
 @click.option("--html", "html_path", type=LocalPath(dir_okay=False), help="Write an HTML page.")
 @_filter_options
 @_errors
+@_url_filter_options
 def explain(
     inputs: tuple[str, ...],
     limit: int,
@@ -345,6 +401,7 @@ def explain(
     preset: str | None,
     filters: str | None,
     decontaminate: tuple[str, ...],
+    url_filter: UrlFilterOptions | None,
 ) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
@@ -363,7 +420,12 @@ def explain(
     from crawlsift.report.explain import html_page, render_record, render_record_html
     from crawlsift.report.why import run_thresholds
 
-    pipeline = make_pipeline(preset=preset, filters=filters, decontaminate=decontaminate)
+    pipeline = make_pipeline(
+        preset=preset,
+        filters=filters,
+        decontaminate=decontaminate,
+        url_filter=url_filter or False,
+    )
     limits = run_thresholds(pipeline.describe())
     rows = []
     for i, row in enumerate(_processed_rows(inputs, pipeline, batch_size=100)):

@@ -41,6 +41,14 @@ NO_DOCUMENTS = "no_documents"
 TOO_LARGE = "too_large"
 # -- guard --------------------------------------------------------------------------------
 BINARY = "binary"
+# -- url_filter (crawlsift.urlfilter.stage) --------------------------------------------------
+URL_USER_BLOCKED = "url_user_blocked"
+URL_USER_REGEX = "url_user_regex"
+URL_BLOCKED_DOMAIN = "url_blocked_domain"
+URL_BLOCKED_URL = "url_blocked_url"
+URL_BANNED_WORD = "url_banned_word"
+URL_SOFT_BANNED_WORDS = "url_soft_banned_words"
+URL_BANNED_SUBWORD = "url_banned_subword"
 # -- extract ------------------------------------------------------------------------------
 EXTRACT_UNPARSABLE_HTML = "extract_unparsable_html"
 PARSE_TIMEOUT = "parse_timeout"
@@ -77,6 +85,13 @@ REASONS: tuple[Reason, ...] = (
     Reason(NO_DOCUMENTS, "read", "reject", "a WARC file whose records hold no document"),
     Reason(TOO_LARGE, "guard", "reject", "a record over the size limit, never parsed"),
     Reason(BINARY, "guard", "reject", "NUL bytes or control characters: not text"),
+    Reason(URL_USER_BLOCKED, "url_filter", "reject", "a domain or URL on the user's block list"),
+    Reason(URL_USER_REGEX, "url_filter", "reject", "a URL matching one of the user's regexes"),
+    Reason(URL_BLOCKED_DOMAIN, "url_filter", "reject", "a domain on the shipped (UT1) list"),
+    Reason(URL_BLOCKED_URL, "url_filter", "reject", "a URL on the shipped (UT1) list"),
+    Reason(URL_BANNED_WORD, "url_filter", "reject", "a banned word in the URL"),
+    Reason(URL_SOFT_BANNED_WORDS, "url_filter", "reject", "too many soft-banned words in the URL"),
+    Reason(URL_BANNED_SUBWORD, "url_filter", "reject", "a banned string anywhere in the URL"),
     Reason(EXTRACT_UNPARSABLE_HTML, "extract", "reject", "HTML the parser cannot read"),
     Reason(PARSE_TIMEOUT, "extract", "reject", "HTML parsing past the record time limit"),
     Reason(DOM_TOO_DEEP, "extract", "note", "nesting too deep to score: all visible text kept"),

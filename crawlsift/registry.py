@@ -44,6 +44,7 @@ SIGNAL_MODULES: tuple[str, ...] = (
 #: every module that registers a stage
 STAGE_MODULES: tuple[str, ...] = (
     "crawlsift.io.guard",
+    "crawlsift.urlfilter.stage",
     "crawlsift.extract.html_text",
     "crawlsift.repair.stage",
     *SIGNAL_MODULES,

@@ -54,6 +54,9 @@ EDITS = "edits"
 KEEP = "keep"
 REASON = "reason"  # why a record was rejected; null when kept
 STAGE = "stage"  # which stage rejected the record; null when kept
+#: the block-list entry a record's URL matched (a domain, a URL, words, a regex), set by the
+#: ``url_filter`` stage on the records it rejects; null otherwise
+URL_MATCH = "url_match"
 #: the word tokens of ``text`` (each one's hash, length in characters and line number), left
 #: by the signal stage that found them for the ones after it (crawlsift.signals._text); null
 #: where not known. Replacing ``text`` through :func:`with_columns` clears it, so it never
@@ -99,6 +102,7 @@ _OWN_TYPES: dict[str, pa.DataType] = {
     KEEP: pa.bool_(),
     REASON: pa.string(),
     STAGE: pa.string(),
+    URL_MATCH: pa.string(),
     RECORD_BYTES: pa.int64(),
     WORD_TOKENS: pa.list_(
         pa.struct([("h", pa.uint64()), ("len", pa.uint32()), ("line", pa.uint32())])

@@ -70,7 +70,8 @@ def record_header(
     row: dict[str, Any], limits: Mapping[str, Any] | None = None
 ) -> list[tuple[str, str]]:
     """(label, value) pairs describing a processed row: id, status, why (a threshold rule's
-    measured value against ``limits``, the run's thresholds), title, url, date, HTTP status."""
+    measured value against ``limits``, the run's thresholds), title, url (and the URL-list
+    entry it matched), date, HTTP status."""
     if row.get(S.KEEP):
         status = "kept"
     else:
@@ -85,6 +86,7 @@ def record_header(
         ("duplicate of", S.DEDUP_DUPLICATE_OF),
         ("title", S.TITLE),
         ("url", S.URL),
+        ("url list entry", S.URL_MATCH),
         ("date", S.DATE),
         ("http_status", S.HTTP_STATUS),
     ):

@@ -1,0 +1,1 @@
+"""URL and domain filtering before extraction: the ``url_filter`` stage and its lists."""
