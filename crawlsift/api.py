@@ -79,7 +79,7 @@ def make_pipeline(
     filters: str | None = None,
     decontaminate: Sequence[str] | DecontamOptions = (),
     skip_repair: bool | None = None,
-    url_filter: bool | UrlFilterOptions = False,
+    url_filter: bool | UrlFilterOptions | None = None,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -96,7 +96,8 @@ def make_pipeline(
     whether repair runs; ``skip_repair=False`` or ``repair`` options put repair back.
     ``url_filter`` (True: the shipped lists; or a ``UrlFilterOptions`` with the user's lists)
     rejects records by their URL after the guard, before extraction
-    (``crawlsift.urlfilter.stage``; needs ``pip install 'crawlsift[url]'``).
+    (``crawlsift.urlfilter.stage``; needs ``pip install 'crawlsift[url]'``); None: as the
+    preset says (the ``fineweb`` recipe turns it on), False: off.
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -121,6 +122,8 @@ def make_pipeline(
     if skip_repair is None:
         skip_repair = recipe is not None and not recipe.repair and repair is None
     base = tuple(s for s in DEFAULT_STAGES if not (skip_repair and s == REPAIR_STAGE))
+    if url_filter is None:
+        url_filter = recipe is not None and recipe.url_filter
     if url_filter:
         options[URL_FILTER_STAGE] = (
             url_filter if isinstance(url_filter, UrlFilterOptions) else UrlFilterOptions()

@@ -302,7 +302,7 @@ def clean(
         filters=filters,
         decontaminate=decontaminate,
         skip_repair=None if repair is None else not repair,
-        url_filter=url_filter or False,
+        url_filter=url_filter,
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
@@ -424,7 +424,7 @@ def explain(
         preset=preset,
         filters=filters,
         decontaminate=decontaminate,
-        url_filter=url_filter or False,
+        url_filter=url_filter,
     )
     limits = run_thresholds(pipeline.describe())
     rows = []

@@ -33,12 +33,16 @@ class Recipe:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: whether crawlsift's repair stage runs
     repair: bool = True
+    #: whether the URL filter runs before extraction, with the shipped lists
+    url_filter: bool = False
     #: the pip extras it needs beyond the base install
     extras: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """What it sets besides thresholds, in one line of Markdown."""
         parts = [] if self.repair else ["no repair"]
+        if self.url_filter:
+            parts.append("URL filter (shipped lists)")
         for stage, opts in self.options.items():
             changed = [
                 f"{f.name}={getattr(opts, f.name)!r}"
@@ -58,6 +62,7 @@ RECIPES: dict[str, Recipe] = {
         # FineWeb runs C4QualityFilter(filter_no_terminal_punct=False); the rest is C4's
         options={"c4_lines": C4LinesOptions(filter_no_terminal_punct=False)},
         repair=False,
-        extras=("lang",),
+        url_filter=True,
+        extras=("lang", "url"),
     ),
 }

@@ -42,6 +42,13 @@ def test_fineweb_recipe_sets_c4_options_and_leaves_repair_out():
     assert RECIPES["fineweb"].describe().startswith("no repair")
 
 
+def test_fineweb_recipe_filters_urls_before_extraction_unless_told_not_to():
+    stages = crawlsift.make_pipeline(preset="fineweb").stages
+    assert stages.index("url_filter") == stages.index("extract") - 1
+    assert "url_filter" not in crawlsift.make_pipeline(preset="fineweb", url_filter=False).stages
+    assert "url_filter" not in crawlsift.make_pipeline(preset="crawlsift-default").stages
+
+
 def test_the_caller_puts_repair_back_and_sets_stage_options():
     assert "repair" in crawlsift.make_pipeline(preset="fineweb", skip_repair=False).stages
     with_options = crawlsift.make_pipeline(preset="fineweb", repair=RepairOptions(min_words=1))
@@ -81,3 +88,13 @@ def test_cli_recipe_runs_and_repair_flag_puts_repair_back(tmp_path: Path):
         assert ("repair" in json.dumps(manifest["pipeline"])) is has_repair
         stats = json.loads((out / "stats.json").read_text())
         assert stats["rejected_by_reason"] == {"language": 1}, stats
+
+
+def test_each_recipe_has_an_extra_with_what_its_stages_need():
+    import tomllib
+
+    pyproject = Path(__file__).parent.parent / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text())["project"]["optional-dependencies"]
+    for name, recipe in RECIPES.items():
+        needed = {dep for extra in recipe.extras for dep in extras[extra]}
+        assert needed <= set(extras[name]), name
