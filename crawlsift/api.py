@@ -24,6 +24,7 @@ from crawlsift.io import discover
 from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
+from crawlsift.pii.options import PiiOptions
 from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
 from crawlsift.repair.stage import STAGE as REPAIR_STAGE
 from crawlsift.repair.stage import RepairOptions
@@ -76,6 +77,7 @@ def make_pipeline(
     filters: str | None = None,
     decontaminate: Sequence[str] | DecontamOptions = (),
     skip_repair: bool = False,
+    pii: bool | PiiOptions = False,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -88,6 +90,9 @@ def make_pipeline(
     contaminated (``crawlsift.signals.decontam``; a filters file may set those rules'
     thresholds). ``skip_repair`` leaves the repair stage out: the filters then judge the
     text as read (to compare with pipelines that have no repair; ``repair`` must be None).
+    ``pii`` (True, or a ``PiiOptions`` choosing kinds and tokens) adds the ``pii`` stage
+    last: e-mail addresses, public IPs and phone numbers in kept texts are replaced by
+    tokens, as edits (``crawlsift.pii``; phones need the ``pii`` extra).
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -129,6 +134,9 @@ def make_pipeline(
                 "(--decontaminate on the command line)"
             )
         options["filter"] = FilterOptions(preset=chosen, config=filters, rules=rules)
+    if pii:  # last: only the text that is kept is redacted
+        options["pii"] = pii if isinstance(pii, PiiOptions) else PiiOptions()
+        stages = (*stages, "pii")
     return Pipeline(stages=stages, options=options)
 
 

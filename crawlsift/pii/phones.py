@@ -1,0 +1,95 @@
+"""Phone numbers, found by ``phonenumbers`` (Google's libphonenumber metadata) in the region
+the page suggests.
+
+The region rule, first that applies:
+
+1. the URL's host ends in a country-code TLD that ``phonenumbers`` knows (``.uk`` is GB);
+2. the page's declared language (``html_lang``) has a region subtag (``en-GB``, ``pt_BR``);
+3. the page's language (``html_lang``, else the ``language`` column of language
+   identification) is in :data:`LANGUAGE_REGION`, the country with the most speakers of it;
+4. ``PiiOptions.default_region`` (US unless set; None: only numbers written with ``+`` and
+   a country code are found).
+
+Numbers are the matches of ``PhoneNumberMatcher`` at leniency ``VALID`` (a number valid for
+its region, not glued to letters; the matcher itself skips dates, times and numbers in
+bibliographic references). It is a per-text Python call, so it runs only on windows around
+digit runs (:data:`CANDIDATE`) that a phone number could be: seven to twenty digits with at
+most three spaces, dots, hyphens, slashes or brackets between two of them. ``phonenumbers``
+is imported on first use (the ``pii`` extra).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+#: a digit run a phone number could be (polars prefilters texts with :data:`PREFILTER`)
+CANDIDATE = re.compile(r"(?<![\d+])\+?\(?\d(?:[ ().\-/]{0,3}\d){6,19}(?!\d)")
+PREFILTER = r"\d(?:[ ().\-/]{0,3}\d){6}"
+#: characters of context either side of a candidate given to the matcher
+_CONTEXT = 3
+#: a language's most populous country among those that speak it (ISO 639-1 -> ISO 3166)
+LANGUAGE_REGION: dict[str, str] = {
+    "en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pt": "BR",
+    "pl": "PL", "ru": "RU", "uk": "UA", "cs": "CZ", "sk": "SK", "hu": "HU", "ro": "RO",
+    "bg": "BG", "el": "GR", "tr": "TR", "sv": "SE", "da": "DK", "nb": "NO", "no": "NO",
+    "fi": "FI", "et": "EE", "lv": "LV", "lt": "LT", "sl": "SI", "hr": "HR", "sr": "RS",
+    "ja": "JP", "zh": "CN", "ko": "KR", "vi": "VN", "th": "TH", "id": "ID", "ms": "MY",
+    "hi": "IN", "bn": "BD", "ar": "EG", "he": "IL", "fa": "IR", "ca": "ES",
+}  # fmt: skip
+_TLD_REGION = {"uk": "GB"}  # country-code TLDs that are not the ISO code
+
+
+@cache
+def _phonenumbers() -> Any:
+    import phonenumbers
+
+    return phonenumbers
+
+
+def _known(region: str | None) -> str | None:
+    if region and region.upper() in _phonenumbers().SUPPORTED_REGIONS:
+        return region.upper()
+    return None
+
+
+def region_of(
+    url: str | None, html_lang: str | None, language: str | None, default: str | None
+) -> str | None:
+    """The region phone numbers of a page are read in (see the module docstring)."""
+    if url:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            host = ""
+        tld = host.rstrip(".").rsplit(".", 1)[-1].lower() if "." in host else ""
+        if len(tld) == 2 and tld.isalpha():
+            found = _known(_TLD_REGION.get(tld, tld))
+            if found:
+                return found
+    tags = re.split(r"[-_]", html_lang.strip()) if html_lang else []
+    if len(tags) > 1 and len(tags[1]) == 2:
+        found = _known(tags[1])
+        if found:
+            return found
+    for lang in (tags[0] if tags else None, language):
+        if lang and lang.lower() in LANGUAGE_REGION:
+            return LANGUAGE_REGION[lang.lower()]
+    return _known(default)
+
+
+def phones(text: str, region: str | None) -> list[tuple[int, int]]:
+    """Spans of phone numbers valid in ``region`` (None: written internationally)."""
+    pn = _phonenumbers()
+    out: list[tuple[int, int]] = []
+    for m in CANDIDATE.finditer(text):
+        lo = max(0, m.start() - _CONTEXT)
+        hi = min(len(text), m.end() + _CONTEXT)
+        window = text[lo:hi]
+        for found in pn.PhoneNumberMatcher(window, region or "ZZ", leniency=pn.Leniency.VALID):
+            span = (lo + found.start, lo + found.end)
+            if span[0] < m.end() and span[1] > m.start() and (not out or span[0] >= out[-1][1]):
+                out.append(span)
+    return out
