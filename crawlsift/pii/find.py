@@ -7,7 +7,8 @@ linear time. polars picks the texts worth scanning (:data:`PREFILTER`); these ru
 
 What is found (the facts follow datatrove's ``PIIFormatter`` where it has the kind):
 
-- e-mail: ``local@domain.tld``, the local part of RFC 5322's atom characters and dots, a
+- e-mail: ``local@domain.tld``, the local part of RFC 5322's atom characters, dots and
+  (RFC 6531) any Unicode letter or digit, so ``müller@`` is taken whole; a
   domain of letter/digit/hyphen labels ending in an alphabetic top-level label (so
   ``logo@2x.png``-like image names, whose "TLD" is a file extension, are not taken).
 - IP: IPv4 dotted quads and IPv6 addresses that ``ipaddress`` parses and calls global, as
@@ -17,7 +18,8 @@ What is found (the facts follow datatrove's ``PIIFormatter`` where it has the ki
   ``ver``/``ver.`` or ``version`` (a version number). IPv6 needs three or more groups, so
   ``std::map``-like code is not taken. datatrove redacts IPv4 only.
 - card: 13 to 19 digits (single spaces or hyphens between) starting with 2 to 6 (the
-  digit of the major card networks), passing the Luhn check.
+  digit of the major card networks), passing the Luhn check; a longer run of digit groups
+  is read as whole groups, so two numbers in a row are two cards.
 - IBAN: two capital letters, two check digits and 11 to 30 letters or digits (single
   spaces between), 15 to 34 characters in all, passing ISO 13616's mod-97 check. The check
   is written here (five lines) rather than taken from python-stdnum or schwifty, which
@@ -32,7 +34,7 @@ from collections.abc import Callable
 
 _ATOM = r"\-A-Za-z0-9!#$%&'*+/=?^_`{|}~"
 EMAIL = re.compile(
-    rf"(?<![{_ATOM}.])[{_ATOM}]{{1,64}}(?:\.[{_ATOM}]{{1,64}}){{0,8}}"
+    rf"(?<![\w{_ATOM}])[\w{_ATOM}]{{1,64}}(?:\.[\w{_ATOM}]{{1,64}}){{0,8}}"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
 #: top-level labels that are file extensions: ``name@2x.png`` is an image, not an address
@@ -40,7 +42,9 @@ _FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
 _VERSION = re.compile(r"(?:\bv|\bver\.?\s?|\bversion\s?)$", re.IGNORECASE)
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\d)")
-CARD = re.compile(r"(?<![\d-])[2-6](?:[ -]?\d){12,18}(?!\d|[ -]\d)")
+#: a run of digits with single spaces or hyphens between (up to 200 digits: longer is no card)
+CARD_RUN = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,199}(?!\d)")
+_GROUP = re.compile(r"\d+")
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
 
 #: a polars (Rust regex) pattern a text must contain for each finder to run on it
@@ -92,13 +96,33 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _card(digits: str) -> bool:
+    return (
+        13 <= len(digits) <= 19 and digits[0] in "23456" and len(set(digits)) > 1 and luhn(digits)
+    )
+
+
 def cards(text: str) -> list[Span]:
-    """Spans of Luhn-valid payment-card numbers."""
+    """Spans of Luhn-valid payment-card numbers: in a run of digit groups, the longest
+    run of whole groups from each group on that is one (two cards in a row are two)."""
     out = []
-    for m in CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn(digits):
-            out.append(m.span())
+    for m in CARD_RUN.finditer(text):
+        groups = [g.span() for g in _GROUP.finditer(text, m.start(), m.end())]
+        i = 0
+        while i < len(groups):
+            best = None
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += text[slice(*groups[j])]
+                if len(digits) > 19:
+                    break
+                if _card(digits):
+                    best = j
+            if best is None:
+                i += 1
+                continue
+            out.append((groups[i][0], groups[best][1]))
+            i = best + 1
     return out
 
 

@@ -16,6 +16,8 @@ the edits applied).
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,7 @@ PRIORITY: tuple[str, ...] = ("email", "iban", "card", "ip", "phone")
 _PREFILTER = {**FIND_PREFILTER, "phone": PHONE_PREFILTER}
 
 Find = tuple[int, int, str]  # start, end (in ``text``), kind
+_TOKEN = re.compile(r"\S+")
 
 
 def _kept_texts(table: pa.Table) -> pl.Series:
@@ -56,17 +59,28 @@ def _column(table: pa.Table, name: str) -> list[Any]:
     return table.column(name).to_pylist() if name in table.column_names else [None] * len(table)
 
 
+def _merge(taken: list[Find], spans: list[tuple[int, int]], kind: str) -> list[Find]:
+    """``taken`` (sorted, disjoint) with the ``spans`` of ``kind`` that overlap none of it."""
+    out: list[Find] = []
+    i = 0
+    for s, e in sorted(spans):
+        while i < len(taken) and taken[i][1] <= s:
+            out.append(taken[i])
+            i += 1
+        if (i < len(taken) and taken[i][0] < e) or (out and out[-1][1] > s):
+            continue
+        out.append((s, e, kind))
+    return out + taken[i:]
+
+
 def find_all(text: str, kinds: tuple[str, ...], region: str | None) -> list[Find]:
     """Every find of ``kinds`` in ``text``, without overlaps, in text order."""
     taken: list[Find] = []
     for kind in PRIORITY:
-        if kind not in kinds:
-            continue
-        spans = phones(text, region) if kind == "phone" else FINDERS[kind](text)
-        for s, e in spans:
-            if not any(s < b and a < e for a, b, _ in taken):
-                taken.append((s, e, kind))
-    return sorted(taken)
+        if kind in kinds:
+            spans = phones(text, region) if kind == "phone" else FINDERS[kind](text)
+            taken = _merge(taken, spans, kind)
+    return taken
 
 
 def _same(a: str, b: str) -> bool:
@@ -74,8 +88,37 @@ def _same(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
-def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a < e and s < b for s, e in spans)
+class _Locator:
+    """Spans of ``text`` (within one line) in ``source``, the input text: the line's match
+    found as decontamination matches lines, then the same offset from the same word."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.aligned = _Aligned(text, source)
+        self.starts = [a for a, _ in self.aligned.lines]
+
+    def locate(self, s: int, e: int) -> tuple[int, int] | None:
+        k = bisect_right(self.starts, s) - 1
+        a, b = self.aligned.lines[k]
+        src = self.aligned.match[k]
+        if src is None or e > b:
+            return None
+        text, source = self.aligned.text, self.aligned.source
+        mine = [m.span() for m in _TOKEN.finditer(text, a, b)]
+        theirs = [m.span() for m in _TOKEN.finditer(source, src[0], src[1])]
+        first = next((i for i, (x, y) in enumerate(mine) if x <= s < y), None)
+        last = next((i for i, (x, y) in enumerate(mine) if x < e <= y), None)
+        if first is None or last is None or len(mine) != len(theirs):
+            return None
+        where = (theirs[first][0] + s - mine[first][0], theirs[last][0] + e - mine[last][0])
+        return where if _same(source[where[0] : where[1]], text[s:e]) else None
+
+
+def _free(a: int, b: int, starts: list[int], spans: list[tuple[int, int]]) -> bool:
+    """Whether [a, b) overlaps none of ``spans`` (sorted, disjoint; ``starts`` theirs)."""
+    k = bisect_right(starts, a) - 1
+    if k >= 0 and spans[k][1] > a:
+        return False
+    return k + 1 >= len(spans) or spans[k + 1][0] >= b
 
 
 def redact(
@@ -83,42 +126,38 @@ def redact(
 ) -> tuple[str, list[dict[str, Any]]]:
     """``text`` with ``finds`` replaced by their tokens, and the edits (``old`` ones and the
     new, sorted) against ``source`` (``input_text``; None: the same as ``text``)."""
-    edits = [dict(e) for e in old]
-    aligned = _Aligned(text, source) if source is not None else None
+    edits = sorted((dict(e) for e in old), key=lambda x: (x["start"], x["end"]))
+    spans = [(x["start"], x["end"]) for x in edits]
+    starts = [a for a, _ in spans]
+    rewrites = [x for x in edits if x["replacement"]]
+    locator = _Locator(text, source) if source is not None else None
     src = text if source is None else source
-    busy = [(e["start"], e["end"]) for e in edits]
     out: list[str] = []
+    new: list[dict[str, Any]] = []
     last = cursor = 0
     for s, e, kind in finds:
-        token = opts.token(kind)
-        where: tuple[int, int] | None = (s, e) if aligned is None else None
-        if aligned is not None:
-            located = aligned.locate(s, e)
-            if located and len(located) == 1 and _same(src[slice(*located[0])], text[s:e]):
-                where = located[0]
-            else:  # the next occurrence outside the earlier edits
-                at = src.find(text[s:e], cursor)
-                while at >= 0 and _overlaps(at, at + e - s, busy):
-                    at = src.find(text[s:e], at + 1)
-                where = (at, at + e - s) if at >= 0 else None
-        if where is not None and not _overlaps(*where, busy):
-            edits.append(
+        token, found = opts.token(kind), text[s:e]
+        where = (s, e) if locator is None else locator.locate(s, e)
+        if where is None or where[0] < cursor or not _free(*where, starts, spans):
+            # the next occurrence outside the earlier edits
+            at = src.find(found, cursor)
+            while at >= 0 and not _free(at, at + len(found), starts, spans):
+                at = src.find(found, at + 1)
+            where = (at, at + len(found)) if at >= 0 else None
+        if where is not None:
+            new.append(
                 {"start": where[0], "end": where[1], "reason": KINDS[kind], "replacement": token}
             )
-            busy.append(where)
             cursor = where[1]
         else:  # inside an earlier rewrite: redact its replacement
-            rewrite = next(
-                (x for x in edits if x["replacement"] and text[s:e] in x["replacement"]), None
-            )
+            rewrite = next((x for x in rewrites if found in x["replacement"]), None)
             if rewrite is None:
                 continue  # nowhere to record it: left in the text
-            rewrite["replacement"] = rewrite["replacement"].replace(text[s:e], token)
-        out.append(text[last:s])
-        out.append(token)
+            rewrite["replacement"] = rewrite["replacement"].replace(found, token)
+        out += [text[last:s], token]
         last = e
     out.append(text[last:])
-    edits.sort(key=lambda x: (x["start"], x["end"]))
+    edits = sorted(edits + new, key=lambda x: (x["start"], x["end"]))
     return "".join(out), edits
 
 
