@@ -7,8 +7,11 @@ linear time. polars picks the texts worth scanning (:data:`PREFILTER`); these ru
 
 What is found (the facts follow datatrove's ``PIIFormatter`` where it has the kind):
 
-- e-mail: ``local@domain.tld``, the local part of RFC 5322's atom characters, dots and
-  (RFC 6531) any Unicode letter or digit, so ``müller@`` is taken whole; a
+- e-mail: ``local@domain.tld``, the local part of RFC 5322's atom characters but ``/``,
+  dots and (RFC 6531) any Unicode letter or digit, starting with a letter, digit or ``_``,
+  so ``müller@`` is taken whole; not right after ``/`` (a URL path: message ids in archive
+  links, ``module@v1.2.3``); not at a domain reserved for examples (``example.com``,
+  ``*.test``: RFC 2606 and 6761); a
   domain of letter/digit/hyphen labels ending in an alphabetic top-level label (so
   ``logo@2x.png``-like image names, whose "TLD" is a file extension, are not taken).
 - IP: IPv4 dotted quads and IPv6 addresses that ``ipaddress`` parses and calls global, as
@@ -16,9 +19,11 @@ What is found (the facts follow datatrove's ``PIIFormatter`` where it has the ki
   reserved ranges; octets with leading zeros and parts of longer dotted numbers
   (``1.2.3.4.5``) are not addresses; neither is a dotted quad right after ``v``,
   ``ver``/``ver.`` or ``version`` (a version number). IPv6 needs three or more groups, so
-  ``std::map``-like code is not taken. datatrove redacts IPv4 only.
+  ``std::map``-like code is not taken. A dotted quad after ``product/`` (``nginx/1.2.3.4``)
+  is a version too. datatrove redacts IPv4 only.
 - card: 13 to 19 digits (single spaces or hyphens between) starting with 2 to 6 (the
-  digit of the major card networks), passing the Luhn check; a longer run of digit groups
+  digit of the major card networks), written as one run or as groups of three or more
+  digits with one kind of separator, passing the Luhn check; a longer run of digit groups
   is read as whole groups, so two numbers in a row are two cards.
 - IBAN: two capital letters, two check digits and 11 to 30 letters or digits (single
   spaces between), 15 to 34 characters in all, passing ISO 13616's mod-97 check. The check
@@ -32,18 +37,28 @@ import ipaddress
 import re
 from collections.abc import Callable
 
-_ATOM = r"\-A-Za-z0-9!#$%&'*+/=?^_`{|}~"
+_ATOM = r"\-A-Za-z0-9!#$%&'*+=?^_`{|}~"
 EMAIL = re.compile(
-    rf"(?<![\w{_ATOM}])[\w{_ATOM}]{{1,64}}(?:\.[\w{_ATOM}]{{1,64}}){{0,8}}"
+    rf"(?<![\w+/-])(?<![\w+/-]\.)\w[\w{_ATOM}]{{0,63}}(?:\.[\w{_ATOM}]{{1,64}}){{0,8}}"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])"
 )
 #: top-level labels that are file extensions: ``name@2x.png`` is an image, not an address
 _FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "ico"})
+#: names reserved for examples and tests (RFC 2606, RFC 6761): nobody's address
+_RESERVED = re.compile(
+    r"(?:^|\.)(?:example\.(?:com|net|org)|[^.]+\.(?:example|test|invalid|localhost))$",
+    re.IGNORECASE,
+)
 IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
-_VERSION = re.compile(r"(?:\bv|\bver\.?\s?|\bversion\s?)$", re.IGNORECASE)
+#: what precedes a version number: ``v``, ``ver.``, ``version`` or a product name and a
+#: slash (``nginx/1.18.0.1``, RFC 9110's product/version)
+_VERSION = re.compile(r"(?:\bv|\bver\.?\s?|\bversion\s?|[A-Za-z]/)$", re.IGNORECASE)
 IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\d)")
 #: a run of digits with single spaces or hyphens between (up to 200 digits: longer is no card)
 CARD_RUN = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,199}(?!\d)")
+#: how a card number is written: digits alone, or groups of three or more digits between
+#: single spaces or single hyphens (one kind in a number)
+_CARD_FORM = re.compile(r"\d+|\d{3,}(?: \d{3,})+|\d{3,}(?:-\d{3,})+")
 _GROUP = re.compile(r"\d+")
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
 
@@ -62,7 +77,8 @@ def emails(text: str) -> list[Span]:
     """Spans of e-mail addresses."""
     out = []
     for m in EMAIL.finditer(text):
-        if m.group().rsplit(".", 1)[1].lower() not in _FILE_TLDS:
+        domain = m.group().rsplit("@", 1)[1]
+        if domain.rsplit(".", 1)[1].lower() not in _FILE_TLDS and not _RESERVED.search(domain):
             out.append(m.span())
     return out
 
@@ -116,7 +132,8 @@ def cards(text: str) -> list[Span]:
                 digits += text[slice(*groups[j])]
                 if len(digits) > 19:
                     break
-                if _card(digits):
+                written = text[groups[i][0] : groups[j][1]]
+                if _card(digits) and _CARD_FORM.fullmatch(written):
                     best = j
             if best is None:
                 i += 1

@@ -14,7 +14,9 @@ Numbers are the matches of ``PhoneNumberMatcher`` at leniency ``VALID`` (a numbe
 its region, not glued to letters; the matcher itself skips dates, times and numbers in
 bibliographic references). It is a per-text Python call, so it runs only on windows around
 digit runs (:data:`CANDIDATE`) that a phone number could be: seven to twenty digits with at
-most three spaces, dots, hyphens, slashes or brackets between two of them. ``phonenumbers``
+most three spaces, dots, hyphens, slashes or brackets between two of them, at most one
+group of a single digit (``9.5 / 9.4 / 9.3`` is a list of versions), not the decimals of a
+number (``4.904761905``) and not glued to a word (``host-123-45-678-910.example``). ``phonenumbers``
 is imported on first use (the ``pii`` extra).
 """
 
@@ -26,7 +28,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 #: a digit run a phone number could be (polars prefilters texts with :data:`PREFILTER`)
-CANDIDATE = re.compile(r"(?<![\d+])\+?\(?\d(?:[ ().\-/]{0,3}\d){6,19}(?!\d)")
+CANDIDATE = re.compile(
+    r"(?<![\w+])(?<!\d[.,\-/])(?<![A-Za-z]-)\+?\(?\d(?:[ ().\-/]{0,3}\d){6,19}(?!\d)"
+)
+#: digit groups of one digit: a number has at most one (a country or trunk code)
+_SINGLE = re.compile(r"(?<!\d)\d(?!\d)")
 PREFILTER = r"\d(?:[ ().\-/]{0,3}\d){6}"
 #: characters of context either side of a candidate given to the matcher
 _CONTEXT = 3
@@ -85,11 +91,14 @@ def phones(text: str, region: str | None) -> list[tuple[int, int]]:
     pn = _phonenumbers()
     out: list[tuple[int, int]] = []
     for m in CANDIDATE.finditer(text):
+        if len(_SINGLE.findall(m.group())) > 1:
+            continue
         lo = max(0, m.start() - _CONTEXT)
         hi = min(len(text), m.end() + _CONTEXT)
         window = text[lo:hi]
         for found in pn.PhoneNumberMatcher(window, region or "ZZ", leniency=pn.Leniency.VALID):
             span = (lo + found.start, lo + found.end)
-            if span[0] < m.end() and span[1] > m.start() and (not out or span[0] >= out[-1][1]):
+            inside = m.start() <= span[0] and span[1] <= m.end()
+            if inside and (not out or span[0] >= out[-1][1]):
                 out.append(span)
     return out

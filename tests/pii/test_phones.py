@@ -45,6 +45,10 @@ def test_numbers_of_the_region() -> None:
         "Population 7 800 000 000",
         "Pages 1023-1047 of vol. 12",
         "7" * 5000,
+        "Versions: 9.6 / 9.5 / 9.4 / 9.3 / 9.2 / 9.1",
+        "rated 4.904761905 / 5.0",
+        "https://1aaa-123-45-678-910.ngrok-free.app",
+        "console path 2/0/4.283.0.0.0.0.0",
     ],
 )
 def test_not_phone_numbers(text: str) -> None:

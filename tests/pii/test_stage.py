@@ -147,7 +147,7 @@ def test_a_span_inside_an_earlier_rewrite_is_redacted_there() -> None:
 
 
 def test_hostile_texts_never_raise() -> None:
-    many = " ".join(f"u{i}@h{i % 89}.example.net" for i in range(100_000))
+    many = " ".join(f"u{i}@h{i % 89}.mailhost.net" for i in range(100_000))
     digits = "4" * 200_000 + "\n" + "1.2." * 50_000
     odd = "Контакт: иван@почта.рф, ☎ +7 495 123-45-67, ١٢٣٤٥٦٧٨٩٠, \u202e8.8.8.8\ufeff"
     out = pii(table([many, digits, odd, "", None]), opts=PiiOptions()).to_pylist()
@@ -167,7 +167,7 @@ PIECE = st.sampled_from(
         "  ",
         "\n",
         "a@b.org",
-        "x.y@mail.example.com",
+        "x.y@mail.corp.com",
         "8.8.8.8",
         "10.0.0.1",
         "999.1.1.1",
