@@ -14,8 +14,8 @@ Numbers are the matches of ``PhoneNumberMatcher`` at leniency ``VALID`` (a numbe
 its region, not glued to letters; the matcher itself skips dates, times and numbers in
 bibliographic references). It is a per-text Python call, so it runs only on windows around
 digit runs (:data:`CANDIDATE`) that a phone number could be: seven to twenty digits with at
-most three spaces, dots, hyphens, slashes or brackets between two of them, at most one
-group of a single digit (``9.5 / 9.4 / 9.3`` is a list of versions), not the decimals of a
+most three spaces, dots, hyphens, slashes or brackets between two of them, at most two
+groups of a single digit (``9.5 / 9.4 / 9.3`` is a list of versions), not the decimals of a
 number (``4.904761905``) and not glued to a word (``host-123-45-678-910.example``). ``phonenumbers``
 is imported on first use (the ``pii`` extra).
 """
@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 CANDIDATE = re.compile(
     r"(?<![\w+])(?<!\d[.,\-/])(?<![A-Za-z]-)\+?\(?\d(?:[ ().\-/]{0,3}\d){6,19}(?!\d)"
 )
-#: digit groups of one digit: a number has at most one (a country or trunk code)
+#: digit groups of one digit: a number has at most one (a country or trunk code), and one
+#: more may be glued on after it (``1-888-888-4532 (8am``)
 _SINGLE = re.compile(r"(?<!\d)\d(?!\d)")
 PREFILTER = r"\d(?:[ ().\-/]{0,3}\d){6}"
 #: characters of context either side of a candidate given to the matcher
@@ -91,14 +92,15 @@ def phones(text: str, region: str | None) -> list[tuple[int, int]]:
     pn = _phonenumbers()
     out: list[tuple[int, int]] = []
     for m in CANDIDATE.finditer(text):
-        if len(_SINGLE.findall(m.group())) > 1:
+        if len(_SINGLE.findall(m.group())) > 2:
             continue
         lo = max(0, m.start() - _CONTEXT)
         hi = min(len(text), m.end() + _CONTEXT)
         window = text[lo:hi]
         for found in pn.PhoneNumberMatcher(window, region or "ZZ", leniency=pn.Leniency.VALID):
             span = (lo + found.start, lo + found.end)
-            inside = m.start() <= span[0] and span[1] <= m.end()
+            # within the candidate, or for a bracket before it: ``(+1 877 ...)``
+            inside = m.start() - 1 <= span[0] and span[1] <= m.end()
             if inside and (not out or span[0] >= out[-1][1]):
                 out.append(span)
     return out

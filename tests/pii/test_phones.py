@@ -33,6 +33,8 @@ def test_numbers_of_the_region() -> None:
     assert found("Tel. +44 20 7946 0958.", "US") == ["+44 20 7946 0958"]
     assert found("Tel. +44 20 7946 0958.", None) == ["+44 20 7946 0958"]
     assert found("Call (415) 555-0132 today", None) == []
+    assert found("the number (+18777804236). 5. Save", "US") == ["(+18777804236"]
+    assert found("Call 1-888-888-4532 (8am - 11:59pm ET)", "US") == ["1-888-888-4532"]
 
 
 @pytest.mark.parametrize(
