@@ -12,7 +12,8 @@ the bench rebuilds the texts from the shared data and checks the hashes.
 
 ``python bench/pii_data.py list`` prints the sample's candidates with context for labelling;
 ``python bench/pii_data.py build DECISIONS`` writes the labels from the labeller's decisions,
-lines of ``KIND PAGE:INDEX,INDEX ...`` (every other candidate of a sampled page is not PII).
+lines of ``KIND PAGE:INDEX,INDEX ...`` or ``KIND<tab>PAGE<tab>INDEX,INDEX`` (every other
+candidate of a sampled page is not PII); ``--set heldout`` for the held-out set.
 
 What was labelled PII: every real e-mail address, including an organisation's (``info@``)
 and fediverse handles in address form, and ``[at]`` spellings; every phone number a reader
@@ -43,6 +44,11 @@ from bench import harness
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = harness.SHARED / "extraction" / "wcxb-dev"
 LABELS = REPO_ROOT / "bench" / "data" / "pii_labels.jsonl"
+#: the held-out set: pages of another collection (trafilatura's evaluation pages, many of
+#: them German), labelled after every rule of the finders was fixed
+HELDOUT_DATA = harness.SHARED / "extraction" / "trafilatura-eval"
+HELDOUT_LABELS = REPO_ROOT / "bench" / "data" / "pii_labels_heldout.jsonl"
+SETS = {"dev": (DEFAULT_DATA, LABELS), "heldout": (HELDOUT_DATA, HELDOUT_LABELS)}
 NET = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|[\w.+-]+\s*[\[\(]\s*at\s*[\]\)]\s*[\w-]+(?:\s*(?:\.|[\[\(]\s*dot\s*[\]\)])\s*[\w-]+)+"
@@ -64,23 +70,43 @@ def sha(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
+def _pages(data: Path) -> list[tuple[str, str | None, Path]]:
+    """(id, URL, HTML file) of each page of a collection: WCXB (``ground-truth/``) or
+    trafilatura's evaluation set (``evaldata.json``)."""
+    if (data / "evaldata.json").is_file():
+        evaldata = json.loads((data / "evaldata.json").read_text())
+        found = [
+            (v["file"].removesuffix(".html"), url, data / "html" / f"{v['file']}.gz")
+            for url, v in evaldata.items()
+        ]
+        return sorted(p for p in found if p[2].is_file())
+    return [
+        (
+            f.name.split(".")[0],
+            json.loads((data / "ground-truth" / f"{f.name.split('.')[0]}.json").read_text()).get(
+                "url"
+            ),
+            f,
+        )
+        for f in sorted((data / "html").glob("*.html.gz"))
+    ]
+
+
 def kept_texts(data: Path, ids: list[str] | None = None) -> dict[str, dict]:
     """Page id -> {url, html_lang, text} of the pages crawlsift keeps (default pipeline)."""
     from crawlsift import schema as S
     from crawlsift.api import make_pipeline
 
-    files = sorted((data / "html").glob("*.html.gz"))
+    pages = _pages(data)
     if ids is not None:
         wanted = set(ids)
-        files = [f for f in files if f.name.split(".")[0] in wanted]
+        pages = [p for p in pages if p[0] in wanted]
     pipeline = make_pipeline()
     out: dict[str, dict] = {}
-    for k in range(0, len(files), 100):
-        part = files[k : k + 100]
-        names = [f.name.split(".")[0] for f in part]
-        urls = [
-            json.loads((data / "ground-truth" / f"{n}.json").read_text()).get("url") for n in names
-        ]
+    for k in range(0, len(pages), 100):
+        names = [p[0] for p in pages[k : k + 100]]
+        urls = [p[1] for p in pages[k : k + 100]]
+        part = [p[2] for p in pages[k : k + 100]]
         table = S.input_table(
             id=names,
             url=urls,
@@ -116,16 +142,20 @@ def sample(texts: dict[str, dict]) -> list[str]:
     return sorted(rich + rng.sample(digits, DIGIT_PAGES) + rng.sample(clean, CLEAN_PAGES))
 
 
-def build(texts: dict[str, dict], decisions: Path) -> None:
-    """Write :data:`LABELS` from the decisions file."""
+def build(texts: dict[str, dict], decisions: Path, labels: Path) -> None:
+    """Write ``labels`` from the decisions file."""
     chosen: dict[tuple[str, int], str] = {}
     for line in decisions.read_text().splitlines():
-        kind, *items = line.split()
+        if "\t" in line:  # KIND<tab>PAGE<tab>INDEX,INDEX: page ids with spaces
+            kind, page, indices = line.split("\t")
+            items = [f"{page}:{indices}"]
+        else:
+            kind, *items = line.split()
         for item in items:
-            page, indices = item.split(":")
+            page, indices = item.rsplit(":", 1)
             for i in indices.split(","):
                 chosen[(page, int(i))] = kind
-    with LABELS.open("w") as f:
+    with labels.open("w") as f:
         for pid in sample(texts):
             text = texts[pid]["text"]
             spans = candidates(text)
@@ -145,11 +175,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["list", "build"])
     parser.add_argument("decisions", nargs="?", type=Path)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--set", choices=list(SETS), default="dev")
     args = parser.parse_args()
-    texts = kept_texts(args.data)
+    data, labels = SETS[args.set]
+    texts = kept_texts(data)
     if args.command == "build":
-        build(texts, args.decisions)
+        build(texts, args.decisions, labels)
         return
     for pid in sample(texts):
         text = texts[pid]["text"]
