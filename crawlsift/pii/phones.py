@@ -16,7 +16,9 @@ bibliographic references). It is a per-text Python call, so it runs only on wind
 digit runs (:data:`CANDIDATE`) that a phone number could be: seven to twenty digits with at
 most three spaces, dots, hyphens, slashes or brackets between two of them, at most two
 groups of a single digit (``9.5 / 9.4 / 9.3`` is a list of versions), not the decimals of a
-number (``4.904761905``) and not glued to a word (``host-123-45-678-910.example``). ``phonenumbers``
+number (``4.904761905``), not glued to a word (``host-123-45-678-910.example``) and not
+starting with a day-month-year or month-day-year date (the matcher skips ISO and slashed
+dates only; ``05.11.2021`` is a valid German number to it). ``phonenumbers``
 is imported on first use (the ``pii`` extra).
 """
 
@@ -31,6 +33,10 @@ from urllib.parse import urlsplit
 CANDIDATE = re.compile(
     r"(?<![\w+])(?<!\d[.,\-/])(?<![A-Za-z]-)\+?\(?\d(?:[ ().\-/]{0,3}\d){6,19}(?!\d)"
 )
+#: a candidate that starts with a date (``05.11.2021``, ``1/16/2025``, ``28-04-2021 09:29``),
+#: which the matcher reads as a number in regions whose plan allows it; not a run that goes
+#: on in the same way (``01.23.45.67.89`` is a French number)
+_DATE = re.compile(r"\(?\d{1,2}([./-])\d{1,2}\1(?:\d{4}|\d{2})(?!\d|[./-]\d)")
 #: digit groups of one digit: a number has at most one (a country or trunk code), and one
 #: more may be glued on after it (``1-888-888-4532 (8am``)
 _SINGLE = re.compile(r"(?<!\d)\d(?!\d)")
@@ -92,7 +98,7 @@ def phones(text: str, region: str | None) -> list[tuple[int, int]]:
     pn = _phonenumbers()
     out: list[tuple[int, int]] = []
     for m in CANDIDATE.finditer(text):
-        if len(_SINGLE.findall(m.group())) > 2:
+        if len(_SINGLE.findall(m.group())) > 2 or _DATE.match(m.group()):
             continue
         lo = max(0, m.start() - _CONTEXT)
         hi = min(len(text), m.end() + _CONTEXT)

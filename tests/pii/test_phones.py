@@ -55,3 +55,15 @@ def test_numbers_of_the_region() -> None:
 )
 def test_not_phone_numbers(text: str) -> None:
     assert found(text, "US") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["am 05.11.2021 in der Kategorie", "Preis vom 02.01.2023 12:53 Uhr", "Data: 28-04-2021, 09:29"],
+)
+def test_european_dates_are_not_numbers(text: str) -> None:
+    assert found(text, "DE") == []
+
+
+def test_dotted_numbers_that_are_not_dates() -> None:
+    assert found("Tél. 01.42.68.53.00 ou", "FR") == ["01.42.68.53.00"]
