@@ -221,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (DEFAULT_DATA / "html").is_dir():
         print(f"skipped: no shared data at {DEFAULT_DATA}")
         return 0
+    if args.smoke:
+        args.runs = 1
     body: list[str] = []
     every: list[dict] = []
     for name in SETS:

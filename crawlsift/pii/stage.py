@@ -33,6 +33,7 @@ from crawlsift.pii.phones import phones, region_of
 from crawlsift.registry import register
 from crawlsift.signals._text import active_texts
 from crawlsift.signals.decontam import _Aligned
+from crawlsift.signals.language import LANGUAGE
 
 STAGE = "pii"
 #: which kind wins where two finds overlap, first first
@@ -177,7 +178,7 @@ def pii(table: pa.Table, *, opts: PiiOptions | None = None) -> pa.Table:
         original: list[str | None] = table.column(S.TEXT).to_pylist()
         inputs = _column(table, S.INPUT_TEXT) if S.INPUT_TEXT in table.column_names else original
         old = _column(table, S.EDITS)
-        urls, langs, idents = (_column(table, c) for c in (S.URL, S.HTML_LANG, "language"))
+        urls, langs, idents = (_column(table, c) for c in (S.URL, S.HTML_LANG, LANGUAGE))
         new_text, new_edits = list(original), list(old)
         changed = False
         # a loop over the texts polars found candidates in: the finders validate each

@@ -228,3 +228,24 @@ def test_pipeline_api_cli_and_stats(tmp_path) -> None:
     assert stats["edits_by_reason"]["pii_ip"] == 1
     shown = CliRunner().invoke(main, ["explain", str(pages), "--redact-pii", "email"])
     assert "[-clerk.office@town-hall.org-]{+email@example.com+}{pii_email}" in shown.output
+
+
+def test_edits_index_input_text_after_the_real_repair_stage() -> None:
+    """Through guard, extract and repair (which drop and squeeze lines), each pii edit
+    still covers the address in ``input_text``."""
+    text = (
+        "Home | About | Contact | Login\n\n\n"
+        f"{PROSE}\n"
+        f"Write   to  clerk.office@town-hall.org   or 151.101.1.69 today.\n\n\n\n"
+        f"{PROSE}\nShare this article"
+    )
+    result = clean_text(text, pipeline=make_pipeline(pii=NO_PHONE))
+    assert not result.rejected
+    assert {e.reason for e in result.edits} > {"pii_email", "pii_ip"}  # lines went too
+    assert not result.text.startswith("Home")
+    ours = [e for e in result.edits if e.reason.startswith("pii_")]
+    assert sorted(result.input_text[e.start : e.end] for e in ours) == [
+        "151.101.1.69",
+        "clerk.office@town-hall.org",
+    ]
+    assert "clerk.office" not in result.text and "email@example.com" in result.text
