@@ -7,13 +7,12 @@ linear time. polars picks the texts worth scanning (:data:`PREFILTER`); these ru
 
 What is found (the facts follow datatrove's ``PIIFormatter`` where it has the kind):
 
-- e-mail: ``local@domain.tld``, the local part of RFC 5322's atom characters but ``/``,
-  dots and (RFC 6531) any Unicode letter or digit, starting with a letter, digit or ``_``,
-  so ``müller@`` is taken whole; not right after ``/`` (a URL path: message ids in archive
-  links, ``module@v1.2.3``); not at a domain reserved for examples (``example.com``,
-  ``*.test``: RFC 2606 and 6761); a
-  domain of letter/digit/hyphen labels ending in an alphabetic top-level label (so
-  ``logo@2x.png``-like image names, whose "TLD" is a file extension, are not taken).
+- e-mail: ``local@domain.tld``: a local part of RFC 5322's atom characters but ``/``, dots
+  and (RFC 6531) any Unicode letter or digit, starting with a letter, digit or ``_``, so
+  ``müller@`` is taken whole; a domain of letter/digit/hyphen labels ending in an alphabetic
+  top-level label. Not taken: right after ``/`` (a URL path: message ids in archive links,
+  ``module@v1.2.3``); at a domain reserved for examples (``example.com``, ``*.test``: RFC
+  2606 and 6761); ``logo@2x.png``-like image names, whose "TLD" is a file extension.
 - IP: IPv4 dotted quads and IPv6 addresses that ``ipaddress`` parses and calls global, as
   datatrove keeps private, loopback, link-local, shared (100.64/10), documentation and
   reserved ranges; octets with leading zeros and parts of longer dotted numbers
@@ -64,7 +63,7 @@ IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z
 
 #: a polars (Rust regex) pattern a text must contain for each finder to run on it
 PREFILTER: dict[str, str] = {
-    "email": r"[A-Za-z0-9]@[A-Za-z0-9]",
+    "email": r"\w@[A-Za-z0-9]",
     "ip": r"\d\.\d{1,3}\.\d{1,3}\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:",
     "card": r"\d(?:[ -]?\d){12}",
     "iban": r"[A-Z]{2}\d{2} ?[A-Z0-9]{4}",

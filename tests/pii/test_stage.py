@@ -149,12 +149,15 @@ def test_a_span_inside_an_earlier_rewrite_is_redacted_there() -> None:
 def test_hostile_texts_never_raise() -> None:
     many = " ".join(f"u{i}@h{i % 89}.mailhost.net" for i in range(100_000))
     digits = "4" * 200_000 + "\n" + "1.2." * 50_000
-    odd = "Контакт: иван@почта.рф, ☎ +7 495 123-45-67, ١٢٣٤٥٦٧٨٩٠, \u202e8.8.8.8\ufeff"
+    odd = (
+        "Контакт: иван@почта.рф, ☎ +7 495 123-45-67, ١٢٣٤٥٦٧٨٩٠, \u202e8.8.8.8\ufeff "
+        "电邮 用户@mail.cn"
+    )
     out = pii(table([many, digits, odd, "", None]), opts=PiiOptions()).to_pylist()
     assert out[0][S.TEXT] == " ".join(["email@example.com"] * 100_000)
     assert len(out[0][S.EDITS]) == 100_000
     assert out[1][S.TEXT] == digits
-    assert "8.8.8.8" not in out[2][S.TEXT]
+    assert "8.8.8.8" not in out[2][S.TEXT] and "用户@mail.cn" not in out[2][S.TEXT]
     for row in out[:3]:
         assert row[S.TEXT] == apply_edits(row[S.INPUT_TEXT], row[S.EDITS])
 
@@ -249,3 +252,8 @@ def test_edits_index_input_text_after_the_real_repair_stage() -> None:
         "clerk.office@town-hall.org",
     ]
     assert "clerk.office" not in result.text and "email@example.com" in result.text
+
+
+def test_an_address_whose_local_part_is_not_ascii_passes_the_prefilter() -> None:
+    [row] = pii(table(["电邮 用户@mail.cn"]), opts=NO_PHONE).to_pylist()
+    assert row[S.TEXT] == "电邮 email@example.com"
