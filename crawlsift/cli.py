@@ -75,14 +75,16 @@ def _filter_options(fn: F) -> F:
     from crawlsift.signals.filters import PRESETS
 
     fn = click.option(
+        "--pii-kinds",
+        metavar="KINDS",
+        help="Comma-separated kinds --redact-pii replaces (email, ip, phone, card, iban; "
+        "default email,ip,phone); implies --redact-pii.",
+    )(fn)
+    fn = click.option(
         "--redact-pii",
-        "redact_pii",
-        is_flag=False,
-        flag_value="default",
-        metavar="[KINDS]",
-        help="Replace PII in kept text by tokens: e-mail addresses, public IPs and phone "
-        "numbers, or the comma-separated KINDS (email, ip, phone, card, iban). Phones need "
-        "the pii extra.",
+        is_flag=True,
+        help="Replace e-mail addresses, public IPs and phone numbers in kept text by tokens, "
+        "as edits (phones need the pii extra).",
     )(fn)
     fn = click.option(
         "--decontaminate",
@@ -104,15 +106,16 @@ def _filter_options(fn: F) -> F:
     )(fn)
 
 
-def _pii_options(value: str | None) -> Any:
-    """``--redact-pii [KINDS]`` as ``make_pipeline``'s ``pii``: False, or ``PiiOptions``."""
-    if value is None:
+def _pii_options(redact: bool, kinds: str | None) -> Any:
+    """``--redact-pii`` and ``--pii-kinds`` as ``make_pipeline``'s ``pii``: False, or
+    ``PiiOptions``."""
+    if not redact and kinds is None:
         return False
     from crawlsift.pii.options import PiiOptions
 
-    if value == "default":
+    if kinds is None:
         return PiiOptions()
-    return PiiOptions(kinds=tuple(k.strip() for k in value.split(",") if k.strip()))
+    return PiiOptions(kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()))
 
 
 def _engine_options(help_text: str) -> Callable[[F], F]:
@@ -237,7 +240,8 @@ def clean(
     preset: str | None,
     filters: str | None,
     decontaminate: tuple[str, ...],
-    redact_pii: str | None,
+    redact_pii: bool,
+    pii_kinds: str | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -268,7 +272,7 @@ def clean(
         filters=filters,
         decontaminate=decontaminate,
         skip_repair=no_repair,
-        pii=_pii_options(redact_pii),
+        pii=_pii_options(redact_pii, pii_kinds),
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
@@ -366,7 +370,8 @@ def explain(
     preset: str | None,
     filters: str | None,
     decontaminate: tuple[str, ...],
-    redact_pii: str | None,
+    redact_pii: bool,
+    pii_kinds: str | None,
 ) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
@@ -386,7 +391,10 @@ def explain(
     from crawlsift.report.why import run_thresholds
 
     pipeline = make_pipeline(
-        preset=preset, filters=filters, decontaminate=decontaminate, pii=_pii_options(redact_pii)
+        preset=preset,
+        filters=filters,
+        decontaminate=decontaminate,
+        pii=_pii_options(redact_pii, pii_kinds),
     )
     limits = run_thresholds(pipeline.describe())
     rows = []

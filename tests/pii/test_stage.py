@@ -118,7 +118,7 @@ def test_cli_without_the_extra_says_which(monkeypatch, tmp_path) -> None:
     result = CliRunner().invoke(main, ["explain", str(page), "--redact-pii"])
     assert result.exit_code != 0
     assert "Error:" in result.output and "crawlsift[pii]" in result.output
-    ok = CliRunner().invoke(main, ["explain", str(page), "--redact-pii", "email,ip"])
+    ok = CliRunner().invoke(main, ["explain", str(page), "--pii-kinds", "email,ip"])
     assert ok.exit_code == 0, ok.output
 
 
@@ -221,7 +221,7 @@ def test_pipeline_api_cli_and_stats(tmp_path) -> None:
     pages.write_text(json.dumps({"id": "1", "text": f"{PROSE}\n{PII_LINE}"}) + "\n")
     out = tmp_path / "out"
     run = CliRunner().invoke(
-        main, ["clean", str(pages), "-o", str(out), "--redact-pii", "email,ip"]
+        main, ["clean", str(pages), "-o", str(out), "--redact-pii", "--pii-kinds", "email,ip"]
     )
     assert run.exit_code == 0, run.output
     [row] = pq.read_table(out / "kept").to_pylist()
@@ -229,7 +229,7 @@ def test_pipeline_api_cli_and_stats(tmp_path) -> None:
     stats = json.loads((out / "stats.json").read_text())
     assert stats["edits_by_reason"]["pii_email"] == 1
     assert stats["edits_by_reason"]["pii_ip"] == 1
-    shown = CliRunner().invoke(main, ["explain", str(pages), "--redact-pii", "email"])
+    shown = CliRunner().invoke(main, ["explain", str(pages), "--pii-kinds", "email"])
     assert "[-clerk.office@town-hall.org-]{+email@example.com+}{pii_email}" in shown.output
 
 
