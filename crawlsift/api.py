@@ -24,6 +24,7 @@ from crawlsift.io import discover
 from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
+from crawlsift.pii.options import PiiOptions
 from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
 from crawlsift.recipes import RECIPES
 from crawlsift.repair.stage import STAGE as REPAIR_STAGE
@@ -80,6 +81,7 @@ def make_pipeline(
     decontaminate: Sequence[str] | DecontamOptions = (),
     skip_repair: bool | None = None,
     url_filter: bool | UrlFilterOptions | None = None,
+    pii: bool | PiiOptions | None = None,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -98,6 +100,10 @@ def make_pipeline(
     rejects records by their URL after the guard, before extraction
     (``crawlsift.urlfilter.stage``; needs ``pip install 'crawlsift[url]'``); None: as the
     preset says (the ``fineweb`` recipe turns it on), False: off.
+    ``pii`` (True, or a ``PiiOptions`` choosing kinds and tokens) adds the ``pii`` stage
+    last: e-mail addresses, public IPs and phone numbers in kept texts are replaced by
+    tokens, as edits (``crawlsift.pii``; phones need the ``pii`` extra); None: as the
+    preset says (the ``fineweb`` recipe redacts e-mails and IPs, as FineWeb), False: off.
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -150,6 +156,11 @@ def make_pipeline(
                 "(--decontaminate on the command line)"
             )
         options["filter"] = FilterOptions(preset=chosen, config=filters, rules=rules)
+    if pii is None:
+        pii = recipe.pii if recipe is not None else None
+    if pii:  # last: only the text that is kept is redacted
+        options["pii"] = pii if isinstance(pii, PiiOptions) else PiiOptions()
+        stages = (*stages, "pii")
     if recipe is not None:
         for stage, stage_options in recipe.options.items():
             if stage in stages:

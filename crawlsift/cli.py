@@ -71,9 +71,22 @@ def _local_paths(ctx: click.Context, param: click.Parameter, values: Any) -> Any
 
 
 def _filter_options(fn: F) -> F:
-    """``--preset``, ``--filters`` and ``--decontaminate``: quality filters after repair."""
+    """``--preset``, ``--filters``, ``--decontaminate`` and ``--redact-pii``: quality filters
+    after repair, PII redaction of the kept text last."""
     from crawlsift.signals.filters import PRESETS
 
+    fn = click.option(
+        "--pii-kinds",
+        metavar="KINDS",
+        help="Comma-separated kinds --redact-pii replaces (email, ip, phone, card, iban; "
+        "default email,ip,phone); implies --redact-pii.",
+    )(fn)
+    fn = click.option(
+        "--redact-pii",
+        is_flag=True,
+        help="Replace e-mail addresses, public IPs and phone numbers in kept text by tokens, "
+        "as edits (phones need the pii extra).",
+    )(fn)
     fn = click.option(
         "--decontaminate",
         "decontaminate",
@@ -144,6 +157,18 @@ def _url_filter_options(fn: Callable[..., R]) -> Callable[..., R]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _pii_options(redact: bool, kinds: str | None) -> Any:
+    """``--redact-pii`` and ``--pii-kinds`` as ``make_pipeline``'s ``pii``: ``PiiOptions``,
+    or None (neither given: as the preset says)."""
+    if not redact and kinds is None:
+        return None
+    from crawlsift.pii.options import PiiOptions
+
+    if kinds is None:
+        return PiiOptions()
+    return PiiOptions(kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()))
 
 
 def _engine_options(help_text: str) -> Callable[[F], F]:
@@ -272,6 +297,8 @@ def clean(
     filters: str | None,
     decontaminate: tuple[str, ...],
     url_filter: UrlFilterOptions | None,
+    redact_pii: bool,
+    pii_kinds: str | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -303,6 +330,7 @@ def clean(
         decontaminate=decontaminate,
         skip_repair=None if repair is None else not repair,
         url_filter=url_filter,
+        pii=_pii_options(redact_pii, pii_kinds),
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
@@ -402,6 +430,8 @@ def explain(
     filters: str | None,
     decontaminate: tuple[str, ...],
     url_filter: UrlFilterOptions | None,
+    redact_pii: bool,
+    pii_kinds: str | None,
 ) -> None:
     """Show each record of INPUTS with its removed spans marked and their reasons.
 
@@ -425,6 +455,7 @@ def explain(
         filters=filters,
         decontaminate=decontaminate,
         url_filter=url_filter,
+        pii=_pii_options(redact_pii, pii_kinds),
     )
     limits = run_thresholds(pipeline.describe())
     rows = []

@@ -65,6 +65,12 @@ REPAIR_UNICODE = "repair_unicode"
 OUT_OF_MEMORY = "out_of_memory"
 WORKER_DIED = "worker_died"
 RECORD_TIMEOUT = "record_timeout"
+# -- pii (after the filters: kept text only) ----------------------------------------------
+PII_EMAIL = "pii_email"
+PII_IP = "pii_ip"
+PII_PHONE = "pii_phone"
+PII_CARD = "pii_card"
+PII_IBAN = "pii_iban"
 # -- dedup --------------------------------------------------------------------------------
 DEDUP_EXACT = "dedup_exact"
 DEDUP_NEAR = "dedup_near"
@@ -107,6 +113,11 @@ REASONS: tuple[Reason, ...] = (
     Reason(OUT_OF_MEMORY, "engine", "reject", "a record that exhausts memory processed alone"),
     Reason(WORKER_DIED, "engine", "reject", "a record that kills its worker processed alone"),
     Reason(RECORD_TIMEOUT, "engine", "reject", "a record past the time limit in any stage"),
+    Reason(PII_EMAIL, "pii", "edit", "an e-mail address, replaced by a token"),
+    Reason(PII_IP, "pii", "edit", "a public IPv4 or IPv6 address, replaced by a token"),
+    Reason(PII_PHONE, "pii", "edit", "a phone number (phonenumbers), replaced by a token"),
+    Reason(PII_CARD, "pii", "edit", "a payment-card number (Luhn-checked), replaced by a token"),
+    Reason(PII_IBAN, "pii", "edit", "an IBAN (mod-97-checked), replaced by a token"),
     Reason(DEDUP_EMPTY_TEXT, "dedup", "reject", "no words in the text as read"),
     Reason(DEDUP_BOILERPLATE_ONLY, "dedup", "reject", "no words left once site boilerplate went"),
     Reason(DEDUP_EXACT, "dedup", "reject", "an exact copy of a kept document"),

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from crawlsift.pii.options import PiiOptions
 from crawlsift.registry import FINEWEB_RECIPE
 from crawlsift.signals.c4_lines import C4LinesOptions
 
@@ -35,6 +36,8 @@ class Recipe:
     repair: bool = True
     #: whether the URL filter runs before extraction, with the shipped lists
     url_filter: bool = False
+    #: what the PII stage redacts at the end (None: it does not run)
+    pii: PiiOptions | None = None
     #: the pip extras it needs beyond the base install
     extras: tuple[str, ...] = ()
 
@@ -43,6 +46,8 @@ class Recipe:
         parts = [] if self.repair else ["no repair"]
         if self.url_filter:
             parts.append("URL filter (shipped lists)")
+        if self.pii is not None:
+            parts.append("PII redaction (" + ", ".join(self.pii.kinds) + ")")
         for stage, opts in self.options.items():
             changed = [
                 f"{f.name}={getattr(opts, f.name)!r}"
@@ -63,6 +68,8 @@ RECIPES: dict[str, Recipe] = {
         options={"c4_lines": C4LinesOptions(filter_no_terminal_punct=False)},
         repair=False,
         url_filter=True,
+        # FineWeb's PIIFormatter replaces e-mail addresses and public IP addresses
+        pii=PiiOptions(kinds=("email", "ip")),
         extras=("lang", "url"),
     ),
 }

@@ -49,6 +49,7 @@ STAGE_MODULES: tuple[str, ...] = (
     "crawlsift.repair.stage",
     *SIGNAL_MODULES,
     "crawlsift.signals.filters",
+    "crawlsift.pii.stage",
 )
 #: the preset that combines the published filters (datatrove's four in a row); the CLI's
 #: and the API's default, and the last preset listed

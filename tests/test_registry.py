@@ -26,6 +26,8 @@ def _prefix(name: str) -> tuple[str, ...]:
         return DEFAULT_STAGES[:1]
     if name in DEFAULT_STAGES:
         return DEFAULT_STAGES[: DEFAULT_STAGES.index(name)]
+    if name == "pii":  # runs last, on what repair (and any filter) kept
+        return DEFAULT_STAGES
     return DEFAULT_STAGES if name in SIGNALS else (*DEFAULT_STAGES, *SIGNALS)
 
 
@@ -36,7 +38,7 @@ def test_a_stage_declares_exactly_the_columns_it_sets(name: str) -> None:
     if name == "url_filter":
         pytest.importorskip("tldextract")
     # _prefix knows every stage
-    assert set(STAGES) == {*DEFAULT_STAGES, *SIGNALS, "filter", "url_filter"}
+    assert set(STAGES) == {*DEFAULT_STAGES, *SIGNALS, "filter", "url_filter", "pii"}
     raw = S.input_table(
         id=["a", "b", "c"],
         text=[f"Ferry news\n{PROSE}\n{PROSE} Share this article", None, "x"],
