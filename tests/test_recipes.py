@@ -49,6 +49,15 @@ def test_fineweb_recipe_filters_urls_before_extraction_unless_told_not_to():
     assert "url_filter" not in crawlsift.make_pipeline(preset="crawlsift-default").stages
 
 
+def test_fineweb_recipe_redacts_emails_and_public_ips_as_fineweb_does():
+    text = ARTICLE + "\nWrite to jane.doe@mail.org or reach the server at 8.8.8.8 today."
+    result = crawlsift.clean_text(text, pipeline=crawlsift.make_pipeline(preset="fineweb"))
+    assert not result.rejected, result.reason
+    assert "jane.doe@mail.org" not in result.text and "8.8.8.8" not in result.text
+    assert {"pii_email", "pii_ip"} <= {e.reason for e in result.edits}
+    assert "pii" not in crawlsift.make_pipeline(preset="fineweb", pii=False).stages
+
+
 def test_the_caller_puts_repair_back_and_sets_stage_options():
     assert "repair" in crawlsift.make_pipeline(preset="fineweb", skip_repair=False).stages
     with_options = crawlsift.make_pipeline(preset="fineweb", repair=RepairOptions(min_words=1))
