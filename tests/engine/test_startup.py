@@ -139,3 +139,14 @@ def test_a_run_after_polars_ran_spawns_its_workers_and_finishes(tmp_path):
         env=ENV, capture_output=True, text=True, check=True, timeout=300,
     )  # fmt: skip
     assert done.stdout.split("\n")[:2] == ["False", "1 1 True"]
+
+
+def test_the_command_line_imports_no_dedup_passes_or_report_until_used():
+    out = _python(
+        "import sys, crawlsift.cli\n"
+        "print(sorted(m for m in ('crawlsift.dedup.run', 'crawlsift.dedup.entry', "
+        "'crawlsift.report.html_report') if m in sys.modules))\n"
+        "from crawlsift.dedup import DedupSummary, dedup, minhash\n"
+        "print(callable(dedup), DedupSummary.__name__, minhash.__name__)\n"
+    )
+    assert out.split("\n")[:2] == ["[]", "True DedupSummary crawlsift.dedup.minhash"]
