@@ -11,14 +11,16 @@ Not used in a library caller's process, which may hand pyarrow pandas objects.
 
 Workers are forked from the process that starts them when that is safe
 (:func:`worker_context`), so that they inherit its imports instead of importing
-pyarrow, polars and the stages again (0.4-0.5 s of CPU per worker); else spawned.
+pyarrow, polars and the stages again, each in a new interpreter; else spawned.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dis
 import functools
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -39,6 +41,17 @@ def start_worker() -> None:
     :func:`import_stages`."""
     skip_pandas()
     import_stages()
+
+
+@functools.cache  # registered once
+def end_without_collecting() -> None:
+    """When this process ends, leave its objects to the operating system: Python's
+    finalisation runs the cycle collector over every object (tens of thousands once
+    pyarrow, polars and numpy are imported) before the process ends; objects frozen
+    (:func:`gc.freeze`) are skipped. Modules are still cleared and the exit handlers
+    run. For the processes of the command line, which close their files before they
+    end."""
+    atexit.register(gc.freeze)
 
 
 def worker_context() -> ForkContext | SpawnContext:
