@@ -698,7 +698,12 @@ class _Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(unit=" records", desc="clean", file=sys.stderr, dynamic_ncols=True)
+            class Bar(tqdm):
+                #: no monitor thread (it only tunes how often an idle bar redraws), so
+                #: that the workers may be forked (worker_context)
+                monitor_interval = 0
+
+            self.bar = Bar(unit=" records", desc="clean", file=sys.stderr, dynamic_ncols=True)
         return self
 
     def update(self, records: int, nbytes: int) -> None:

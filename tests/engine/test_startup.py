@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -89,14 +91,15 @@ def _import_counts(stderr: str) -> dict[str, int]:
     return counts
 
 
-def test_clean_command_forks_its_worker_with_the_stages_imported(tmp_path):
+@pytest.mark.parametrize("progress", ["--no-progress", "--progress"])
+def test_clean_command_forks_its_worker_with_the_stages_imported(tmp_path, progress):
     """The worker is forked from the CLI's process, which imported pyarrow, polars and the
-    stages already: no process imports them a second time."""
+    stages already: no process imports them a second time (with a progress bar too)."""
     page = tmp_path / "page.txt"
     page.write_text("The harbour authority confirmed on Monday that the terminal reopens.\n")
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "crawlsift", "clean", str(page),
-         "-o", str(tmp_path / "out"), "--no-progress"],
+         "-o", str(tmp_path / "out"), progress],
         env=ENV, capture_output=True, text=True, check=True,
     )  # fmt: skip
     counts = _import_counts(done.stderr)
