@@ -551,7 +551,10 @@ def _counts_queue(report: Callable[[int, int], None] | None) -> Iterator[_Counts
     if report is None:
         yield None
         return
-    with worker_context().Manager() as manager:
+    ctx = worker_context()
+    with forking(ctx):
+        manager = ctx.Manager()  # its server process starts here
+    with manager:
         counts = _Counts(manager.Queue(), report)
         try:
             yield counts
