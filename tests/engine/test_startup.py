@@ -165,3 +165,18 @@ def test_a_command_leaves_its_objects_uncollected_at_exit():
         "main(['stages'])\n"
     )
     assert out.splitlines()[-1] == "frozen True"
+
+
+def test_clean_to_stdout_forks_the_process_that_runs_the_stages(tmp_path):
+    """``clean --stdout`` (and ``explain``) run the stages in a child under the record time
+    limit: forked, so it does not import polars and the stages again."""
+    page = tmp_path / "page.txt"
+    page.write_text("The harbour authority confirmed on Monday that the terminal reopens.\n")
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "crawlsift", "clean", str(page), "--stdout"],
+        env=ENV, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    counts = _import_counts(done.stderr)
+    assert counts.get("crawlsift.engine.isolate") == 1
+    assert counts.get("polars") == 1
+    assert "harbour authority" in done.stdout
