@@ -20,7 +20,7 @@ import click
 from crawlsift.dedup.options import DedupOptions, DedupRunOptions
 from crawlsift.engine.local import RunOptions
 from crawlsift.engine.output import OUTPUT_FORMATS
-from crawlsift.engine.startup import skip_pandas
+from crawlsift.engine.startup import end_without_collecting, skip_pandas
 from crawlsift.errors import CrawlsiftError
 from crawlsift.io.guard import GuardOptions
 
@@ -203,6 +203,7 @@ class _EchoHandler(logging.Handler):
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Turn raw web-crawl records into clean, deduplicated, quality-scored text."""
+    end_without_collecting()
     log, handler = logging.getLogger("crawlsift"), _EchoHandler()
     log.addHandler(handler)  # for this command only: library calls after it print nothing
     ctx.call_on_close(lambda: log.removeHandler(handler))

@@ -29,7 +29,6 @@ import functools
 import itertools
 import json
 import logging
-import multiprocessing as mp
 import os
 import re
 import sys
@@ -65,7 +64,7 @@ from crawlsift.engine.output import (
 )
 from crawlsift.engine.pipeline import Pipeline
 from crawlsift.engine.remote import RemoteOutput, is_url, open_remote, staging_dir
-from crawlsift.engine.startup import start_worker
+from crawlsift.engine.startup import forking, start_worker, worker_context
 from crawlsift.engine.tasks import Task, plan, record_keys, single
 from crawlsift.engine.unify import SHARDS, marker_path, shard_entries, unify_outputs
 from crawlsift.errors import CrawlsiftError, InputError, OutputError
@@ -496,14 +495,13 @@ def _execute(
         return
     out = Path(opts.output)
     faults, timeouts = out / FAULTS, out / TIMEOUTS
-    ctx = mp.get_context("spawn")  # polars and Arrow thread pools are not fork-safe
-    with _counts_queue(ctx, report) as queue:
+    with _counts_queue(report) as counts:
         shared = [t for t in tasks if not isolate.has_suspects(faults, t.task_id)]
         alone = [t for t in tasks if isolate.has_suspects(faults, t.task_id)]
         while shared or alone:
             solo = not shared
             undone = yield from _pool_pass(
-                alone if solo else shared, pipeline, opts, 1 if solo else workers, ctx, queue
+                alone if solo else shared, pipeline, opts, 1 if solo else workers, counts
             )
             timed_out = watchdog.collect(timeouts, opts.record_timeout or 0.0)
             found: dict[str, str | None] = {}
@@ -528,24 +526,43 @@ def _execute(
                 shared = [t for t in undone if t not in moved]
 
 
-@contextmanager
-def _counts_queue(ctx: Any, report: Callable[[int, int], None] | None) -> Iterator[Any]:
+class _Counts:
     """A queue workers put their (records, bytes) counts on, read into ``report`` by a
-    thread; None when nothing reports. It is a manager's queue (a server process each
-    worker talks to over its own connection), so that a worker the kernel ends while it
-    sends cannot leave a shared pipe locked or half-written."""
+    thread (:meth:`pump`). It is a manager's queue (a server process each worker talks to
+    over its own connection), so that a worker the kernel ends while it sends cannot
+    leave a shared pipe locked or half-written. The thread starts once the first pool's
+    workers have started, so that they may be forked (:func:`worker_context`)."""
+
+    def __init__(self, queue: Any, report: Callable[[int, int], None]) -> None:
+        self.queue, self.report = queue, report
+        self.thread: threading.Thread | None = None
+
+    def pump(self) -> None:
+        """Start reading the queue into ``report`` (once)."""
+        if self.thread is None:
+            self.thread = threading.Thread(target=_pump, args=(self.queue, self.report))
+            self.thread.daemon = True
+            self.thread.start()
+
+
+@contextmanager
+def _counts_queue(report: Callable[[int, int], None] | None) -> Iterator[_Counts | None]:
+    """The :class:`_Counts` of a run; None when nothing reports."""
     if report is None:
         yield None
         return
-    with ctx.Manager() as manager:
-        queue = manager.Queue()
-        pump = threading.Thread(target=_pump, args=(queue, report), daemon=True)
-        pump.start()
+    ctx = worker_context()
+    with forking(ctx):
+        manager = ctx.Manager()  # its server process starts here
+    with manager:
+        counts = _Counts(manager.Queue(), report)
         try:
-            yield queue
+            yield counts
         finally:
-            queue.put(None)
-            pump.join()
+            counts.pump()  # reads what is left, up to the end mark
+            counts.queue.put(None)
+            assert counts.thread is not None
+            counts.thread.join()
 
 
 def _died(task: Task) -> str:
@@ -560,15 +577,21 @@ def _pool_pass(
     pipeline: Pipeline,
     opts: RunOptions,
     workers: int,
-    ctx: Any,
-    queue: Any,
+    counts: _Counts | None,
 ) -> Generator[tuple[Task, TaskResult], None, list[Task]]:
     """Run tasks in one process pool; return those left undone when the pool broke."""
     undone: set[str] = set()
+    ctx = worker_context()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=start_worker)
     try:
         parent = os.getpid()
-        pending = {pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks}
+        queue = counts.queue if counts is not None else None
+        with forking(ctx):  # a forking pool starts its workers at the first submit
+            pending = {
+                pool.submit(_guarded_queue, t, pipeline, opts, queue, parent): t for t in tasks
+            }
+        if counts is not None:
+            counts.pump()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
@@ -678,7 +701,12 @@ class _Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(unit=" records", desc="clean", file=sys.stderr, dynamic_ncols=True)
+            class Bar(tqdm):
+                #: no monitor thread (it only tunes how often an idle bar redraws), so
+                #: that the workers may be forked (worker_context)
+                monitor_interval = 0
+
+            self.bar = Bar(unit=" records", desc="clean", file=sys.stderr, dynamic_ncols=True)
         return self
 
     def update(self, records: int, nbytes: int) -> None:

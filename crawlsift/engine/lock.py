@@ -5,7 +5,9 @@ other's manifests, so a run takes an exclusive ``flock`` on ``<dir>/.crawlsift.l
 before it reads or writes anything there, and holds it to its end. The lock file names
 the holder (pid, host, start time) for the error a second run gets. The kernel releases
 an ``flock`` when its holder dies (kill -9, a lost machine's NFS lease aside), so a
-lock never outlives its run: the file may stay, the lock does not.
+lock never outlives its run: the file may stay, the lock does not. A process forked
+while a lock is held (a worker) closes its copy of the lock's descriptor at once, so the
+lock ends with the run that took it, not with the last of its workers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import shutil
 import socket
 import time
+import weakref
 from pathlib import Path
 
 from crawlsift.errors import OutputError
@@ -61,11 +64,13 @@ class DirectoryLock:
             os.ftruncate(fd, 0)
             os.pwrite(fd, (json.dumps(holder) + "\n").encode(), 0)
         self.fd = fd
+        _HELD.add(self)
         return self
 
     def release(self) -> None:
         """Let the next run in; safe to call more than once."""
         fd, self.fd = self.fd, None
+        _HELD.discard(self)
         if fd is not None:
             os.close(fd)  # closing the only descriptor releases the flock
 
@@ -77,6 +82,24 @@ class DirectoryLock:
 
     def __del__(self) -> None:
         self.release()
+
+
+#: the locks this process holds
+_HELD: weakref.WeakSet[DirectoryLock] = weakref.WeakSet()
+
+
+def _forget_held() -> None:
+    """In a forked child: close the inherited descriptors of the parent's locks (the
+    parent's stay open, so its locks hold)."""
+    for lock in list(_HELD):
+        fd, lock.fd = lock.fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_held)
 
 
 def _holder(fd: int) -> str:

@@ -8,14 +8,32 @@ process of a run). crawlsift never hands pyarrow pandas objects, so in its own p
 absent; pyarrow then converts as it does without pandas. An ``import pandas`` statement
 (or ``importlib.import_module``) still imports it, after which pyarrow uses it as usual.
 Not used in a library caller's process, which may hand pyarrow pandas objects.
+
+Workers are forked from the process that starts them when that is safe
+(:func:`worker_context`), so that they inherit its imports instead of importing
+pyarrow, polars and the stages again, each in a new interpreter; else spawned.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import dis
 import functools
+import gc
+import multiprocessing as mp
+import os
 import sys
+import threading
+import warnings
+from collections.abc import Iterator
+from multiprocessing.context import BaseContext, ForkContext, SpawnContext
 from types import CodeType, FrameType
+
+#: threads that may run in a process that forks: the allocators' background threads
+#: (jemalloc's fork handlers take its locks around ``fork``) and polars' spill-file
+#: cleaner, started when polars is imported (it only sleeps between rare clean-ups)
+FORK_SAFE_THREADS = frozenset({"jemalloc_bg_thd", "polars-ooc-clea"})
 
 
 def start_worker() -> None:
@@ -23,6 +41,64 @@ def start_worker() -> None:
     :func:`import_stages`."""
     skip_pandas()
     import_stages()
+
+
+@functools.cache  # registered once
+def end_without_collecting() -> None:
+    """When this process ends, leave its objects to the operating system: Python's
+    finalisation runs the cycle collector over every object (tens of thousands once
+    pyarrow, polars and numpy are imported) before the process ends; objects frozen
+    (:func:`gc.freeze`) are skipped. Modules are still cleared and the exit handlers
+    run. For the processes of the command line, which close their files before they
+    end."""
+    atexit.register(gc.freeze)
+
+
+def worker_context() -> ForkContext | SpawnContext:
+    """The multiprocessing context of worker processes: ``fork`` when
+    :func:`fork_is_safe`, else ``spawn``."""
+    if fork_is_safe():
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
+def fork_is_safe() -> bool:
+    """Whether a child forked from this process now can use polars and pyarrow.
+
+    A forked child has only the thread that forked; a lock another thread held stays
+    held, and a thread pool started before is gone. polars' thread pool (threads named
+    ``polars-N``, started by its first parallel operation) and its async runtime
+    (``tokio-*``) then deadlock the child's first polars call. So: Linux only (fork is
+    unsafe on macOS), no Python thread but this one, and no native thread but those of
+    :data:`FORK_SAFE_THREADS` and those named like the process (threads of libraries that
+    name none: OpenBLAS, which stops its threads around ``fork``, and Arrow's thread
+    pools, which Arrow restarts in a forked child). A process that ran polars before
+    starting workers (a library caller's, a second run in one process) spawns them.
+    """
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return False
+    try:
+        own = _thread_name("self")
+        names = {_thread_name(f"self/task/{tid}") for tid in os.listdir("/proc/self/task")}
+    except OSError:
+        return False
+    return names <= FORK_SAFE_THREADS | {own}
+
+
+def _thread_name(where: str) -> str:
+    with open(f"/proc/{where}/comm", encoding="utf-8", errors="replace") as fh:
+        return fh.read().strip()
+
+
+@contextlib.contextmanager
+def forking(ctx: BaseContext) -> Iterator[None]:
+    """Start processes of ``ctx`` inside the body: without Python 3.12's warning that
+    forking a process with threads may deadlock the child, when :func:`fork_is_safe`
+    chose ``fork`` knowing which threads run."""
+    with warnings.catch_warnings():
+        if ctx.get_start_method() == "fork":
+            warnings.filterwarnings("ignore", r".*use of fork\(\) may lead to deadlocks")
+        yield
 
 
 def import_stages() -> None:

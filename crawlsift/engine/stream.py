@@ -13,7 +13,6 @@ once, in input order. A consumer that stops early ends the child.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -26,7 +25,7 @@ from crawlsift.engine import isolate
 from crawlsift.engine.isolate import FAULTS
 from crawlsift.engine.local import TIMEOUTS, RunOptions, batch_limits, read_batches
 from crawlsift.engine.pipeline import Pipeline
-from crawlsift.engine.startup import start_worker
+from crawlsift.engine.startup import forking, start_worker, worker_context
 from crawlsift.engine.tasks import Task, single
 from crawlsift.errors import CrawlsiftError
 from crawlsift.io import ReadTask
@@ -71,15 +70,16 @@ def _tables(
 def _in_child(
     task: Task, pipeline: Pipeline, batching: dict[str, Any], limit: float, scratch: Path
 ) -> Iterator[pa.Table]:
-    ctx = mp.get_context("spawn")  # polars and Arrow thread pools are not fork-safe
     faults, timeouts = scratch / FAULTS, scratch / TIMEOUTS
     sent = 0  # records of the task already yielded
     while True:
+        ctx = worker_context()  # each attempt: the consumer may have run polars meanwhile
         receive, send = ctx.Pipe(duplex=False)
         child = ctx.Process(
             target=_child, args=(task, pipeline, batching, limit, scratch, send, sent)
         )
-        child.start()
+        with forking(ctx):
+            child.start()
         send.close()
         try:
             while True:

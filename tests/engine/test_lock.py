@@ -148,3 +148,26 @@ def test_a_url_output_is_locked_on_this_machine(tmp_path):
     crawlsift.clean(inputs, url, workers=1)  # free again
     fsspec = pytest.importorskip("fsspec")
     fsspec.filesystem("memory").rm("/crawlsift-lock-test", recursive=True)
+
+
+def test_a_forked_child_does_not_keep_its_parents_lock(tmp_path):
+    """A worker forked while its run holds the lock closes its copy of the descriptor:
+    the lock ends with the run's release, while the worker still lives."""
+    from crawlsift.engine.lock import DirectoryLock
+
+    lock = DirectoryLock(tmp_path).acquire()
+    ready, started = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only waits to be ended
+        os.write(started, b"x")  # after the fork handlers ran
+        time.sleep(60)
+        os._exit(0)
+    try:
+        assert os.read(ready, 1) == b"x"
+        lock.release()
+        DirectoryLock(tmp_path).acquire().release()  # free although the child lives
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        os.close(ready)
+        os.close(started)
