@@ -95,13 +95,17 @@ def page_files(root: Path) -> list[Path]:
     return [path for group in mixed for path in group if path is not None]
 
 
-def warc_record(n: int, html: bytes, url: str | None = None) -> bytes:
+def warc_record(
+    n: int, html: bytes, url: str | None = None, payload_type: str | None = None
+) -> bytes:
     """One gzip member: a WARC/1.0 response record carrying ``html`` as a 200 text/html body,
-    with ``url`` as its target URI (``https://example.org/page/N`` when None)."""
+    with ``url`` as its target URI (``https://example.org/page/N`` when None) and, if given,
+    a ``WARC-Identified-Payload-Type`` header (Common Crawl's records carry one)."""
     http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + html
     target = url or f"https://example.org/page/{n}"
+    identified = f"WARC-Identified-Payload-Type: {payload_type}\r\n" if payload_type else ""
     head = (
-        f"WARC/1.0\r\nWARC-Type: response\r\n"
+        f"WARC/1.0\r\nWARC-Type: response\r\n{identified}"
         f"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{n:012d}>\r\n"
         f"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Target-URI: {target}\r\n"
         f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"

@@ -3,7 +3,9 @@ fineweb``, on the same WARC of real pages with their real URLs.
 
 The input is one gzipped WARC of HTTP response records: the WCXB dev pages (URL from each
 ground-truth file) and trafilatura's evaluation pages (the URL keys of ``evaldata.json``),
-interleaved, the first ``--pages``. Systems, each a whole command:
+interleaved, the first ``--pages``; each record says ``WARC-Identified-Payload-Type:
+text/html``, as Common Crawl's do (without it, datatrove's reader sniffs the payload with
+libmagic and skips the pages it does not call HTML). Systems, each a whole command:
 
 * ``crawlsift clean PAGES.warc.gz -o OUT --preset fineweb``: defaults otherwise (all cores,
   fast extraction, Parquet, the report); variant ``--workers 1``;
@@ -95,7 +97,7 @@ def write_warc(path: Path, chosen: list[tuple[str, Path]]) -> float:
         for n, (url, source) in enumerate(chosen):
             html = gzip.decompress(source.read_bytes())
             size += len(html)
-            out.write(warc_record(n, html, url))
+            out.write(warc_record(n, html, url, payload_type="text/html"))
     return size / 1e6
 
 
