@@ -201,3 +201,29 @@ def test_the_rule_and_column_are_in_the_generated_docs() -> None:
     assert "| `quality_score` | `quality_score` (`quality`) | reject below |" in filters_md
     reasons_md = (docs.DOC.parent / "reasons.md").read_text(encoding="utf-8")
     assert "| `quality_score` | `filter` | reject |" in reasons_md
+
+
+def test_dedup_keeps_the_copy_the_classifier_scored_highest(model: Path, tmp_path: Path) -> None:
+    """``quality_score`` written by clean is what dedup's ``quality`` keep order reads."""
+    from crawlsift.api import clean
+    from crawlsift.dedup import dedup
+    from crawlsift.dedup.options import DedupOptions
+
+    base = " ".join(texts(PROSE, 1, seed=12, length=(60, 60))[0].split())
+    copies = [base + " home login cart menu.", base + ".", base + " share tweet."]
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(
+        "".join(json.dumps({"id": f"p{i}", "text": t}) + "\n" for i, t in enumerate(copies)),
+        encoding="utf-8",
+    )
+    pipeline = make_pipeline(classifier=str(model), skip_repair=True)
+    clean(str(pages), str(tmp_path / "out"), pipeline=pipeline, workers=1)
+    scored = read_output(str(tmp_path / "out" / "kept"))
+    by_id = dict(
+        zip(scored.column(S.ID).to_pylist(), scored.column(SCORE).to_pylist(), strict=True)
+    )
+    assert len(set(by_id.values())) == 3  # the copies score differently
+    options = DedupOptions(keep_order=("quality", "date", "length"), boilerplate=False)
+    dedup([str(tmp_path / "out")], str(tmp_path / "deduped"), options=options)
+    kept = read_output(str(tmp_path / "deduped" / "kept")).column(S.ID).to_pylist()
+    assert kept == [max(by_id, key=lambda k: by_id[k])]
