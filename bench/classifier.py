@@ -44,8 +44,7 @@ if __package__ in (None, ""):
 
 from bench import anchor, harness
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "extraction" / "wcxb-dev"
+DEFAULT_DATA = harness.SHARED / "extraction" / "wcxb-dev"
 _WORDS = re.compile(r"\w+")
 MIN_WORDS = 10
 TRAIN_SHARE = 0.7
