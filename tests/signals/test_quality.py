@@ -227,3 +227,8 @@ def test_dedup_keeps_the_copy_the_classifier_scored_highest(model: Path, tmp_pat
     dedup([str(tmp_path / "out")], str(tmp_path / "deduped"), options=options)
     kept = read_output(str(tmp_path / "deduped" / "kept")).column(S.ID).to_pylist()
     assert kept == [max(by_id, key=lambda k: by_id[k])]
+
+
+def test_the_classifier_scores_the_text_before_pii_redaction(model: Path) -> None:
+    pipeline = make_pipeline(pii=True, classifier=str(model))
+    assert pipeline.stages[-2:] == ("quality", "pii")

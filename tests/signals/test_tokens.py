@@ -129,3 +129,9 @@ def test_a_missing_tokenizers_package_names_the_extra(
     tokens.load_tokenizer.cache_clear()
     with pytest.raises(MissingExtraError, match=r"tokenizers .*crawlsift\[tokens\]"):
         tokens.load_tokenizer(str(path))
+
+
+def test_tokens_are_counted_after_pii_redaction(tokenizer: Path) -> None:
+    """The count is of the text as written: after the pii stage replaced what it redacts."""
+    pipeline = make_pipeline(pii=True, tokenizer=str(tokenizer), skip_repair=True)
+    assert pipeline.stages[-2:] == ("pii", "tokens")
