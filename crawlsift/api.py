@@ -30,6 +30,7 @@ from crawlsift.recipes import RECIPES
 from crawlsift.repair.stage import STAGE as REPAIR_STAGE
 from crawlsift.repair.stage import RepairOptions
 from crawlsift.settings import from_keywords
+from crawlsift.signals import quality, tokens
 from crawlsift.signals.decontam import DEFAULT_RULES as DECONTAM_DEFAULTS
 from crawlsift.signals.decontam import STAGE as DECONTAM_STAGE
 from crawlsift.signals.decontam import DecontamOptions
@@ -82,6 +83,9 @@ def make_pipeline(
     skip_repair: bool | None = None,
     url_filter: bool | UrlFilterOptions | None = None,
     pii: bool | PiiOptions | None = None,
+    classifier: str | quality.QualityOptions | None = None,
+    min_quality: float | None = None,
+    tokenizer: str | tokens.TokenOptions | None = None,
 ) -> Pipeline:
     """The default pipeline (guard, extract, repair) with optional stage options.
 
@@ -104,6 +108,10 @@ def make_pipeline(
     last: e-mail addresses, public IPs and phone numbers in kept texts are replaced by
     tokens, as edits (``crawlsift.pii``; phones need the ``pii`` extra); None: as the
     preset says (the ``fineweb`` recipe redacts e-mails and IPs, as FineWeb), False: off.
+    ``classifier`` (a fastText model path, or ``QualityOptions``) adds the ``quality`` stage
+    and its ``quality_score`` column; ``min_quality`` rejects texts scored below it
+    (``crawlsift.signals.quality``). ``tokenizer`` (a ``tokenizer.json`` path, or
+    ``TokenOptions``) adds ``token_count`` last (``crawlsift.signals.tokens``).
     """
     options: dict[str, Any] = {}
     if guard is not None:
@@ -137,14 +145,16 @@ def make_pipeline(
         at = base.index("guard") + 1
         base = (*base[:at], URL_FILTER_STAGE, *base[at:])
     stages: tuple[str, ...] = base
-    if chosen is not None or filters is not None or decontaminate:
+    if chosen is not None or filters is not None or decontaminate or min_quality is not None:
         rules: tuple[tuple[str, Any], ...] = ()
+        if min_quality is not None:
+            rules = ((quality.RULE, min_quality),)
         if decontaminate:
             if not isinstance(decontaminate, DecontamOptions):
                 decontaminate = DecontamOptions(benchmarks=tuple(decontaminate))
             options[DECONTAM_STAGE] = decontaminate
             set_in_file = config_rules(filters) if filters is not None else {}
-            rules = tuple(
+            rules += tuple(
                 (rule, value)
                 for rule, value in DECONTAM_DEFAULTS.items()
                 if rule not in set_in_file
@@ -161,11 +171,40 @@ def make_pipeline(
     if pii:  # last: only the text that is kept is redacted
         options["pii"] = pii if isinstance(pii, PiiOptions) else PiiOptions()
         stages = (*stages, "pii")
+    stages = _with_model_stages(stages, options, classifier, tokenizer)
     if recipe is not None:
         for stage, stage_options in recipe.options.items():
             if stage in stages:
                 options.setdefault(stage, stage_options)
     return Pipeline(stages=stages, options=options)
+
+
+def _with_model_stages(
+    stages: tuple[str, ...],
+    options: dict[str, Any],
+    classifier: str | quality.QualityOptions | None,
+    tokenizer: str | tokens.TokenOptions | None,
+) -> tuple[str, ...]:
+    """``stages`` with the quality classifier (before decontamination, the filter and PII
+    redaction, unless its rule put it there already) and token counts (last: the text as
+    written), their options in ``options``."""
+    if classifier is not None:
+        options[quality.STAGE] = quality.options_for(classifier)
+        if quality.STAGE not in stages:
+            at = next(
+                (i for i, s in enumerate(stages) if s in (DECONTAM_STAGE, "filter", "pii")),
+                len(stages),
+            )
+            stages = (*stages[:at], quality.STAGE, *stages[at:])
+    elif quality.STAGE in stages:
+        raise InputError(
+            f"the {quality.RULE} rule needs a classifier model: give it with classifier= "
+            "(--classifier on the command line)"
+        )
+    if tokenizer is not None:
+        options[tokens.STAGE] = tokens.options_for(tokenizer)
+        stages = (*stages, tokens.STAGE)
+    return stages
 
 
 #: metadata columns the extract stage fills; ``clean_html`` returns them in ``result.extra``

@@ -171,6 +171,34 @@ def _pii_options(redact: bool, kinds: str | None) -> Any:
     return PiiOptions(kinds=tuple(k.strip() for k in kinds.split(",") if k.strip()))
 
 
+def _model_options(fn: F) -> F:
+    """``--classifier``, ``--classifier-label``, ``--min-quality`` and ``--tokenizer``: models
+    the user supplies (local files) score and count the texts."""
+    fn = click.option(
+        "--tokenizer",
+        type=LocalPath(dir_okay=False, exists=True),
+        help="Hugging Face tokenizer.json: count each text's tokens (token_count; totals in "
+        "stats.json). Needs pip install 'crawlsift[tokens]'.",
+    )(fn)
+    fn = click.option(
+        "--min-quality",
+        type=float,
+        help="Reject texts the --classifier scores below this (rule quality_score).",
+    )(fn)
+    fn = click.option(
+        "--classifier-label",
+        default="__label__hq",
+        show_default=True,
+        help="The classifier's label whose probability is quality_score.",
+    )(fn)
+    return click.option(
+        "--classifier",
+        type=LocalPath(dir_okay=False, exists=True),
+        help="fastText model (.bin/.ftz) scoring each text: quality_score. Needs pip install "
+        "'crawlsift[classifier]'; train one with crawlsift train-classifier.",
+    )(fn)
+
+
 def _engine_options(help_text: str) -> Callable[[F], F]:
     """``--engine local|ray`` and ``--address``."""
 
@@ -276,6 +304,7 @@ def main(ctx: click.Context) -> None:
 )
 @_engine_options("This machine, or Ray Data (pip install 'crawlsift[ray]').")
 @_filter_options
+@_model_options
 @_errors
 @_url_filter_options
 def clean(
@@ -300,6 +329,10 @@ def clean(
     url_filter: UrlFilterOptions | None,
     redact_pii: bool,
     pii_kinds: str | None,
+    classifier: str | None,
+    classifier_label: str,
+    min_quality: float | None,
+    tokenizer: str | None,
 ) -> None:
     """Clean INPUTS (files, directories or globs) into OUTDIR.
 
@@ -332,6 +365,7 @@ def clean(
         skip_repair=None if repair is None else not repair,
         url_filter=url_filter,
         pii=_pii_options(redact_pii, pii_kinds),
+        **_model_settings(classifier, classifier_label, min_quality, tokenizer),
     )
     if to_stdout:
         _print_clean(inputs, pipeline, batch_size, batch_bytes, record_timeout or None)
@@ -356,6 +390,20 @@ def clean(
     click.echo(format_summary(summary))
     if summary.failed_files:
         sys.exit(1)
+
+
+def _model_settings(
+    classifier: str | None, label: str, min_quality: float | None, tokenizer: str | None
+) -> dict[str, Any]:
+    """``make_pipeline``'s keywords for the model options given on the command line."""
+    from crawlsift.signals.quality import QualityOptions
+
+    if classifier is None and min_quality is not None:
+        raise click.UsageError("--min-quality needs --classifier MODEL")
+    settings: dict[str, Any] = {"min_quality": min_quality, "tokenizer": tokenizer}
+    if classifier is not None:
+        settings["classifier"] = QualityOptions(model=classifier, label=label)
+    return settings
 
 
 def _processed_rows(
@@ -698,6 +746,52 @@ def report(output: str, chart_fields: str) -> None:
 
     fields = [f.strip() for f in chart_fields.split(",") if f.strip()]
     click.echo(f"wrote {build_report(output, chart_fields=fields)}")
+
+
+@main.command("train-classifier")
+@click.option(
+    "--positive",
+    multiple=True,
+    required=True,
+    type=LocalPath(exists=True),
+    help="Good texts: JSONL (text field), Parquet (text column) or a crawlsift output "
+    "directory (its kept texts); repeat for several.",
+)
+@click.option(
+    "--negative",
+    multiple=True,
+    required=True,
+    type=LocalPath(exists=True),
+    help="Bad texts, in the same forms; repeat for several.",
+)
+@click.option(
+    "-o", "--output", required=True, type=LocalPath(dir_okay=False), help="Model file to write."
+)
+@click.option("--label", default="__label__hq", show_default=True, help="The positive label.")
+@click.option(
+    "--holdout", default=0.1, show_default=True, help="Fraction of each set held out to measure."
+)
+@click.option("--epoch", default=5, show_default=True, help="fastText training epochs.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the split and of fastText.")
+@_errors
+def train_classifier_command(
+    positive: tuple[str, ...], negative: tuple[str, ...], output: str, label: str,
+    holdout: float, epoch: int, seed: int,
+) -> None:  # fmt: skip
+    """Train a fastText quality classifier from POSITIVE and NEGATIVE texts.
+
+    Reports precision, recall and F1 on held-out texts and writes the model, which
+    `crawlsift clean --classifier MODEL` applies. Needs pip install 'crawlsift[classifier]'.
+
+    \b
+    Example:
+      crawlsift train-classifier --positive good.jsonl --negative bad.jsonl -o quality.bin
+      crawlsift clean crawl/ -o out/ --classifier quality.bin --min-quality 0.5
+    """
+    from crawlsift.signals.quality_train import TrainOptions, train_classifier
+
+    options = TrainOptions(label=label, holdout=holdout, epoch=epoch, seed=seed)
+    click.echo(train_classifier(positive, negative, output, options).describe())
 
 
 @main.command()

@@ -29,8 +29,10 @@ StageFn = Callable[..., pa.Table]
 #: and their rules are checked (a document failing several rules is rejected for the first):
 #: language first, as in FineWeb's chain, so it is identified on the text before C4's line
 #: rules cut it; Gopher quality before Gopher repetition, so a short text is rejected as
-#: short rather than for its few n-grams; then those named (comma-separated import paths)
-#: by ``CRAWLSIFT_SIGNAL_MODULES``, so a filter can be added from outside the package
+#: short rather than for its few n-grams; the quality classifier after the rule-based
+#: filters; token counts last, on the text a run writes; then those named (comma-separated
+#: import paths) by ``CRAWLSIFT_SIGNAL_MODULES``, so a filter can be added from outside the
+#: package
 SIGNAL_MODULES: tuple[str, ...] = (
     "crawlsift.signals.language",
     "crawlsift.signals.gopher_quality",
@@ -38,7 +40,9 @@ SIGNAL_MODULES: tuple[str, ...] = (
     "crawlsift.signals.c4",
     "crawlsift.signals.c4_lines",
     "crawlsift.signals.fineweb",
+    "crawlsift.signals.quality",
     "crawlsift.signals.decontam",
+    "crawlsift.signals.tokens",
     *filter(None, (m.strip() for m in os.environ.get("CRAWLSIFT_SIGNAL_MODULES", "").split(","))),
 )
 #: every module that registers a stage

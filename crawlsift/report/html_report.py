@@ -284,6 +284,9 @@ def _funnel(
             size = bytes_by_reason.get(reason) or 0
             rows.append((f"    {reason}", f"{count:,}", "", f"{size:,}"))
     rows.append(("kept records", f"{kept:,}", "", f"{stats['chars_kept']:,} chars"))
+    if "tokens_kept" in stats:  # the run counted tokens
+        tokens = f"{stats['tokens_kept']:,} kept, {stats['tokens_rejected']:,} rejected"
+        rows.append(("tokens", "", "", tokens))
     chart = bar_chart(
         [("input", n_in)]
         + [(f"- {reason}", count) for _, reasons in stages for reason, count in reasons]

@@ -16,6 +16,10 @@ import pyarrow.compute as pc
 
 from crawlsift import schema as S
 
+#: the column of token counts (``crawlsift.signals.tokens.TOKEN_COUNT``, named here so that
+#: reading statistics does not import the signal stages)
+TOKEN_COUNT = "token_count"
+
 
 @dataclass
 class RunStats:
@@ -33,6 +37,10 @@ class RunStats:
     by_format: Counter[str] = field(default_factory=Counter)
     #: archive records that are not documents (WARC request, metadata, warcinfo, ...), by type
     skipped_by_type: Counter[str] = field(default_factory=Counter)
+    #: tokens of the kept and of the rejected texts, when the run counted tokens (a
+    #: ``token_count`` column: ``crawlsift.signals.tokens``); None otherwise
+    tokens_kept: int | None = None
+    tokens_rejected: int | None = None
 
     def add_batch(self, table: pa.Table) -> None:
         """Count a processed batch (after all stages)."""
@@ -45,6 +53,12 @@ class RunStats:
         self.rejected += n - kept
         kept_text = table.filter(keep).column(S.TEXT)
         self.chars_kept += int(pc.sum(pc.utf8_length(kept_text)).as_py() or 0)
+        if TOKEN_COUNT in table.column_names:
+            counts = table.column(TOKEN_COUNT)
+            kept_tokens = int(pc.sum(counts.filter(keep)).as_py() or 0)
+            all_tokens = int(pc.sum(counts).as_py() or 0)
+            self.tokens_kept = (self.tokens_kept or 0) + kept_tokens
+            self.tokens_rejected = (self.tokens_rejected or 0) + all_tokens - kept_tokens
         for col, counter in (
             (S.REASON, self.rejected_by_reason),
             (S.STAGE, self.rejected_by_stage),
@@ -78,6 +92,10 @@ class RunStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in _COUNTERS:
             getattr(self, name).update(getattr(other, name))
+        for name in _TOKENS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if theirs is not None:
+                setattr(self, name, (mine or 0) + theirs)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, counters sorted by key for stable output."""
@@ -87,6 +105,9 @@ class RunStats:
         }
         for name in _COUNTERS:
             out[name] = dict(sorted(getattr(self, name).items()))
+        for name in _TOKENS:  # only when the run counted tokens
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
         return out
 
     @classmethod
@@ -97,9 +118,12 @@ class RunStats:
         )
         for name in _COUNTERS:
             getattr(stats, name).update(data.get(name, {}))
+        for name in _TOKENS:
+            setattr(stats, name, data.get(name))
         return stats
 
 
+_TOKENS = ("tokens_kept", "tokens_rejected")
 _COUNTERS = (
     "rejected_by_reason",
     "rejected_by_stage",

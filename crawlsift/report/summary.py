@@ -15,6 +15,8 @@ def format_summary(summary: RunSummary) -> str:
         f"input      {s.bytes_in / 1e6:,.1f} MB in {summary.seconds:,.1f} s ({rate:,.1f} MB/s)",
         f"files      {summary.tasks_total} ({summary.tasks_skipped} already done, skipped)",
     ]
+    if s.tokens_kept is not None:
+        lines.append(f"tokens     {s.tokens_kept:,} kept, {s.tokens_rejected or 0:,} rejected")
     if s.skipped_by_type:
         types = ", ".join(f"{t} {n:,}" for t, n in sorted(s.skipped_by_type.items()))
         total = sum(s.skipped_by_type.values())
