@@ -1,0 +1,183 @@
+"""Words segmented per language, stop words per language, and thresholds per language
+(the ``fineweb2`` preset and TOML ``[rules.<lang>]`` sections)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pytest
+
+from crawlsift import schema as S
+from crawlsift.errors import InputError, MissingExtraError
+from crawlsift.recipes import RECIPES
+from crawlsift.signals import _segment
+from crawlsift.signals._text import TextBatch, text_batch
+from crawlsift.signals.filters import (
+    PRESETS,
+    FilterOptions,
+    filter_stage,
+    language_thresholds,
+    quality_pipeline,
+    thresholds,
+)
+from crawlsift.signals.gopher_quality import (
+    MEAN_WORD_LENGTH,
+    STOP_WORDS,
+    WORD_COUNT,
+    GopherQualityOptions,
+    gopher_quality,
+)
+
+from .conftest import text_table
+
+ZH = "我们在北京上班。"
+JA = "東京は日本の首都です。"
+TH = "ภาษาไทยเป็นภาษาราชการของประเทศไทย"
+EN = "The cat sat on the mat, and that is all there is to say about it."
+SEGMENTED = {
+    "zh": ["我们", "在", "北京", "上班", "。"],
+    "ja": ["東京", "は", "日本", "の", "首都", "です", "。"],
+    "th": ["ภาษาไทย", "เป็น", "ภาษาราชการ", "ของ", "ประเทศ", "ไทย"],
+}
+
+
+def with_language(table: pa.Table, languages: list[str | None]) -> pa.Table:
+    return table.append_column("language", pa.array(languages, pa.string()))
+
+
+def words_by_doc(batch: TextBatch) -> list[list[str]]:
+    words = batch.words
+    return [words.filter(pl.col("doc") == i)["tok"].to_list() for i in range(len(batch.texts))]
+
+
+def test_each_language_is_split_by_its_segmenter_and_english_by_the_pattern():
+    texts = [ZH, JA, TH, EN, ZH]
+    table = with_language(text_table(texts), ["zh", "ja", "th", "en", None])
+    plain = TextBatch(pl.Series(texts, dtype=pl.String))
+    batch = text_batch(table, plain.texts, segment=True)
+    found = words_by_doc(batch)
+    assert found[:3] == [SEGMENTED["zh"], SEGMENTED["ja"], SEGMENTED["th"]]
+    # English and a row of unknown language keep the regular expression's tokens
+    assert found[3:] == words_by_doc(plain)[3:]
+    assert batch.token_counts().tolist() == [len(w) for w in found]
+    # without segment=True nothing changes
+    assert words_by_doc(text_batch(table, plain.texts)) == words_by_doc(plain)
+
+
+def test_segmented_tokens_travel_in_word_tokens_with_their_lines():
+    texts = [f"{ZH}\n{ZH}", EN]
+    table = with_language(text_table(texts), ["zh", "en"])
+    batch = text_batch(table, pl.Series(texts, dtype=pl.String), segment=True)
+    assert batch.words["line"].to_list()[:10] == [0] * 5 + [1] * 5
+    again = TextBatch(batch.texts, batch.tokens())
+    assert again.keys.equals(batch.words.drop("tok"))
+
+
+def test_gopher_signals_on_segmented_words_with_the_languages_stop_words():
+    texts = ["我们的生活是在北京。他也有人和我们在一起。", EN]
+    table = with_language(text_table(texts), ["zh", "en"])
+    plain = gopher_quality(table)
+    seg = gopher_quality(table, opts=GopherQualityOptions(segment=True, language_stop_words=True))
+    # unsegmented, a Chinese clause is one long "word"
+    assert plain.column(WORD_COUNT)[0].as_py() <= 3
+    assert plain.column(MEAN_WORD_LENGTH)[0].as_py() > 5
+    assert seg.column(WORD_COUNT)[0].as_py() >= 12
+    assert seg.column(MEAN_WORD_LENGTH)[0].as_py() < 2
+    # of FineWeb-2's Chinese list: 的 是 在 他 也 和 (有人 is one word, not 有 + 人);
+    # English keeps its own list
+    assert plain.column(STOP_WORDS)[0].as_py() == 0
+    assert seg.column(STOP_WORDS)[0].as_py() == 6
+    for name in (WORD_COUNT, MEAN_WORD_LENGTH, STOP_WORDS):
+        assert seg.column(name)[1] == plain.column(name)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "module", "extra"),
+    [("zh", "rjieba", "zh"), ("ja", "fugashi", "ja"), ("th", "nlpo3", "th")],
+)
+def test_a_missing_segmenter_names_its_extra(monkeypatch, language, module, extra):
+    _segment.segmenter.cache_clear()
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    table = with_language(text_table([ZH, EN]), [language, "en"])
+    try:
+        with pytest.raises(MissingExtraError, match=rf"crawlsift\[{extra}\]"):
+            gopher_quality(table, opts=GopherQualityOptions(segment=True))
+    finally:
+        _segment.segmenter.cache_clear()
+
+
+def test_fineweb2_thresholds_per_language_fall_back_to_the_presets():
+    opts = FilterOptions(preset="fineweb2")
+    by_language = language_thresholds(opts)
+    assert by_language["zh"]["gopher_above_avg_threshold"] == 5
+    assert by_language["th"]["language_score"] == 0.9
+    assert "xx" not in by_language and "en" not in by_language
+    assert thresholds(opts)["gopher_above_avg_threshold"] == 10
+    assert PRESETS["fineweb2"]["fineweb_char_dup_ratio"] == 0.1
+    assert "gopher_dup_para_frac" not in PRESETS["fineweb2"]
+    assert RECIPES["fineweb2"].options["gopher_quality"].segment
+
+
+def rows(language: list[str | None], mean_length: list[float]) -> pa.Table:
+    n = len(language)
+    return pa.table(
+        {
+            S.TEXT: pa.array(["x"] * n, pa.large_string()),
+            S.REASON: pa.nulls(n, pa.string()),
+            S.STAGE: pa.nulls(n, pa.string()),
+            "language": pa.array(language, pa.string()),
+            MEAN_WORD_LENGTH: pa.array(mean_length, pa.float64()),
+        }
+    )
+
+
+def test_toml_language_sections_apply_to_their_language_only(tmp_path: Path):
+    config = tmp_path / "filters.toml"
+    config.write_text(
+        'preset = "none"\n[rules]\ngopher_below_avg_threshold = 3\n'
+        "[rules.zh]\ngopher_below_avg_threshold = 1\ngopher_above_avg_threshold = 5\n"
+        "[rules.de]\ngopher_below_avg_threshold = false\n"
+    )
+    opts = FilterOptions(config=str(config))
+    assert language_thresholds(opts) == {
+        "zh": {"gopher_below_avg_threshold": 1, "gopher_above_avg_threshold": 5},
+        "de": {"gopher_below_avg_threshold": False},
+    }
+    out = filter_stage(rows(["zh", "en", "zh", "de", "xx"], [1.5, 1.5, 6.0, 1.5, 11.0]), opts=opts)
+    assert out.column(S.REASON).to_pylist() == [
+        None,
+        "gopher_below_avg_threshold",
+        "gopher_above_avg_threshold",  # set for Chinese only
+        None,  # switched off for German
+        None,  # no upper bound outside Chinese
+    ]
+    # the language stage runs first when thresholds depend on the language
+    assert quality_pipeline(None, str(config))[0] == "language"
+    with pytest.raises(InputError, match="language"):
+        filter_stage(rows(["zh"], [1.0]).drop(["language"]), opts=opts)
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ('[rules.zh]\ngopher_short_doc = "many"', r"gopher_short_doc in \[rules.zh\].*a number"),
+        ("[rules.zh]\ngopher_nonsense = 1", r"unknown filter rule.*\[rules.zh\].*gopher_nonsense"),
+        ("[rules.Chinese]\ngopher_short_doc = 1", r"\[rules.Chinese\]: not a language code"),
+        ("[rules.gopher_short_doc]\nx = 1", r"gopher_short_doc.*expected a number"),
+    ],
+)
+def test_a_bad_language_section_is_one_input_error(tmp_path: Path, section, expected):
+    config = tmp_path / "filters.toml"
+    config.write_text(f'preset = "fineweb2"\n{section}\n')
+    with pytest.raises(InputError, match=expected) as caught:
+        FilterOptions(config=str(config))
+    assert "\n" not in str(caught.value)
+
+
+def test_explicit_rules_override_the_presets_language_data():
+    opts = FilterOptions(preset="fineweb2", rules=(("language_score", 0.5),))
+    assert "language_score" not in language_thresholds(opts)["zh"]
+    assert thresholds(opts)["language_score"] == 0.5
