@@ -303,6 +303,7 @@ def _fails_by_language(
     if rule.kind in ("min", "max"):
         mapping = {k: (None if v is False else float(v)) for k, v in by_language.items()}
         other = None if default is None or default is False else float(default)
+        # a row of no known language (null) gets ``default`` too
         limit = language.replace_strict(mapping, default=other, return_dtype=pl.Float64)
         col = pl.col(rule.column)
         return col < limit if rule.kind == "min" else col > limit

