@@ -199,8 +199,10 @@ def language_data(name: str) -> dict[str, dict[str, Any]]:
     return languages
 
 
+@cache
 def preset_languages(preset: str | None) -> dict[str, dict[str, Any]]:
-    """The per-language thresholds a preset brings (none for most), rules only."""
+    """The per-language thresholds a preset brings (none for most), rules only; shared,
+    not to be changed."""
     if preset not in LANGUAGE_DATA:
         return {}
     data = language_data(LANGUAGE_DATA[preset])
@@ -349,6 +351,12 @@ def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Ta
         cols.append(LANGUAGE)
     frame = pl.from_arrow(table.select(cols))
     assert isinstance(frame, pl.DataFrame)
+    if per_rule:  # only the languages of this batch's rows
+        present = set(frame[LANGUAGE].drop_nulls().unique().to_list())
+        per_rule = {
+            name: {lang: v for lang, v in values.items() if lang in present}
+            for name, values in per_rule.items()
+        }
     reason: Any = pl.lit(None, dtype=pl.String)
     for name in reversed(names):
         if name in per_rule:

@@ -9,6 +9,8 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawlsift import schema as S
 from crawlsift.errors import InputError, MissingExtraError
@@ -65,6 +67,35 @@ def test_each_language_is_split_by_its_segmenter_and_english_by_the_pattern():
     assert batch.token_counts().tolist() == [len(w) for w in found]
     # without segment=True nothing changes
     assert words_by_doc(text_batch(table, plain.texts)) == words_by_doc(plain)
+
+
+PIECES = st.sampled_from([ZH, JA, TH, "the cat", " ", "\n", "\n\n", "。", "3:30", "e-mail"])
+DOCS = st.lists(
+    st.tuples(
+        st.lists(PIECES, max_size=8).map("".join), st.sampled_from(["zh", "ja", "th", "en", None])
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(DOCS)
+def test_segmented_batches_split_each_line_by_their_languages_segmenter(docs):
+    texts, languages = [d[0] for d in docs], [d[1] for d in docs]
+    table = with_language(text_table(texts), languages)
+    series = pl.Series(texts, dtype=pl.String)
+    batch = text_batch(table, series, segment=True)
+    plain = words_by_doc(TextBatch(series))
+    for i, (found, lang) in enumerate(zip(words_by_doc(batch), languages, strict=True)):
+        if lang in SEGMENTED:
+            split = _segment.segmenter(lang)
+            assert found == [w for line in texts[i].split("\n") for w in split(line)]
+            assert all(w and not w.isspace() for w in found)
+        else:
+            assert found == plain[i]
+    assert batch.token_counts().tolist() == [float(len(w)) for w in words_by_doc(batch)]
+    assert TextBatch(series, batch.tokens()).keys.equals(batch.words.drop("tok"))
 
 
 def test_segmented_tokens_travel_in_word_tokens_with_their_lines():
