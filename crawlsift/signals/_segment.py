@@ -7,17 +7,18 @@ is one of :data:`SEGMENTERS`, the stages with ``segment=True`` split each line w
 language's segmenter instead. Each segmenter is an optional extra, imported the first time a
 row of its language is met; a missing one is one :class:`MissingExtraError` naming the extra.
 
-Chosen by measured speed on the shared pages' text (``bench/multilingual.py``; CPU time, one
-core) among well-kept PyPI packages, with their licences:
+Chosen by measured speed on the shared pages' lines (CPU time, one core, median of 3; the
+chosen ones are re-measured by ``bench/multilingual.py``) among well-kept PyPI packages, with
+their licences:
 
 * Chinese (``zh``, and ``wuu``/``yue``, which lid.176 also reports): ``rjieba`` (MIT), the
-  Python binding of jieba-rs, a Rust port of jieba with jieba's dictionary: about 18 MB/s
+  Python binding of jieba-rs, a Rust port of jieba with jieba's dictionary: 15-18 MB/s
   where ``jieba`` itself (MIT, pure Python) does about 1 MB/s, with near-identical tokens.
 * Japanese (``ja``): ``fugashi`` (MIT; MeCab, BSD) with ``unidic-lite`` (BSD): about
   3.5 MB/s, where SudachiPy + sudachidict-core (Apache-2.0) does about 1.8 MB/s.
 * Thai (``th``): ``nlpo3`` (Apache-2.0; PyThaiNLP's newmm algorithm in Rust) with the word
   list of ``pythainlp`` (Apache-2.0): the same tokens as ``pythainlp``'s ``newmm`` engine,
-  about 19 MB/s against 2.4 MB/s.
+  about 19 MB/s against 2.4 MB/s (on a Thai paragraph repeated: the shared pages hold none).
 
 Korean is written with spaces between words (eojeol) and keeps the regular expression: its
 morpheme segmenter ``kiwipiepy`` is LGPL, which this package does not take on.
