@@ -42,6 +42,17 @@ WORD_PATTERN = "|".join(
         r"\S",  # any other single non-space character
     ]
 )
+# a hyphen between a word's characters and a letter stays inside the word ("e-mail")
+_INNER_H = rf"(?:[^{_NOT_INSIDE}]|[:/\-]\d|-\p{{L}})"
+_LAST_H = rf"(?:[^{_EDGE}]|[:/\-]\d|-\p{{L}})"
+#: ``WORD_PATTERN`` keeping hyphenated words whole ("Brutto-Netto-Rechner", "x-ray"), as
+#: spaCy's tokenizers do for :data:`HYPHEN_WORD_LANGUAGES`
+WORD_PATTERN_HYPHENS = WORD_PATTERN.replace(_CORE, rf"[^{_EDGE}](?:{_INNER_H}*{_LAST_H})?")
+#: languages whose spaCy tokenizer (datatrove's, which FineWeb-2's thresholds were set on)
+#: keeps a hyphen between letters inside a word, where English's splits it off; checked with
+#: datatrove's tokenizers in the bench's anchor environment. Their texts take
+#: ``WORD_PATTERN_HYPHENS`` in the stages that segment (``segment=True``)
+HYPHEN_WORD_LANGUAGES = frozenset({"de", "es", "pt", "nl", "sv", "da", "no", "hu", "fi", "ca"})
 #: Python's str.splitlines boundaries, so line counts match the recipes
 LINE_BREAKS = r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 #: the line breaks other than ``\n``
@@ -109,8 +120,9 @@ class TextBatch:
         self.texts = texts
         self._tokens = tokens
         self._counts = counts
-        #: each text's language where it has a segmenter (``_segment.SEGMENTERS``), else
-        #: null; None when no text of the batch is segmented
+        #: each text's language where it has a segmenter (``_segment.SEGMENTERS``) or a
+        #: pattern of its own (:data:`HYPHEN_WORD_LANGUAGES`), else null; None when no text
+        #: of the batch is
         self.languages = _segmented(texts, languages)
 
     @cached_property
@@ -181,20 +193,26 @@ class TextBatch:
     def _segmented_words(self, languages: pl.Series) -> pl.DataFrame:
         """``words`` where some texts are segmented: the lines of texts in a language with
         a segmenter are split by it (one Python call per line: the segmenters' APIs take
-        one string), the others by ``WORD_PATTERN``."""
+        one string), those of :data:`HYPHEN_WORD_LANGUAGES` by ``WORD_PATTERN_HYPHENS``,
+        the others by ``WORD_PATTERN``."""
         lines = self.lines.with_columns(
             line=pl.Series(
                 np.arange(len(self.lines)) - group_heads(self.lines["doc"].to_numpy())
             ).cast(pl.UInt32),
             lang=languages.gather(self.lines["doc"]),
         )
-        plain = (
-            lines.filter(pl.col("lang").is_null())
-            .select("doc", "line", tok=pl.col("part").str.extract_all(WORD_PATTERN))
+        hyphens = pl.col("lang").is_in(list(HYPHEN_WORD_LANGUAGES))
+        plain = [
+            lines.filter(rows)
+            .select("doc", "line", tok=pl.col("part").str.extract_all(pattern))
             .explode("tok")
             .drop_nulls("tok")
-        )
-        seg = lines.filter(pl.col("lang").is_not_null())
+            for rows, pattern in (
+                (pl.col("lang").is_null(), WORD_PATTERN),
+                (hyphens, WORD_PATTERN_HYPHENS),
+            )
+        ]
+        seg = lines.filter(pl.col("lang").is_not_null() & ~hyphens)
         found = [
             segmenter(lang)(part)
             for lang, part in zip(seg["lang"].to_list(), seg["part"].to_list(), strict=True)
@@ -205,7 +223,7 @@ class TextBatch:
             .explode("tok")
             .drop_nulls("tok")
         )
-        frame = pl.concat([plain, split]).sort("doc", "line", maintain_order=True)
+        frame = pl.concat([*plain, split]).sort("doc", "line", maintain_order=True)
         return frame.select(
             pl.col("doc").set_sorted(),
             "tok",
@@ -237,10 +255,12 @@ class TextBatch:
 
 
 def _segmented(texts: pl.Series, languages: pl.Series | None) -> pl.Series | None:
-    """Each text's language where it has a segmenter, else null; None when there is none."""
+    """Each text's language where it has a segmenter or a pattern of its own, else null;
+    None when there is none."""
     if languages is None:
         return None
-    known = languages.is_in(list(SEGMENTERS)).fill_null(False) & texts.is_not_null()
+    own = [*SEGMENTERS, *HYPHEN_WORD_LANGUAGES]
+    known = languages.is_in(own).fill_null(False) & texts.is_not_null()
     if not known.any():
         return None
     return languages.cast(pl.String).zip_with(known, pl.Series([None], dtype=pl.String))

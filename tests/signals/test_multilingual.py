@@ -16,7 +16,7 @@ from crawlsift import schema as S
 from crawlsift.errors import InputError, MissingExtraError
 from crawlsift.recipes import RECIPES
 from crawlsift.signals import _segment
-from crawlsift.signals._text import TextBatch, text_batch
+from crawlsift.signals._text import WORD_PATTERN_HYPHENS, TextBatch, text_batch
 from crawlsift.signals.filters import (
     PRESETS,
     FilterOptions,
@@ -69,10 +69,13 @@ def test_each_language_is_split_by_its_segmenter_and_english_by_the_pattern():
     assert words_by_doc(text_batch(table, plain.texts)) == words_by_doc(plain)
 
 
-PIECES = st.sampled_from([ZH, JA, TH, "the cat", " ", "\n", "\n\n", "。", "3:30", "e-mail"])
+PIECES = st.sampled_from(
+    [ZH, JA, TH, "the cat", " ", "\n", "\n\n", "。", "3:30", "e-mail", "Formel-1-Liveticker"]
+)
 DOCS = st.lists(
     st.tuples(
-        st.lists(PIECES, max_size=8).map("".join), st.sampled_from(["zh", "ja", "th", "en", None])
+        st.lists(PIECES, max_size=8).map("".join),
+        st.sampled_from(["zh", "ja", "th", "de", "en", None]),
     ),
     min_size=1,
     max_size=6,
@@ -92,10 +95,22 @@ def test_segmented_batches_split_each_line_by_their_languages_segmenter(docs):
             split = _segment.segmenter(lang)
             assert found == [w for line in texts[i].split("\n") for w in split(line)]
             assert all(w and not w.isspace() for w in found)
+        elif lang == "de":
+            assert found == pl.Series([texts[i]]).str.extract_all(WORD_PATTERN_HYPHENS)[0].to_list()
         else:
             assert found == plain[i]
     assert batch.token_counts().tolist() == [float(len(w)) for w in words_by_doc(batch)]
     assert TextBatch(series, batch.tokens()).keys.equals(batch.words.drop("tok"))
+
+
+def test_hyphenated_words_stay_whole_where_the_languages_spacy_keeps_them():
+    text = "Der Brutto-Netto-Rechner und die E-Mail"
+    table = with_language(text_table([text, text]), ["de", "en"])
+    batch = text_batch(table, pl.Series([text, text], dtype=pl.String), segment=True)
+    german, english = words_by_doc(batch)
+    assert german == ["Der", "Brutto-Netto-Rechner", "und", "die", "E-Mail"]
+    assert english[:6] == ["Der", "Brutto", "-", "Netto", "-", "Rechner"]
+    assert words_by_doc(text_batch(table, batch.texts))[0] == english  # segment=False
 
 
 def test_segmented_tokens_travel_in_word_tokens_with_their_lines():
