@@ -497,7 +497,7 @@ def explain(
     skip_pandas()
     from crawlsift.api import make_pipeline
     from crawlsift.report.explain import html_page, render_record, render_record_html
-    from crawlsift.report.why import run_thresholds
+    from crawlsift.report.why import row_limits, run_language_thresholds, run_thresholds
 
     pipeline = make_pipeline(
         preset=preset,
@@ -507,6 +507,7 @@ def explain(
         pii=_pii_options(redact_pii, pii_kinds),
     )
     limits = run_thresholds(pipeline.describe())
+    by_language = run_language_thresholds(pipeline.describe())
     rows = []
     for i, row in enumerate(_processed_rows(inputs, pipeline, batch_size=100)):
         if i >= limit:
@@ -514,14 +515,17 @@ def explain(
             break
         rows.append(row)
     if html_path:
-        body = "<h1>crawlsift explain</h1>" + "".join(render_record_html(r, limits) for r in rows)
+        body = "<h1>crawlsift explain</h1>" + "".join(
+            render_record_html(r, row_limits(r, limits, by_language)) for r in rows
+        )
         Path(html_path).write_text(html_page("crawlsift explain", body), encoding="utf-8")
         noun = "record" if len(rows) == 1 else "records"
         click.echo(f"wrote {html_path} ({len(rows)} {noun})")
         return
     style = "ansi" if _colour(color) else "plain"
     for row in rows:
-        click.echo(render_record(row, style, limits), color=style == "ansi")
+        row_style = render_record(row, style, row_limits(row, limits, by_language))
+        click.echo(row_style, color=style == "ansi")
 
 
 @main.command()

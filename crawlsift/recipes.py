@@ -20,8 +20,11 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from crawlsift.pii.options import PiiOptions
-from crawlsift.registry import FINEWEB_RECIPE
+from crawlsift.registry import FINEWEB2_RECIPE, FINEWEB_RECIPE
 from crawlsift.signals.c4_lines import C4LinesOptions
+from crawlsift.signals.fineweb import FineWebOptions
+from crawlsift.signals.gopher_quality import GopherQualityOptions
+from crawlsift.signals.gopher_repetition import GopherRepetitionOptions
 
 
 @dataclass(frozen=True)
@@ -71,5 +74,17 @@ RECIPES: dict[str, Recipe] = {
         # FineWeb's PIIFormatter replaces e-mail addresses and public IP addresses
         pii=PiiOptions(kinds=("email", "ip")),
         extras=("lang", "url"),
+    ),
+    # FineWeb-2's filtering step (fineweb-2-pipeline.py): its thresholds per language are
+    # data (crawlsift/data/fineweb2.json), read by the filter stage
+    FINEWEB2_RECIPE: Recipe(
+        source="FineWeb-2 (github.com/huggingface/fineweb-2, per-language configs)",
+        options={
+            "gopher_quality": GopherQualityOptions(segment=True, language_stop_words=True),
+            "gopher_repetition": GopherRepetitionOptions(segment=True),
+            "fineweb": FineWebOptions(segment=True),
+        },
+        repair=False,
+        extras=("lang", "zh", "ja", "th"),
     ),
 }

@@ -62,6 +62,9 @@ DEFAULT_PRESET = "crawlsift-default"
 #: with the rules; what else it sets (stage options, URL filter, no repair, PII redaction)
 #: is its entry in ``crawlsift.recipes``
 FINEWEB_RECIPE = "fineweb"
+#: FineWeb-2's recipe: thresholds per language (``crawlsift/data/fineweb2.json``, read by the
+#: filter stage) over the defaults its rules declare; words segmented per language
+FINEWEB2_RECIPE = "fineweb2"
 #: what a rule compares: ``min`` rejects below the threshold, ``max`` above, ``flag`` when
 #: the signal is true, ``null`` when it could not be computed (e.g. an empty text), ``in``
 #: when the value is not in a list

@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from crawlsift import schema as S
-from crawlsift.report.why import measured
+from crawlsift.report.why import measured, number
 
 Marker = Callable[[str, str | None, str], str]
 
@@ -66,6 +66,30 @@ def mark_edits(text: str, edits: Iterable[dict[str, Any]] | None, style: str = "
     return "".join(out)
 
 
+#: the word-level signals ``explain`` shows when the language stage ran (words segmented per
+#: language are counted by them), with their labels
+_WORD_SIGNALS = (
+    ("gopher_word_count", "words"),
+    ("gopher_mean_word_length", "mean length"),
+    ("gopher_stop_words", "stop words"),
+    ("gopher_alpha_words_ratio", "with a letter"),
+)
+
+
+def word_signals(row: dict[str, Any]) -> str | None:
+    """The row's language and word-level signal values, e.g. ``zh (score 0.99); words 412,
+    mean length 1.71, ...``; None when the language stage did not run."""
+    language = row.get("language")
+    if language is None:
+        return None
+    score = row.get("language_score")
+    parts = [
+        f"{label} {number(row[col])}" for col, label in _WORD_SIGNALS if row.get(col) is not None
+    ]
+    head = f"{language} (score {number(score)})" if score is not None else str(language)
+    return f"{head}; {', '.join(parts)}" if parts else head
+
+
 def record_header(
     row: dict[str, Any], limits: Mapping[str, Any] | None = None
 ) -> list[tuple[str, str]]:
@@ -82,6 +106,9 @@ def record_header(
     why = measured(row, limits or {})
     if why:
         pairs.append(("why", why))
+    words = word_signals(row)
+    if words:
+        pairs.append(("language", words))
     for label, col in (
         ("duplicate of", S.DEDUP_DUPLICATE_OF),
         ("title", S.TITLE),

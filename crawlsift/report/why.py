@@ -11,10 +11,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from crawlsift import schema as S
-from crawlsift.signals.filters import RULES, FilterOptions, thresholds
+from crawlsift.signals.filters import (
+    LANGUAGE,
+    RULES,
+    FilterOptions,
+    language_thresholds,
+    thresholds,
+)
 
 #: how a failed rule compares its measured value with the threshold
 _FAILED = {"min": "<", "max": ">"}
+
+
+def _filter_options(pipeline: Mapping[str, Any] | None) -> FilterOptions | None:
+    options = (pipeline or {}).get("filter")
+    if not options:
+        return None
+    return FilterOptions(
+        preset=options.get("preset"),
+        config=options.get("config"),
+        rules=tuple(tuple(r) for r in options.get("rules") or ()),
+    )
 
 
 def run_thresholds(pipeline: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -23,15 +40,24 @@ def run_thresholds(pipeline: Mapping[str, Any] | None) -> dict[str, Any]:
 
     Raises ``InputError`` when the filter's TOML config can no longer be read.
     """
-    options = (pipeline or {}).get("filter")
-    if not options:
-        return {}
-    opts = FilterOptions(
-        preset=options.get("preset"),
-        config=options.get("config"),
-        rules=tuple(tuple(r) for r in options.get("rules") or ()),
-    )
-    return thresholds(opts)
+    opts = _filter_options(pipeline)
+    return thresholds(opts) if opts is not None else {}
+
+
+def run_language_thresholds(pipeline: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The thresholds by language of a pipeline description, where they differ from
+    :func:`run_thresholds` (``fineweb2``'s data, ``[rules.<lang>]`` sections)."""
+    opts = _filter_options(pipeline)
+    return language_thresholds(opts) if opts is not None else {}
+
+
+def row_limits(
+    row: Mapping[str, Any], limits: Mapping[str, Any], by_language: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The thresholds ``row`` was judged by: ``limits`` with its language's over them."""
+    own = by_language.get(row.get(LANGUAGE) or "", {})
+    merged = {**limits, **own}
+    return {k: v for k, v in merged.items() if v is not False}
 
 
 def number(value: Any, limit: Any = None) -> str:

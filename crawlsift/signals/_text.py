@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crawlsift import schema as S
+from crawlsift.signals._segment import SEGMENTERS, segmenter
 
 # affixes split off a whitespace-delimited chunk, and characters never inside a word
 _AFFIX = r"""()\[\]{}<>,;:!?¿¡_#*&"`«»“”‘’„…§%=—–$£€¥./\p{So}"""
@@ -41,11 +42,24 @@ WORD_PATTERN = "|".join(
         r"\S",  # any other single non-space character
     ]
 )
+# a hyphen between a word's characters and a letter stays inside the word ("e-mail")
+_INNER_H = rf"(?:[^{_NOT_INSIDE}]|[:/\-]\d|-\p{{L}})"
+_LAST_H = rf"(?:[^{_EDGE}]|[:/\-]\d|-\p{{L}})"
+#: ``WORD_PATTERN`` keeping hyphenated words whole ("Brutto-Netto-Rechner", "x-ray"), as
+#: spaCy's tokenizers do for :data:`HYPHEN_WORD_LANGUAGES`
+WORD_PATTERN_HYPHENS = WORD_PATTERN.replace(_CORE, rf"[^{_EDGE}](?:{_INNER_H}*{_LAST_H})?")
+#: languages whose spaCy tokenizer (datatrove's, which FineWeb-2's thresholds were set on)
+#: keeps a hyphen between letters inside a word, where English's splits it off; checked with
+#: datatrove's tokenizers in the bench's anchor environment. Their texts take
+#: ``WORD_PATTERN_HYPHENS`` in the stages that segment (``segment=True``)
+HYPHEN_WORD_LANGUAGES = frozenset({"de", "es", "pt", "nl", "sv", "da", "no", "hu", "fi", "ca"})
 #: Python's str.splitlines boundaries, so line counts match the recipes
 LINE_BREAKS = r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 #: the line breaks other than ``\n``
 OTHER_BREAKS = r"[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]"
 _SEP = "\x00"
+#: the column the ``language`` stage writes (ISO 639 code), read to choose a segmenter
+LANGUAGE = "language"
 
 
 def active_texts(table: pa.Table) -> pl.Series:
@@ -97,11 +111,19 @@ class TextBatch:
     """
 
     def __init__(
-        self, texts: pl.Series, tokens: pa.Array | None = None, counts: pa.Array | None = None
+        self,
+        texts: pl.Series,
+        tokens: pa.Array | None = None,
+        counts: pa.Array | None = None,
+        languages: pl.Series | None = None,
     ) -> None:
         self.texts = texts
         self._tokens = tokens
         self._counts = counts
+        #: each text's language where it has a segmenter (``_segment.SEGMENTERS``) or a
+        #: pattern of its own (:data:`HYPHEN_WORD_LANGUAGES`), else null; None when no text
+        #: of the batch is
+        self.languages = _segmented(texts, languages)
 
     @cached_property
     def lines(self) -> pl.DataFrame:
@@ -112,6 +134,8 @@ class TextBatch:
     def words(self) -> pl.DataFrame:
         """One row per word token: ``doc``, ``tok``, ``h`` (its hash), ``len`` (characters)
         and ``line``; found line by line (a token never spans a line break)."""
+        if self.languages is not None:
+            return self._segmented_words(self.languages)
         lines = self.lines.select("doc", tok=pl.col("part").str.extract_all(WORD_PATTERN))
         head = group_heads(lines["doc"].to_numpy())
         per_line = lines["tok"].list.len().to_numpy()
@@ -144,7 +168,7 @@ class TextBatch:
         missing = self._missing()
         if missing.any():  # texts a stage rewrote since: tokenised here
             rest = self.texts.zip_with(pl.Series(missing), pl.Series([None], dtype=pl.String))
-            found = TextBatch(rest).words.drop("tok")
+            found = TextBatch(rest, languages=self.languages).words.drop("tok")
             frame = pl.concat([frame, found]).sort("doc", maintain_order=True)
         return frame.with_columns(pl.col("doc").set_sorted())
 
@@ -166,6 +190,48 @@ class TextBatch:
         mask = pa.array(self.texts.is_null().to_numpy()) if self.texts.null_count() else None
         return pa.ListArray.from_arrays(pa.array(bounds), values, mask=mask)
 
+    def _segmented_words(self, languages: pl.Series) -> pl.DataFrame:
+        """``words`` where some texts are segmented: the lines of texts in a language with
+        a segmenter are split by it (one Python call per line: the segmenters' APIs take
+        one string), those of :data:`HYPHEN_WORD_LANGUAGES` by ``WORD_PATTERN_HYPHENS``,
+        the others by ``WORD_PATTERN``."""
+        lines = self.lines.with_columns(
+            line=pl.Series(
+                np.arange(len(self.lines)) - group_heads(self.lines["doc"].to_numpy())
+            ).cast(pl.UInt32),
+            lang=languages.gather(self.lines["doc"]),
+        )
+        hyphens = pl.col("lang").is_in(list(HYPHEN_WORD_LANGUAGES))
+        plain = [
+            lines.filter(rows)
+            .select("doc", "line", tok=pl.col("part").str.extract_all(pattern))
+            .explode("tok")
+            .drop_nulls("tok")
+            for rows, pattern in (
+                (pl.col("lang").is_null(), WORD_PATTERN),
+                (hyphens, WORD_PATTERN_HYPHENS),
+            )
+        ]
+        seg = lines.filter(pl.col("lang").is_not_null() & ~hyphens)
+        found = [
+            segmenter(lang)(part)
+            for lang, part in zip(seg["lang"].to_list(), seg["part"].to_list(), strict=True)
+        ]
+        split = (
+            seg.select("doc", "line")
+            .with_columns(tok=pl.Series(found, dtype=pl.List(pl.String)))
+            .explode("tok")
+            .drop_nulls("tok")
+        )
+        frame = pl.concat([*plain, split]).sort("doc", "line", maintain_order=True)
+        return frame.select(
+            pl.col("doc").set_sorted(),
+            "tok",
+            h=pl.col("tok").hash(),
+            len=pl.col("tok").str.len_chars(),
+            line="line",
+        )
+
     def _missing(self) -> np.ndarray:
         """Texts whose tokens the ``word_tokens`` column given does not hold."""
         assert self._tokens is not None
@@ -180,32 +246,50 @@ class TextBatch:
             todo = self.texts.is_not_null().to_numpy() & np.isnan(known)
             if todo.any():  # texts whose count a stage could not carry over
                 rest = self.texts.zip_with(pl.Series(todo), pl.Series([None], dtype=pl.String))
-                known[todo] = TextBatch(rest).token_counts()[todo]
+                known[todo] = TextBatch(rest, languages=self.languages).token_counts()[todo]
             return np.where(self.texts.is_null().to_numpy(), np.nan, known)
-        if self._tokens is not None or "words" in self.__dict__:
+        if self._tokens is not None or "words" in self.__dict__ or self.languages is not None:
             counts = np.bincount(self.keys["doc"].to_numpy(), minlength=len(self.texts))
             return np.where(self.texts.is_null().to_numpy(), np.nan, counts.astype(np.float64))
         return self.texts.str.count_matches(WORD_PATTERN).cast(pl.Float64).to_numpy()
 
 
-def text_batch(table: pa.Table, texts: pl.Series) -> TextBatch:
+def _segmented(texts: pl.Series, languages: pl.Series | None) -> pl.Series | None:
+    """Each text's language where it has a segmenter or a pattern of its own, else null;
+    None when there is none."""
+    if languages is None:
+        return None
+    own = [*SEGMENTERS, *HYPHEN_WORD_LANGUAGES]
+    known = languages.is_in(own).fill_null(False) & texts.is_not_null()
+    if not known.any():
+        return None
+    return languages.cast(pl.String).zip_with(known, pl.Series([None], dtype=pl.String))
+
+
+def text_batch(table: pa.Table, texts: pl.Series, *, segment: bool = False) -> TextBatch:
     """The ``TextBatch`` of ``texts`` (``active_texts(table)``), with the tokens ``table``
-    carries in ``word_tokens``, if any (an earlier stage tokenised the same text)."""
+    carries in ``word_tokens``, if any (an earlier stage tokenised the same text); with
+    ``segment``, texts whose ``language`` has a segmenter are split into words by it."""
+    languages = None
+    if segment and LANGUAGE in table.column_names:
+        found = pl.from_arrow(table.column(LANGUAGE).combine_chunks())
+        assert isinstance(found, pl.Series)
+        languages = found
     counts = None
     if S.WORD_TOKEN_COUNT in table.column_names:
         counts = table.column(S.WORD_TOKEN_COUNT).combine_chunks()
         if counts.null_count == len(counts):
             counts = None
     if S.WORD_TOKENS not in table.column_names:
-        return TextBatch(texts, counts=counts)
+        return TextBatch(texts, counts=counts, languages=languages)
     tokens = table.column(S.WORD_TOKENS).combine_chunks()
     if tokens.null_count == len(tokens):
-        return TextBatch(texts, counts=counts)
+        return TextBatch(texts, counts=counts, languages=languages)
     active = texts.is_not_null().to_numpy()
     if (tokens.is_valid().to_numpy(zero_copy_only=False) & ~active).any():
         # rows rejected since the tokens were found: their tokens are not this batch's
         tokens = pc.if_else(pa.array(active), tokens, pa.nulls(len(tokens), tokens.type))
-    return TextBatch(texts, tokens, counts)
+    return TextBatch(texts, tokens, counts, languages)
 
 
 def split_parts(

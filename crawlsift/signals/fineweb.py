@@ -13,7 +13,15 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
+from crawlsift.registry import (
+    DEFAULT_PRESET,
+    FINEWEB2_RECIPE,
+    FINEWEB_RECIPE,
+    Rule,
+    Signals,
+    in_presets,
+    register,
+)
 from crawlsift.signals._charsets import TERMINAL_PUNCTUATION, char_class
 from crawlsift.signals._text import (
     TextBatch,
@@ -43,14 +51,14 @@ SIGNALS = Signals(
             LINE_PUNCT_RATIO,
             "null",
             "no non-blank line to measure",
-            in_presets(True, *_PRESETS),
+            in_presets(True, FINEWEB2_RECIPE, *_PRESETS),
         ),
         Rule(
             "fineweb_line_punct_ratio",
             LINE_PUNCT_RATIO,
             "min",
             "too few lines end in terminal punctuation",
-            in_presets(0.12, *_PRESETS),
+            in_presets(0.12, FINEWEB2_RECIPE, *_PRESETS),
         ),
         Rule(
             "fineweb_short_line_ratio",
@@ -64,14 +72,15 @@ SIGNALS = Signals(
             CHAR_DUP_RATIO,
             "max",
             "too many characters in duplicate lines",
-            in_presets(0.01, *_PRESETS),
+            # FineWeb-2 raised it from FineWeb's 0.01
+            {**in_presets(0.01, *_PRESETS), FINEWEB2_RECIPE: 0.1},
         ),
         Rule(
             "fineweb_list_ratio",
             NEWLINE_RATIO,
             "max",
             "too many newlines per word (a list)",
-            in_presets(0.3, *_PRESETS),
+            in_presets(0.3, FINEWEB2_RECIPE, *_PRESETS),
         ),
     ),
 )
@@ -83,6 +92,8 @@ class FineWebOptions:
 
     short_line_length: int = 30
     stop_chars: str = TERMINAL_PUNCTUATION
+    #: newlines per segmented word for languages written without spaces (``gopher_quality``'s)
+    segment: bool = False
 
 
 def fineweb_signals(
@@ -121,6 +132,7 @@ def fineweb_signals(
 @register(STAGE, FineWebOptions, columns=tuple(SIGNALS.columns))
 def fineweb(table: pa.Table, *, opts: FineWebOptions | None = None) -> pa.Table:
     """FineWeb line signals as columns (null on rows already rejected)."""
+    opts = opts or FineWebOptions()
     texts = active_texts(table)
-    signals = fineweb_signals(texts, opts or FineWebOptions(), text_batch(table, texts))
+    signals = fineweb_signals(texts, opts, text_batch(table, texts, segment=opts.segment))
     return S.with_columns(table, to_arrow(signals, texts))

