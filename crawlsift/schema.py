@@ -181,6 +181,41 @@ def edits_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return arr.cast(EDITS_TYPE)
 
 
+def rewritten_text(
+    table: pa.Table, text: list[str | None], edits: list[Any], original: list[str | None]
+) -> dict[str, Any]:
+    """The columns a stage that rewrote ``table``'s text sets: the new ``text`` and
+    ``edits``, null tokens (those found before describe the old text), and ``original`` as
+    the ``input_text`` of a table that has none yet."""
+    columns: dict[str, Any] = {
+        TEXT: pa.array(text, pa.large_string()),
+        EDITS: edits_array(pa.array(edits, EDITS_TYPE)),
+    }
+    for name in (WORD_TOKENS, WORD_TOKEN_COUNT):
+        columns[name] = pa.nulls(table.num_rows, field(name).type)
+    if INPUT_TEXT not in table.column_names:
+        columns[INPUT_TEXT] = pa.array(original, pa.large_string())
+    return columns
+
+
+def with_rewrite_columns(table: pa.Table, columns: dict[str, Any]) -> dict[str, Any]:
+    """``columns`` with every column a text change sets (:data:`TEXT_REWRITE_COLUMNS`) it
+    lacks: the table's own (the same arrays, not copies), ``text`` as the ``input_text`` a
+    table without one has, nulls for the rest. A stage that may rewrite text sets them on
+    every batch, so that its batches have one set of columns whether it changed any or not."""
+    filled = dict(columns)
+    for name in TEXT_REWRITE_COLUMNS:
+        if name in filled:
+            continue
+        if name in table.column_names:
+            filled[name] = table.column(name)
+        elif name == INPUT_TEXT:
+            filled[name] = table.column(TEXT)
+        else:
+            filled[name] = pa.nulls(table.num_rows, field(name).type)
+    return filled
+
+
 def with_columns(table: pa.Table, columns: dict[str, pa.Array]) -> pa.Table:
     """Replace or append crawlsift-owned columns, typed as this module says.
 

@@ -167,7 +167,6 @@ def pii(table: pa.Table, *, opts: PiiOptions | None = None) -> pa.Table:
     """Replace e-mail addresses, public IPs, phone numbers (and cards, IBANs) in kept texts."""
     opts = opts or PiiOptions()
     texts = _kept_texts(table)
-    n = len(texts)
     frame = pl.DataFrame({"text": texts})
     wanted = frame.select(
         pl.any_horizontal(pl.col("text").str.contains(_PREFILTER[k]) for k in opts.kinds)
@@ -198,19 +197,5 @@ def pii(table: pa.Table, *, opts: PiiOptions | None = None) -> pa.Table:
             new_edits[d] = edits or None
             changed = True
         if changed:
-            columns[S.TEXT] = pa.array(new_text, pa.large_string())
-            for name in (S.WORD_TOKENS, S.WORD_TOKEN_COUNT):
-                columns[name] = pa.nulls(n, S.field(name).type)
-            columns[S.EDITS] = S.edits_array(pa.array(new_edits, S.EDITS_TYPE))
-            if S.INPUT_TEXT not in table.column_names:
-                columns[S.INPUT_TEXT] = pa.array(original, pa.large_string())
-    for name in S.TEXT_REWRITE_COLUMNS:
-        if name in columns:
-            continue
-        if name in table.column_names:
-            columns[name] = table.column(name)
-        elif name == S.INPUT_TEXT:
-            columns[name] = table.column(S.TEXT)
-        else:
-            columns[name] = pa.nulls(n, S.field(name).type)
-    return S.with_columns(table, columns)
+            columns.update(S.rewritten_text(table, new_text, new_edits, original))
+    return S.with_columns(table, S.with_rewrite_columns(table, columns))

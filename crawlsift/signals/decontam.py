@@ -397,13 +397,7 @@ def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Tabl
             ]
             edits.sort(key=lambda x: (x["start"], x["end"]))
             new_edits[d] = edits or None
-        columns[S.TEXT] = pa.array(new_text, pa.large_string())
-        # tokens found before describe the text before its passages went
-        for name in (S.WORD_TOKENS, S.WORD_TOKEN_COUNT):
-            columns[name] = pa.nulls(n, S.field(name).type)
-        columns[S.EDITS] = S.edits_array(pa.array(new_edits, S.EDITS_TYPE))
-        if S.INPUT_TEXT not in table.column_names:
-            columns[S.INPUT_TEXT] = pa.array(original, pa.large_string())
+        columns.update(S.rewritten_text(table, new_text, new_edits, original))
     signals = pl.DataFrame(
         {
             NGRAMS: ngrams,
@@ -413,15 +407,5 @@ def decontam(table: pa.Table, *, opts: DecontamOptions | None = None) -> pa.Tabl
             BENCHMARKS: pl.Series(names, dtype=pl.String),
         }
     )
-    # the columns a text change sets are there after every batch, unchanged where nothing
-    # was found (the same arrays, not copies)
-    for name in S.TEXT_REWRITE_COLUMNS:
-        if name in columns:
-            continue
-        if name in table.column_names:
-            columns[name] = table.column(name)
-        elif name == S.INPUT_TEXT:
-            columns[name] = table.column(S.TEXT)
-        else:
-            columns[name] = pa.nulls(n, S.field(name).type)
+    columns = S.with_rewrite_columns(table, columns)
     return S.with_columns(table, {**to_arrow(signals, texts), **columns})
