@@ -12,8 +12,9 @@ defaults from) does not import the passes and the libraries they use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from crawlsift._lazy import lazy_names
 
 if TYPE_CHECKING:
     from crawlsift.dedup.entry import dedup
@@ -33,16 +34,4 @@ _SOURCES = {
 __all__ = ["DedupOptions", "DedupRunOptions", "DedupSummary", "Step", "dedup"]
 
 
-def __getattr__(name: str) -> Any:
-    """A public name, imported from its module on first use (PEP 562); other names are
-    submodules, which the import system finds when this raises AttributeError."""
-    source = _SOURCES.get(name)
-    if source is None:
-        raise AttributeError(f"module 'crawlsift.dedup' has no attribute {name!r}")
-    value = getattr(importlib.import_module(source), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_SOURCES})
+__getattr__, __dir__ = lazy_names(__name__, _SOURCES)
