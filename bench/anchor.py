@@ -47,6 +47,15 @@ def script(name: str) -> Path:
     return SCRIPTS / f"{name}.py"
 
 
+def skipped(args: argparse.Namespace) -> str | None:
+    """Why a bench's anchor side does not run (``--no-anchor``, or no environment), printed
+    once; None when it runs. ``args`` holds the options of ``harness.add_arguments``."""
+    missing = "--no-anchor given" if args.no_anchor else available(args.anchor_dir)
+    if missing:
+        print(f"datatrove side skipped: {missing}")
+    return missing
+
+
 def available(env_dir: Path | None = None) -> str | None:
     """``None`` when the anchor environment runs, else a sentence saying how to build it."""
     exe = python(env_dir)

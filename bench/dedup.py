@@ -370,9 +370,7 @@ def measure(res: dict[str, Any], n: int, truth: set, planted: set) -> dict[str, 
 def time_whole(args: argparse.Namespace) -> None:
     """Whole-command speed: ``crawlsift dedup`` beside datatrove's MinHash stages."""
     n, runs = (200, 1) if args.smoke else (args.speed_docs, args.runs)
-    missing = "--no-anchor given" if args.no_anchor else anchor.available(args.anchor_dir)
-    if missing:
-        print(f"datatrove side skipped: {missing}")
+    missing = anchor.skipped(args)
     docs, _ = build_corpus(n, args.copy_rate, args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-dedup-") as tmp:
         work = Path(tmp)

@@ -120,9 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: no shared data at {args.data}")
         return 0
     pages, runs = (20, 1) if args.smoke else (args.pages, args.runs)
-    missing = "--no-anchor given" if args.no_anchor else anchor.available(args.anchor_dir)
-    if missing:
-        print(f"datatrove side skipped: {missing}")
+    missing = anchor.skipped(args)
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         work = Path(tmp)
         mb = write_warc(work / "in" / "pages.warc.gz", sources, pages)

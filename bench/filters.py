@@ -90,9 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: no shared data at {args.data}")
         return 0
     docs, runs = (20, 1) if args.smoke else (args.docs, args.runs)
-    missing = "--no-anchor given" if args.no_anchor else anchor.available(args.anchor_dir)
-    if missing:
-        print(f"datatrove side skipped: {missing}")
+    missing = anchor.skipped(args)
     with tempfile.TemporaryDirectory(prefix="bench-filters-") as tmp:
         work = Path(tmp)
         n, unique, mb = write_corpus(args.data, docs, work / "in" / "docs.jsonl")

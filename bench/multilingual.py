@@ -200,9 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skipped: no shared data at {args.data}")
         return 0
     runs = 1 if args.smoke else args.runs
-    missing = "--no-anchor given" if args.no_anchor else anchor.available(args.anchor_dir)
-    if missing:
-        print(f"datatrove side skipped: {missing}")
+    missing = anchor.skipped(args)
     with tempfile.TemporaryDirectory(prefix="bench-multilingual-") as tmp:
         work = Path(tmp)
         source = work / "in" / "docs.jsonl"

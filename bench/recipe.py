@@ -322,9 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("skipped: the fineweb preset needs the lang extra (pip install -e '.[lang]')")
         return 0
     runs = 1 if args.smoke else args.runs
-    missing = "--no-anchor given" if args.no_anchor else anchor.available(args.anchor_dir)
-    if missing:
-        print(f"datatrove side skipped: {missing}")
+    missing = anchor.skipped(args)
     with tempfile.TemporaryDirectory(prefix="bench-recipe-") as tmp:
         work = Path(tmp)
         mb = write_warc(work / "in" / "pages.warc.gz", found)
