@@ -27,6 +27,7 @@ from crawlsift.io.guard import GuardOptions
 if TYPE_CHECKING:
     from crawlsift.dedup.steps import Step
     from crawlsift.engine.pipeline import Pipeline
+    from crawlsift.extract.html_text import ExtractOptions
     from crawlsift.urlfilter.stage import UrlFilterOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -157,6 +158,29 @@ def _url_filter_options(fn: Callable[..., R]) -> Callable[..., R]:
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _extract_option(fn: Callable[..., R]) -> Callable[..., R]:
+    """``--extract-mode fast|accurate``, handed to the command as ``extract``:
+    ``ExtractOptions`` for the accurate mode (checked now: trafilatura must be installed), or
+    None (the fast default)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, extract_mode: str, **kwargs: Any) -> R:
+        from crawlsift.extract.html_text import ExtractOptions
+
+        extract = ExtractOptions(mode="accurate") if extract_mode == "accurate" else None
+        return fn(*args, extract=extract, **kwargs)
+
+    option = click.option(
+        "--extract-mode",
+        type=click.Choice(["fast", "accurate"]),
+        default="fast",
+        show_default=True,
+        help="HTML extraction: fast (resiliparse and crawlsift's DOM rules) or accurate "
+        "(trafilatura; pip install 'crawlsift[extract]').",
+    )
+    return option(wrapper)
 
 
 def _pii_options(redact: bool, kinds: str | None) -> Any:
@@ -307,6 +331,7 @@ def main(ctx: click.Context) -> None:
 @_model_options
 @_errors
 @_url_filter_options
+@_extract_option
 def clean(
     inputs: tuple[str, ...],
     output: str | None,
@@ -327,6 +352,7 @@ def clean(
     filters: str | None,
     decontaminate: tuple[str, ...],
     url_filter: UrlFilterOptions | None,
+    extract: ExtractOptions | None,
     redact_pii: bool,
     pii_kinds: str | None,
     classifier: str | None,
@@ -364,6 +390,7 @@ def clean(
         decontaminate=decontaminate,
         skip_repair=None if repair is None else not repair,
         url_filter=url_filter,
+        extract=extract,
         pii=_pii_options(redact_pii, pii_kinds),
         **_model_settings(classifier, classifier_label, min_quality, tokenizer),
     )
@@ -470,6 +497,7 @@ def _colour(flag: bool | None) -> bool:
 @_filter_options
 @_errors
 @_url_filter_options
+@_extract_option
 def explain(
     inputs: tuple[str, ...],
     limit: int,
@@ -479,6 +507,7 @@ def explain(
     filters: str | None,
     decontaminate: tuple[str, ...],
     url_filter: UrlFilterOptions | None,
+    extract: ExtractOptions | None,
     redact_pii: bool,
     pii_kinds: str | None,
 ) -> None:
@@ -504,6 +533,7 @@ def explain(
         filters=filters,
         decontaminate=decontaminate,
         url_filter=url_filter,
+        extract=extract,
         pii=_pii_options(redact_pii, pii_kinds),
     )
     limits = run_thresholds(pipeline.describe())

@@ -325,3 +325,23 @@ def test_the_cli_leaves_no_log_handler_behind(runner, tmp_path):
     result = runner.invoke(main, ["clean", str(bad), "-o", str(tmp_path / "out"), "--workers", "1"])
     assert result.exit_code == 1 and result.stderr.startswith("Error: cannot read")
     assert logging.getLogger("crawlsift").handlers == before
+
+
+def test_extract_mode_accurate_runs_trafilatura_or_names_its_extra(runner, tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    import crawlsift
+
+    warc = Path(crawlsift.__file__).parent / "data" / "demo" / "whirlwind.warc.gz"
+    out = tmp_path / "out"
+    args = ["clean", str(warc), "-o", str(out), "--extract-mode", "accurate", "--no-progress"]
+    result = runner.invoke(main, args)
+    if importlib.util.find_spec("trafilatura") is None:
+        assert result.exit_code != 0
+        assert "crawlsift[extract]" in result.output and "Traceback" not in result.output
+        assert not out.exists()  # refused before any output is made
+    else:
+        assert result.exit_code == 0, result.output
+        manifest = json.loads((out / "_run.json").read_text())
+        assert manifest["pipeline"]["extract"]["mode"] == "accurate"

@@ -41,6 +41,7 @@ grouped by host and checked on the other two (docs/benchmarks.md).
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from typing import Literal, cast
@@ -52,6 +53,7 @@ from resiliparse.parse.html import DocumentNode, HTMLTree
 
 from crawlsift import schema as S
 from crawlsift import watchdog
+from crawlsift.errors import InputError, MissingExtraError
 from crawlsift.extract.accurate import accurate_text, require_trafilatura
 from crawlsift.extract.metadata import PageMetadata, date_before, page_metadata, text_date
 from crawlsift.extract.rescue import densest_block, rescue_main_content
@@ -116,7 +118,10 @@ class ExtractOptions:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            raise ValueError(f"unknown extract mode {self.mode!r}; use one of {', '.join(MODES)}")
+            raise InputError(f"unknown extract mode {self.mode!r}; use one of {', '.join(MODES)}")
+        if self.mode == "accurate" and importlib.util.find_spec("trafilatura") is None:
+            # checked when the options are made: before a run creates any output
+            raise MissingExtraError("trafilatura", "extract")
 
 
 #: main content shorter than this (stripped characters) and than ``FALLBACK_MAX_SHARE`` of

@@ -10,6 +10,7 @@ from resiliparse.parse.html import HTMLTree
 
 import crawlsift
 from crawlsift import schema as S
+from crawlsift.errors import InputError, MissingExtraError
 from crawlsift.extract.html_text import (
     MAIN_CONTENT_EMPTY,
     ExtractOptions,
@@ -101,8 +102,17 @@ def test_str_and_bytes_give_the_same_result():
 
 
 def test_unknown_mode_is_refused():
-    with pytest.raises(ValueError, match="unknown extract mode"):
+    with pytest.raises(InputError, match="unknown extract mode"):
         ExtractOptions(mode="slow")  # type: ignore[arg-type]
+
+
+def test_accurate_mode_without_trafilatura_is_refused_when_the_options_are_made(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "trafilatura" else real(name)
+    )
+    with pytest.raises(MissingExtraError, match=r"crawlsift\[extract\]"):
+        ExtractOptions(mode="accurate")
 
 
 @pytest.mark.skipif(
