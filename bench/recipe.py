@@ -8,7 +8,8 @@ text/html``, as Common Crawl's do (without it, datatrove's reader sniffs the pay
 libmagic and skips the pages it does not call HTML). Systems, each a whole command:
 
 * ``crawlsift clean PAGES.warc.gz -o OUT --preset fineweb``: defaults otherwise (all cores,
-  fast extraction, Parquet, the report); variant ``--workers 1``;
+  fast extraction, Parquet, the report); variants ``--workers 1`` and, where trafilatura is
+  installed, ``--extract-mode accurate`` (its agreement with datatrove is reported too);
 * ``datatrove``: ``bench/anchor/fineweb_recipe.py`` in the anchor environment: FineWeb's chain
   from datatrove's ``examples/fineweb.py`` (URL filter, Trafilatura, English, Gopher repetition,
   Gopher quality, C4 without the terminal-punctuation rule, FineWeb quality) with PII
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import itertools
 import json
 import sys
@@ -59,6 +61,8 @@ EXTRACTION = harness.SHARED / "extraction"
 #: FineWeb's steps that remove documents, in its order
 STEPS = ("url", "extraction", "language", "gopher_rep", "gopher_qual", "c4", "fineweb_qual")
 KEPT = "kept"
+#: the variant that extracts with Trafilatura, as datatrove's chain does
+ACCURATE = "… --extract-mode accurate"
 #: crawlsift's signal stage behind each FineWeb step
 STEP_OF_STAGE = {
     "language": "language",
@@ -128,6 +132,15 @@ def systems(work: Path, anchor_dir: Path | None, model: str | None) -> list[harn
             work / "cs1",
         ),
     ]
+    if importlib.util.find_spec("trafilatura") is not None:
+        found.append(
+            harness.System(
+                ACCURATE,
+                harness.crawlsift_cli(*clean, str(work / "cs-acc"), "--extract-mode", "accurate"),
+                work / "cs-acc",
+                note="Trafilatura extracts (its defaults, not favour_precision)",
+            )
+        )
     if model is not None:
         argv = [str(anchor.python(anchor_dir)), str(anchor.script("fineweb_recipe"))]
         found.append(
@@ -336,6 +349,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             report += "\n\n" + extraction_stats(work / "dt")
             same, same_figures = same_text(work, args.anchor_dir, model, source_warc(work))
             report += "\n\n" + same
+            if (work / "cs-acc").exists():
+                acc, _ = agreement(crawlsift_fates(work / "cs-acc"), datatrove_fates(work / "dt"))
+                report += f"\n\nWith `{ACCURATE.removeprefix('… ')}` against datatrove:\n{acc}"
             print("\n" + report)
     head = timings[0]
     line = (
