@@ -49,7 +49,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -168,48 +167,42 @@ def datatrove_fates(output: Path) -> dict[str, str]:
     return fates
 
 
-def _fails(kind: str, value: Any, threshold: Any) -> bool:
-    if kind == "null":
-        return value is None
-    if kind == "in":
-        return value is None or value not in threshold
-    if value is None:
-        return False
-    if kind == "min":
-        return bool(value < threshold)
-    if kind == "max":
-        return bool(value > threshold)
-    return bool(value == threshold)  # flag
-
-
 def crawlsift_fates(output: Path) -> dict[str, str]:
     """Document id → kept or the FineWeb step that removed it (see the module docstring)."""
+    import polars as pl
     import pyarrow.dataset as ds
 
-    from crawlsift.signals.filters import RULES, FilterOptions, thresholds
+    from crawlsift.signals.filters import RULES, FilterOptions, rule_fails, thresholds
+    from crawlsift.urlfilter.stage import STAGE as URL_FILTER_STAGE
 
     limits = thresholds(FilterOptions(preset="fineweb"))
-    order = {step: i for i, step in enumerate(STEPS)}
+    by_step: dict[str, list[pl.Expr]] = {}
+    for name, threshold in limits.items():
+        step = STEP_OF_STAGE[RULES[name].stage]
+        by_step.setdefault(step, []).append(rule_fails(RULES[name], threshold).fill_null(False))
+    # the first step in FineWeb's order whose rules a row fails, with the filter's own test
+    first: pl.Expr = pl.lit(None, pl.String)
+    for step in reversed(STEPS):
+        if step in by_step:
+            first = pl.when(pl.any_horizontal(by_step[step])).then(pl.lit(step)).otherwise(first)
+    columns = ["id", "reason", "stage", *dict.fromkeys(RULES[name].column for name in limits)]
     fates: dict[str, str] = {}
     for kind in ("kept", "rejected"):
         folder = output / kind
         if not folder.exists():
             continue
-        for row in ds.dataset(str(folder), format="parquet").to_table().to_pylist():
-            reason, stage = row.get("reason"), row.get("stage")
+        frame = pl.from_arrow(ds.dataset(str(folder), format="parquet").to_table(columns=columns))
+        assert isinstance(frame, pl.DataFrame)
+        for row in frame.with_columns(first.alias("_step")).iter_rows(named=True):
+            reason, stage = row["reason"], row["stage"]
             if reason is None:
                 fates[row["id"]] = KEPT
-            elif reason.startswith("url_"):
+            elif stage == URL_FILTER_STAGE:
                 fates[row["id"]] = "url"
             elif stage != "filter":
                 fates[row["id"]] = "extraction"
             else:
-                failed = [
-                    STEP_OF_STAGE[RULES[name].stage]
-                    for name, threshold in limits.items()
-                    if _fails(RULES[name].kind, row.get(RULES[name].column), threshold)
-                ]
-                fates[row["id"]] = min(failed, key=order.__getitem__) if failed else reason
+                fates[row["id"]] = row["_step"] or reason
     return fates
 
 

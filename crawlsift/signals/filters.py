@@ -300,7 +300,7 @@ def language_thresholds(opts: FilterOptions) -> dict[str, dict[str, Any]]:
 def _fails_by_language(
     rule: Rule, default: Any, by_language: dict[str, Any], language: pl.Expr
 ) -> pl.Expr:
-    """``_fails`` with the threshold of each row's language (``default`` elsewhere; None or
+    """``rule_fails`` with the threshold of each row's language (``default`` elsewhere; None or
     ``False``: the rule does not apply)."""
     if rule.kind in ("min", "max"):
         mapping = {k: (None if v is False else float(v)) for k, v in by_language.items()}
@@ -309,14 +309,17 @@ def _fails_by_language(
         limit = language.replace_strict(mapping, default=other, return_dtype=pl.Float64)
         col = pl.col(rule.column)
         return col < limit if rule.kind == "min" else col > limit
-    fail = pl.lit(False) if default is None or default is False else _fails(rule, default)
+    fail = pl.lit(False) if default is None or default is False else rule_fails(rule, default)
     for lang, value in by_language.items():
-        this = pl.lit(False) if value is False else _fails(rule, value)
+        this = pl.lit(False) if value is False else rule_fails(rule, value)
         fail = pl.when(language == lang).then(this).otherwise(fail)
     return fail
 
 
-def _fails(rule: Rule, value: Any) -> pl.Expr:
+def rule_fails(rule: Rule, value: Any) -> pl.Expr:
+    """Whether a row fails ``rule`` at threshold ``value`` (null where its signal is null,
+    except for the ``null`` and ``in`` kinds): the filter stage's test, also for benches
+    that read a run's signal columns back."""
     col = pl.col(rule.column)
     if rule.kind == "min":
         return col < value
@@ -363,7 +366,7 @@ def filter_stage(table: pa.Table, *, opts: FilterOptions | None = None) -> pa.Ta
             language = pl.col(LANGUAGE)
             fail = _fails_by_language(RULES[name], rules.get(name), per_rule[name], language)
         else:
-            fail = _fails(RULES[name], rules[name])
+            fail = rule_fails(RULES[name], rules[name])
         reason = pl.when(fail.fill_null(False)).then(pl.lit(name)).otherwise(reason)
     active = pl.col(S.REASON).is_null()
     out = frame.select(
