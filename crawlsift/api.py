@@ -25,6 +25,7 @@ from crawlsift.io._rows import READ_STAGE, as_status
 from crawlsift.io.file_url import local_path
 from crawlsift.io.guard import GuardOptions
 from crawlsift.pii.options import PiiOptions
+from crawlsift.pii.stage import STAGE as PII_STAGE
 from crawlsift.reasons import MISSING_TEXT as _MISSING_TEXT
 from crawlsift.recipes import RECIPES
 from crawlsift.repair.stage import STAGE as REPAIR_STAGE
@@ -42,6 +43,7 @@ from crawlsift.signals.filters import (
     config_rules,
     quality_pipeline,
 )
+from crawlsift.signals.filters import STAGE as FILTER_STAGE
 from crawlsift.urlfilter.stage import STAGE as URL_FILTER_STAGE
 from crawlsift.urlfilter.stage import UrlFilterOptions
 
@@ -165,12 +167,12 @@ def make_pipeline(
                 "the decontam rules need benchmark files: give them with decontaminate= "
                 "(--decontaminate on the command line)"
             )
-        options["filter"] = FilterOptions(preset=chosen, config=filters, rules=rules)
+        options[FILTER_STAGE] = FilterOptions(preset=chosen, config=filters, rules=rules)
     if pii is None:
         pii = recipe.pii if recipe is not None else None
     if pii:  # last: only the text that is kept is redacted
-        options["pii"] = pii if isinstance(pii, PiiOptions) else PiiOptions()
-        stages = (*stages, "pii")
+        options[PII_STAGE] = pii if isinstance(pii, PiiOptions) else PiiOptions()
+        stages = (*stages, PII_STAGE)
     stages = _with_model_stages(stages, options, classifier, tokenizer)
     if recipe is not None:
         for stage, stage_options in recipe.options.items():
@@ -192,7 +194,7 @@ def _with_model_stages(
         options[quality.STAGE] = quality.options_for(classifier)
         if quality.STAGE not in stages:
             at = next(
-                (i for i, s in enumerate(stages) if s in (DECONTAM_STAGE, "filter", "pii")),
+                (i for i, s in enumerate(stages) if s in (DECONTAM_STAGE, FILTER_STAGE, PII_STAGE)),
                 len(stages),
             )
             stages = (*stages[:at], quality.STAGE, *stages[at:])

@@ -9,8 +9,10 @@ applies it. Options the caller gives explicitly win over the recipe's.
 ``fineweb`` is FineWeb's chain as datatrove's ``examples/fineweb.py`` runs it: the URL filter
 before extraction, extraction (crawlsift's), English at a language score of at least 0.65,
 Gopher repetition, Gopher quality, C4 without its terminal-punctuation line rule, the FineWeb
-quality rules, then (``crawlsift dedup``) MinHash deduplication and PII redaction. The recipe
-has no repair stage (FineWeb has none); ``docs/recipes.md`` compares it step by step.
+quality rules, e-mail and IP redaction last (FineWeb redacts after deduplication; here it is
+part of ``clean``), then ``crawlsift dedup``. The recipe has no repair stage (FineWeb has
+none); ``docs/recipes.md`` compares it step by step. ``fineweb2`` is FineWeb-2's filtering
+with its per-language thresholds and word segmentation.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from crawlsift.pii.phones import PREFILTER as PHONE_PREFILTER
 from crawlsift.pii.phones import phones, region_of
 from crawlsift.registry import register
 from crawlsift.signals._text import active_texts
-from crawlsift.signals.decontam import _Aligned
+from crawlsift.signals.decontam import AlignedLines
 from crawlsift.signals.language import LANGUAGE
 
 STAGE = "pii"
@@ -94,7 +94,7 @@ class _Locator:
     found as decontamination matches lines, then the same offset from the same word."""
 
     def __init__(self, text: str, source: str) -> None:
-        self.aligned = _Aligned(text, source)
+        self.aligned = AlignedLines(text, source)
         self.starts = [a for a, _ in self.aligned.lines]
 
     def locate(self, s: int, e: int) -> tuple[int, int] | None:

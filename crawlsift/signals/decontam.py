@@ -251,7 +251,7 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class _Aligned:
+class AlignedLines:
     """The lines of a text matched, in order, to the lines of the input text they came from.
 
     Earlier stages remove whole lines and change only white space within the lines they
@@ -314,7 +314,7 @@ def _remove(
 ) -> tuple[str, list[tuple[int, int]], int]:
     """``text`` without ``spans``, the removed spans in ``source`` (``input_text``; None: the
     same as ``text``), and the number of spans that could not be located (left in place)."""
-    aligned = _Aligned(text, source) if source is not None else None
+    aligned = AlignedLines(text, source) if source is not None else None
     kept: list[str] = []
     edits: list[tuple[int, int]] = []
     left = last = 0
